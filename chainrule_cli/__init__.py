@@ -1,0 +1,16 @@
+"""chainrule: differentiate expressions symbolically and show every step of the chain rule."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+__all__ = ["__version__", "parse"]
+
+
+def __getattr__(name: str):
+    # Lazy so that `chainrule --help` never pays for importing SymPy.
+    if name == "parse":
+        from chainrule_cli.parse import parse
+
+        return parse
+    raise AttributeError(f"module 'chainrule_cli' has no attribute {name!r}")

@@ -1,0 +1,78 @@
+"""Text -> SymPy: `parse("1/(1+exp(-(w*x+b)))")`. User text never reaches eval or sympify."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import sympy
+
+from chainrule_cli.errors import LimitError, ParseError
+from chainrule_cli.parse.lexer import tokenize, tokenize_latex
+from chainrule_cli.parse.names import DEFAULT_UNKNOWN_FUNCTIONS
+from chainrule_cli.parse.parser import Parser, recursion_room, symbol
+
+__all__ = [
+    "DEFAULT_UNKNOWN_FUNCTIONS",
+    "MAX_DEPTH",
+    "MAX_LENGTH",
+    "ParseError",
+    "parse",
+    "parse_any",
+    "symbol",
+]
+
+MAX_LENGTH = 10_000
+MAX_DEPTH = 2_000
+# Python frames per nesting level in the parser, with room for SymPy underneath.
+_FRAMES_PER_LEVEL = 12
+
+
+def parse_any(
+    text: str,
+    *,
+    input: str = "auto",  # noqa: A002 - mirrors the --input option
+    functions: Iterable[str] = (),
+    max_length: int = MAX_LENGTH,
+    max_depth: int = MAX_DEPTH,
+) -> sympy.Basic:
+    """Parse text to any SymPy object (expressions, tuples, conditions)."""
+    if not isinstance(text, str):
+        raise TypeError("parse() takes a string")
+    if len(text) > max_length:
+        raise LimitError(
+            f"input is {len(text)} characters long; the limit is {max_length}",
+            column=max_length + 1,
+            text=text,
+        )
+    if input not in ("auto", "text", "latex"):
+        raise ValueError(f"input must be auto, text or latex, not {input!r}")
+    latex = input == "latex" or (input == "auto" and "\\" in text)
+    tokens = tokenize_latex(text) if latex else tokenize(text)
+    if len(tokens) == 1:
+        raise ParseError("empty input, expected an expression", column=1, text=text)
+    unknown = frozenset(DEFAULT_UNKNOWN_FUNCTIONS) | frozenset(functions)
+    parser = Parser(tokens, text, functions=unknown, max_depth=max_depth)
+    with recursion_room(max_depth * _FRAMES_PER_LEVEL + 2_000):
+        return parser.parse()
+
+
+def parse(
+    text: str,
+    *,
+    input: str = "auto",  # noqa: A002
+    functions: Iterable[str] = (),
+    max_length: int = MAX_LENGTH,
+    max_depth: int = MAX_DEPTH,
+) -> sympy.Expr:
+    """Parse one expression. Raises ParseError (with a 1-based column) or LimitError.
+
+    `input` is "text", "latex" or "auto" (LaTeX when the text has a backslash);
+    `functions` names more unknown functions besides f, g and h.
+    """
+    result = parse_any(
+        text, input=input, functions=functions, max_length=max_length, max_depth=max_depth
+    )
+    if not isinstance(result, sympy.Expr) or isinstance(result, sympy.Tuple):
+        what = "a list" if isinstance(result, sympy.Tuple) else "a condition"
+        raise ParseError(f"expected an expression, found {what}", column=1, text=text)
+    return result
