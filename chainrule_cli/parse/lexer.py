@@ -25,20 +25,39 @@ class Token:
 
 
 _LATEX_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?|\.[0-9]+")
-_NUMBER = re.compile(
-    r"[0-9]+\.[0-9]*(?:[eE][+-]?[0-9]+)?|\.[0-9]+(?:[eE][+-]?[0-9]+)?|[0-9]+"
-)
+_NUMBER = re.compile(r"[0-9]+\.[0-9]*(?:[eE][+-]?[0-9]+)?|\.[0-9]+(?:[eE][+-]?[0-9]+)?|[0-9]+")
 _LATEX_COMMAND = re.compile(r"\\([A-Za-z]+|.)")
 _LATEX_BRACED_WORD = re.compile(r"\s*\{\s*([A-Za-z]+)\s*\}")
 _LATEX_SUBSCRIPTED = re.compile(r"([A-Za-z])_(?:\{([A-Za-z0-9]+)\}|([A-Za-z0-9]))")
+_LATEX_CALLABLE_GREEK = {"sigma": "sigmoid", "Gamma": "gamma"}
+_LATEX_CALL = re.compile(r"\s*(?:\\left\s*)?\(")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _SUPERSCRIPTS = {
-    "⁰": "0", "¹": "1", "²": "2", "³": "3", "⁴": "4", "⁵": "5", "⁶": "6", "⁷": "7", "⁸": "8",
-    "⁹": "9", "⁻": "-", "⁺": "+",
+    "⁰": "0",
+    "¹": "1",
+    "²": "2",
+    "³": "3",
+    "⁴": "4",
+    "⁵": "5",
+    "⁶": "6",
+    "⁷": "7",
+    "⁸": "8",
+    "⁹": "9",
+    "⁻": "-",
+    "⁺": "+",
 }
 _UNICODE_OPS = {
-    "·": "*", "⋅": "*", "×": "*", "∗": "*", "÷": "/", "−": "-", "–": "-", "√": "sqrt",
-    "≤": "<=", "≥": ">=", "≠": "!=",
+    "·": "*",
+    "⋅": "*",
+    "×": "*",
+    "∗": "*",
+    "÷": "/",
+    "−": "-",
+    "–": "-",
+    "√": "sqrt",
+    "≤": "<=",
+    "≥": ">=",
+    "≠": "!=",
 }
 _UNICODE_NAMES = {"π": "pi", "∞": "oo", "ℯ": "e", **UNICODE_GREEK}
 _TWO_CHAR_OPS = {"**": "^", "<=": "<=", ">=": ">=", "==": "==", "!=": "!="}
@@ -99,19 +118,79 @@ def tokenize(text: str) -> list[Token]:
 
 # LaTeX commands that are plain operators or names in the input language.
 _LATEX_OPS = {
-    "cdot": "*", "times": "*", "ast": "*", "div": "/", "le": "<=", "leq": "<=", "ge": ">=",
-    "geq": ">=", "ne": "!=", "neq": "!=", "lvert": "|", "rvert": "|", "vert": "|",
-    "lbrace": "{", "rbrace": "}",
+    "cdot": "*",
+    "times": "*",
+    "ast": "*",
+    "div": "/",
+    "le": "<=",
+    "leq": "<=",
+    "ge": ">=",
+    "geq": ">=",
+    "ne": "!=",
+    "neq": "!=",
+    "lvert": "|",
+    "rvert": "|",
+    "vert": "|",
+    "lbrace": "{",
+    "rbrace": "}",
 }
-_LATEX_NAMES = {"pi": "pi", "infty": "oo", "e": "e", "varepsilon": "epsilon",
-                "vartheta": "theta", "varphi": "phi"}
+_LATEX_NAMES = {
+    "pi": "pi",
+    "infty": "oo",
+    "e": "e",
+    "varepsilon": "epsilon",
+    "vartheta": "theta",
+    "varphi": "phi",
+}
 _LATEX_FUNCTIONS = {
-    "sin", "cos", "tan", "cot", "sec", "csc", "arcsin", "arccos", "arctan", "arccot", "arcsec",
-    "arccsc", "sinh", "cosh", "tanh", "coth", "sech", "csch", "exp", "ln", "log", "lg",
-    "max", "min", "sgn", "erf",
+    "sin",
+    "cos",
+    "tan",
+    "cot",
+    "sec",
+    "csc",
+    "arcsin",
+    "arccos",
+    "arctan",
+    "arccot",
+    "arcsec",
+    "arccsc",
+    "sinh",
+    "cosh",
+    "tanh",
+    "coth",
+    "sech",
+    "csch",
+    "exp",
+    "ln",
+    "log",
+    "lg",
+    "max",
+    "min",
+    "sgn",
+    "erf",
 }
-_LATEX_SKIP = {",", ";", ":", "!", " ", "quad", "qquad", "left", "right", "big", "Big", "bigg",
-               "Bigg", "displaystyle", "limits", "mathrm", "operatorname", "mathit", "text"}
+_LATEX_SKIP = {
+    ",",
+    ";",
+    ":",
+    "!",
+    " ",
+    "quad",
+    "qquad",
+    "left",
+    "right",
+    "big",
+    "Big",
+    "bigg",
+    "Bigg",
+    "displaystyle",
+    "limits",
+    "mathrm",
+    "operatorname",
+    "mathit",
+    "text",
+}
 _LATEX_STRUCTURES = {"frac": "frac", "dfrac": "frac", "tfrac": "frac", "sqrt": "sqrt"}
 
 
@@ -159,6 +238,9 @@ def tokenize_latex(text: str) -> list[Token]:
                 tokens.append(Token(NAME, _LATEX_NAMES[cmd], col))
             elif cmd in _LATEX_FUNCTIONS:
                 tokens.append(Token(NAME, "log10" if cmd == "lg" else cmd, col))
+            elif cmd in _LATEX_CALLABLE_GREEK and _LATEX_CALL.match(text, i):
+                # σ(z) is the logistic sigmoid, Γ(x) the gamma function, as SymPy prints them
+                tokens.append(Token(NAME, _LATEX_CALLABLE_GREEK[cmd], col))
             elif cmd in greek:
                 tokens.append(Token(NAME, cmd, col))
             else:

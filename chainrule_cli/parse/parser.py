@@ -19,6 +19,7 @@ extended by implicit multiplication but not past another function or an explicit
 from __future__ import annotations
 
 import difflib
+import keyword
 import re
 import sys
 from collections.abc import Iterator
@@ -45,7 +46,12 @@ EVAL_HEIGHT = 40
 _PLAIN_NAME = re.compile(r"[A-Za-z](?:_?[A-Za-z0-9]+)*")
 _SPLITTABLE_TAIL = re.compile(r"[A-Za-z]")
 _RELATIONS = {
-    "<": sympy.Lt, ">": sympy.Gt, "<=": sympy.Le, ">=": sympy.Ge, "==": sympy.Eq, "=": sympy.Eq,
+    "<": sympy.Lt,
+    ">": sympy.Gt,
+    "<=": sympy.Le,
+    ">=": sympy.Ge,
+    "==": sympy.Eq,
+    "=": sympy.Eq,
     "!=": sympy.Ne,
 }
 _GREEK = frozenset(GREEK) | frozenset(GREEK_UPPER)
@@ -166,8 +172,9 @@ class Parser:
         result = self.parse_condition()
         if self.tok.kind != END:
             if self.is_op(")", "}", "]"):
-                raise self.error(f"unexpected {self.tok.describe()} (no matching opener)",
-                                 self.tok.col)
+                raise self.error(
+                    f"unexpected {self.tok.describe()} (no matching opener)", self.tok.col
+                )
             raise self.unexpected()
         return result
 
@@ -324,8 +331,7 @@ class Parser:
                 if not self.is_op("|"):
                     if self.tok.kind == END:
                         raise self.error("'|' is never closed (expected '|')", tok.col)
-                    raise self.error(f"expected '|' but found {self.tok.describe()}",
-                                     self.tok.col)
+                    raise self.error(f"expected '|' but found {self.tok.describe()}", self.tok.col)
                 self.advance()
             return self.apply(sympy.Abs, [inner], tok.col, "|…|")
         if self.is_op("sqrt"):
@@ -382,8 +388,9 @@ class Parser:
         try:
             if re.fullmatch(r"\d+", text):
                 return sympy.Integer(int(text))
-            digits = len(re.sub(r"[^0-9]", "", text.split("e")[0].split("E")[0]))
-            return sympy.Float(text, max(15, digits))
+            # 15 significant digits, as SymPy prints them; more if the text has more
+            digits = len(re.sub(r"[^0-9]", "", re.split(r"[eE]", text)[0]).lstrip("0"))
+            return sympy.Float(text) if digits <= 15 else sympy.Float(text, "")
         except ValueError:
             raise self.error(f"number {text[:20]}… is too long", tok.col) from None
 
@@ -391,6 +398,10 @@ class Parser:
     def parse_name(self) -> sympy.Basic:
         tok = self.advance()
         name = tok.value
+        if (keyword.iskeyword(name) and name not in CONSTANTS and name != "lambda") or (
+            name.startswith("__")
+        ):
+            raise self.error(f"'{name}' is a reserved word, not a name", tok.col)
         call = self.is_op("(")
         if name in SPECIAL_FORMS and call:
             return self.special_form(tok)
@@ -541,15 +552,15 @@ class Parser:
                 result = sympy.Derivative(*args)
             elif name == "Subs":
                 if len(args) != 3:
-                    raise self.error("Subs takes 3 arguments: expression, variables, points",
-                                     tok.col)
+                    raise self.error(
+                        "Subs takes 3 arguments: expression, variables, points", tok.col
+                    )
                 result = sympy.Subs(*args)
             else:
                 pieces = []
                 for arg in args:
                     if not isinstance(arg, sympy.Tuple) or len(arg) != 2:
-                        raise self.error("Piecewise takes (expression, condition) pairs",
-                                         tok.col)
+                        raise self.error("Piecewise takes (expression, condition) pairs", tok.col)
                     pieces.append(tuple(arg))
                 if not pieces:
                     raise self.error("Piecewise needs at least one piece", tok.col)

@@ -1,0 +1,17 @@
+"""Shared test helpers: real symbols, as the parser makes them."""
+
+from __future__ import annotations
+
+import os
+
+import sympy
+from hypothesis import settings
+
+settings.register_profile("ci", max_examples=200, deadline=None)
+settings.register_profile("dev", max_examples=100, deadline=None)
+settings.register_profile("release", max_examples=50_000, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+def R(name: str) -> sympy.Symbol:
+    return sympy.Symbol(name, real=True)
