@@ -1,0 +1,1 @@
+"""The mathematics: steps of a derivation, the rules that build them, and their verification."""
