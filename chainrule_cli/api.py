@@ -49,3 +49,52 @@ def parse_expression(
     """Parse user text (plain or LaTeX) into a SymPy expression; raises ParseError/LimitError."""
     expr = parse(text, input=input, functions=functions, max_length=max_length, max_depth=max_depth)
     return Parsed(text, expr)
+
+
+def resolve_variable(expr: sympy.Expr, var: str | sympy.Symbol | None) -> sympy.Symbol:
+    """The variable to differentiate by; may be left out when the expression has one."""
+    from chainrule_cli.errors import ParseError
+    from chainrule_cli.parse import symbol
+
+    if isinstance(var, sympy.Symbol):
+        return var if var.is_real else symbol(var.name)
+    if var is None or var == "":
+        free = sorted(expr.free_symbols, key=str)
+        if len(free) == 1:
+            return free[0]
+        if not free:
+            return symbol("x")
+        names = ", ".join(str(s) for s in free)
+        raise ParseError(f"the expression has several variables ({names}); say which one")
+    if not var.isidentifier() or var.startswith("__"):
+        raise ParseError(f"'{var}' is not a variable name")
+    return symbol(var)
+
+
+def differentiate(
+    expr: str | sympy.Expr,
+    var: str | sympy.Symbol | None = None,
+    order: int = 1,
+    detail: str = "full",
+    *,
+    input: str = "auto",  # noqa: A002
+    functions: Iterable[str] = (),
+    timeout: float | None = None,
+):
+    """Differentiate `expr` (text or SymPy) by `var`, `order` times, with every step verified.
+
+    Returns a `Derivation`; raises ParseError, LimitError, UnsupportedError or a timeout error.
+    """
+    from chainrule_cli.calculus.deep import run_deep
+    from chainrule_cli.calculus.derive import derive
+
+    if not isinstance(order, int) or order < 1:
+        raise ValueError("order must be a positive integer")
+    if not isinstance(expr, str | sympy.Expr):
+        raise TypeError("expr must be text or a SymPy expression")
+
+    def work():
+        parsed = parse(expr, input=input, functions=functions) if isinstance(expr, str) else expr
+        return derive(parsed, resolve_variable(parsed, var), order, detail)
+
+    return run_deep(work, timeout=timeout)

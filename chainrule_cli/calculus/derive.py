@@ -1,0 +1,100 @@
+"""From an expression to a verified Derivation: steps, simplification, the in-terms-of-y form."""
+
+from __future__ import annotations
+
+import sympy
+from sympy.core.function import AppliedUndef
+
+from chainrule_cli.calculus import steps as S
+from chainrule_cli.calculus.stepper import Stepper, _heights
+from chainrule_cli.calculus.verify import verify
+
+# Results with more operations than this are left as the steps built them (no rewriting).
+SIMPLIFY_MAX_OPS = 120
+VALUE_NAMES = ("y", "Y", "F", "φ")
+
+
+def derive(expr: sympy.Expr, var: sympy.Symbol, order: int = 1, detail: str = "full"):
+    """Build, simplify and verify the derivation of d^order(expr)/d var^order."""
+    if order < 1:
+        raise ValueError("order must be at least 1")
+    stepper = Stepper(expr, detail)
+    if order == 1:
+        root = stepper.step(expr, var)
+    else:
+        stages = []
+        current = expr
+        for _ in range(order):
+            stage = stepper.step(current, var)
+            stages.append(stage)
+            current = tidy(stage.result)
+            stepper.heights.update(_heights(current))
+        root = S.HigherOrderStep(
+            expr=expr, var=var, result=stages[-1].result, substeps=tuple(stages), order=order
+        )
+    in_terms_of = value_form(expr, root.result, stepper.taken) if order == 1 else None
+    if in_terms_of is not None:
+        final, rewrites = root.result, ()
+    else:
+        final, rewrites = simplify_result(root.result, tall=stepper.tall(expr))
+    verdict = verify(root, stepper.heights)
+    return S.Derivation(
+        expr=expr, var=var, order=order, root=root, result=final, simplify=rewrites,
+        in_terms_of=in_terms_of, verified=verdict.ok, failures=verdict.failures, detail=detail,
+    )  # fmt: skip
+
+
+def tidy(expr: sympy.Expr) -> sympy.Expr:
+    """The light clean-up between orders of a higher derivative (never an unbounded simplify)."""
+    if sympy.count_ops(expr) > SIMPLIFY_MAX_OPS:
+        return expr
+    return sympy.factor_terms(expr)
+
+
+def simplify_result(result: sympy.Expr, tall: bool = False):
+    """Rewrite toward the textbook form, within a size budget; record each rewrite."""
+    if tall or result.atoms(AppliedUndef) or result.has(sympy.Piecewise):
+        return result, ()
+    ops = sympy.count_ops(result)
+    if ops > SIMPLIFY_MAX_OPS:
+        return result, ()
+    rewrites: list[S.Rewrite] = []
+    current = result
+    candidates = (
+        ("collect common factors", sympy.factor_terms),
+        ("put over a common denominator and expand the numerator", _one_fraction),
+    )
+    for why, rewrite in candidates:
+        try:
+            after = rewrite(current)
+        except (TypeError, ValueError, NotImplementedError):
+            continue
+        if after != current and sympy.count_ops(after) < sympy.count_ops(current):
+            rewrites.append(S.Rewrite(before=current, after=after, why=why))
+            current = after
+    return current, tuple(rewrites)
+
+
+def _one_fraction(expr: sympy.Expr) -> sympy.Expr:
+    numer, denom = sympy.fraction(sympy.together(expr))
+    if denom == 1:
+        return expr
+    return sympy.factor_terms(sympy.expand(numer)) / denom
+
+
+def value_form(expr: sympy.Expr, result: sympy.Expr, taken: set[str]) -> S.InTermsOf | None:
+    """dy/dx through y itself where the function's own value appears: σ' = y(1 − y)."""
+    if expr.is_Symbol or expr.is_Atom:
+        return None
+    name = next(n for n in VALUE_NAMES if n not in taken)
+    y = sympy.Symbol(name, real=True)
+    replaced = result.xreplace({expr: y})
+    if isinstance(expr, sympy.tanh):
+        # tanh' is written sech² in the steps; through y it is 1 − y²
+        u = expr.args[0]
+        replaced = replaced.xreplace({sympy.sech(u) ** 2: 1 - y**2})
+    if not replaced.has(y) or replaced.has(expr):
+        return None
+    if not replaced.free_symbols - {y} <= expr.free_symbols:
+        return None
+    return S.InTermsOf(name=y, result=sympy.factor_terms(replaced))

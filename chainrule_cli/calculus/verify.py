@@ -1,0 +1,231 @@
+"""Check every step against SymPy: structurally first, then numerically at random points.
+
+Never an unbounded simplify(). Steps too deep for sympy.diff (which recurses once per level) are
+checked against a numerical derivative of the expression instead.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+import sympy
+from sympy.core.function import AppliedUndef
+
+from chainrule_cli.calculus import steps as S
+
+# Taller steps are not given to sympy.diff (its cost grows quadratically with depth): they are
+# checked numerically against the rule that combines their sub-steps' (checked) results.
+DIFF_HEIGHT = 30
+_DPS = 30
+_TOLERANCE = sympy.Float("1e-12")
+# Sample boxes for random points: inside (−1, 1), beyond ±1, and around; several domains.
+_BOXES = ((0.15, 0.85), (1.2, 2.8), (-0.85, -0.15), (-2.8, -1.2), (0.05, 5.0))
+_NEEDED = 2  # agreeing points needed
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    ok: bool
+    failures: tuple[S.Step, ...]
+
+
+def _concrete_function(name: str, nargs: int) -> sympy.Lambda:
+    """A smooth stand-in for an unknown function f, so both sides can be evaluated."""
+    ts = sympy.symbols(f"_t0:{nargs}", real=True)
+    k = 1 + (sum(map(ord, name)) % 5) / 3
+    total = sum((i + 1) * t for i, t in enumerate(ts))
+    return sympy.Lambda(ts, sympy.sin(k * total) + total**2 / 3 + total / 7)
+
+
+def concretize(expr: sympy.Expr) -> sympy.Expr:
+    """Replace unknown functions by concrete ones and carry out the derivatives they were in."""
+    if not expr.atoms(AppliedUndef) and not expr.has(sympy.Derivative, sympy.Subs):
+        return expr
+    replaced = expr.replace(
+        lambda n: isinstance(n, AppliedUndef),
+        lambda n: _concrete_function(str(n.func), len(n.args))(*n.args),
+    )
+    return replaced.doit()
+
+
+def _value(expr: sympy.Expr, point: dict) -> complex | None:
+    try:
+        v = expr.xreplace(point).evalf(_DPS)
+    except (ValueError, TypeError, ZeroDivisionError, ArithmeticError):
+        return None
+    if not v.is_number or v.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
+        return None
+    try:
+        return complex(v)
+    except (TypeError, ValueError):
+        return None
+
+
+def _close(a: complex, b: complex) -> bool:
+    return abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b))
+
+
+class Evaluator:
+    """Numeric values of sub-expressions at one point, each shared node evaluated once."""
+
+    def __init__(self, point: dict, draw=None) -> None:
+        self.memo: dict[sympy.Basic, sympy.Basic] = {
+            k: sympy.Float(v, _DPS) for k, v in point.items()
+        }
+        self.draw = draw  # gives a value to a symbol met for the first time
+
+    def __call__(self, expr: sympy.Basic) -> sympy.Basic | None:
+        stack = [(expr, False)]
+        memo = self.memo
+        while stack:
+            node, ready = stack.pop()
+            if node in memo:
+                continue
+            if node.is_Number or node.is_NumberSymbol or node is sympy.I:
+                memo[node] = node.evalf(_DPS)
+                continue
+            if not node.args:
+                if self.draw is None or not node.is_Symbol:
+                    return None  # a symbol without a value
+                memo[node] = sympy.Float(self.draw(), _DPS)
+                continue
+            if not ready:
+                stack.append((node, True))
+                stack.extend((a, False) for a in node.args if a not in memo)
+                continue
+            try:
+                value = node.func(*(memo[a] for a in node.args)).evalf(_DPS)
+            except (ValueError, TypeError, ZeroDivisionError, ArithmeticError, KeyError):
+                return None
+            memo[node] = value
+        value = memo[expr]
+        return value if value.is_number else None
+
+
+def _combined(step: S.Step, ev: Evaluator):
+    """The value the step's rule gives from its sub-steps' values, independently of SymPy's
+    symbolic assembly; None where the rule has no numeric form here."""
+    subs = step.substeps
+    if isinstance(step, S.ChainStep):
+        outer, inner = subs
+        inner_value = ev(step.inner)
+        if inner_value is None:
+            return None
+        outer_value = Evaluator({}, ev.draw)
+        outer_value.memo = {**{k: v for k, v in ev.memo.items() if k.is_Symbol}}
+        outer_value.memo[outer.var] = inner_value
+        outer_value = outer_value(outer.result)
+        inner_slope = ev(inner.result)
+        if outer_value is None or inner_slope is None:
+            return None
+        return outer_value * inner_slope
+    if isinstance(step, S.SumStep):
+        values = [ev(s.result) for s in subs]
+        return None if None in values else sympy.Add(*values)
+    if isinstance(step, S.ConstantMultipleStep):
+        c, d = ev(step.constant), ev(subs[0].result)
+        return None if c is None or d is None else c * d
+    if isinstance(step, S.ProductStep):
+        fs = [ev(f) for f in step.factors]
+        ds = [ev(s.result) for s in subs]
+        if None in fs or None in ds:
+            return None
+        return sympy.Add(*(sympy.Mul(*fs[:i], ds[i], *fs[i + 1 :]) for i in range(len(fs))))
+    if isinstance(step, S.QuotientStep):
+        n, d = ev(step.numerator), ev(step.denominator)
+        dn, dd = ev(subs[0].result), ev(subs[1].result)
+        if None in (n, d, dn, dd):
+            return None
+        return (dn * d - n * dd) / d**2
+    if isinstance(step, S.GeneralPowerStep):
+        f, g, y = ev(step.base), ev(step.exponent), ev(step.expr)
+        dg, df = ev(subs[0].result), ev(subs[1].result)
+        if None in (f, g, y, dg, df):
+            return None
+        return y * (dg * sympy.log(f) + g * df / f)
+    return None
+
+
+def composed_correctly(step: S.Step, evaluators: list[Evaluator]) -> bool:
+    """A tall step: its result agrees, at shared random points, with its rule applied to its
+    sub-steps' results (which are themselves checked)."""
+    agree = 0
+    for ev in evaluators:
+        want = _combined(step, ev)
+        got = ev(step.result)
+        if want is None or got is None:
+            continue
+        if _close(complex(got), complex(want)):
+            agree += 1
+            if agree >= _NEEDED:
+                return True
+        else:
+            return False
+    return False
+
+
+def same_derivative(
+    step: S.Step, rng: random.Random, height: int, evaluators: list[Evaluator]
+) -> bool:
+    """Is step.result the order-th derivative of step.expr? Raise nothing, decide or say no."""
+    expr, var, result = step.expr, step.var, step.result
+    expected = None
+    if height <= DIFF_HEIGHT:
+        expected = sympy.diff(expr, var, step.order)
+        if expected == result:
+            return True
+        expected = concretize(expected)
+        result = concretize(result)
+    else:
+        return composed_correctly(step, evaluators)
+    symbols = sorted(
+        (expr.free_symbols | result.free_symbols | {var}) - {sympy.Symbol("_")}, key=str
+    )
+    agree = 0
+    for attempt in range(4 * len(_BOXES)):
+        lo, hi = _BOXES[attempt % len(_BOXES)]
+        point = {
+            s: sympy.Rational(round(rng.uniform(lo, hi), 6)).limit_denominator(10**6)
+            for s in symbols
+        }
+        got = _value(result, point)
+        if got is None:
+            continue
+        want = _value(expected, point)
+        if want is None:
+            continue
+        if _close(got, want):
+            agree += 1
+            if agree >= _NEEDED:
+                return True
+        elif abs(got.imag) < 1e-12 and abs(want.imag) < 1e-12:
+            return False  # two real values that differ: wrong
+        # complex values that differ: a branch cut, try elsewhere
+    return False
+
+
+def verify(root: S.Step, heights: dict | None = None, seed: int = 20261127) -> Verdict:
+    """Check every distinct step of the tree; a RepeatStep is checked through its original."""
+    rng = random.Random(seed)
+    heights = heights or {}
+    seen: set = set()
+    failures = []
+    # shared points for tall steps, so that each shared sub-expression is evaluated once
+    evaluators = [
+        Evaluator({}, lambda lo=lo, hi=hi: sympy.Rational(round(rng.uniform(lo, hi), 6)))
+        for lo, hi in _BOXES
+    ]
+    for step in root.walk():
+        if isinstance(step, S.RepeatStep):
+            if step.result != step.original.result:
+                failures.append(step)
+            continue
+        key = (step.expr, step.var, step.order, step.result)
+        if key in seen:
+            continue
+        seen.add(key)
+        height = heights.get(step.expr, 0)
+        if not same_derivative(step, rng, height, evaluators):
+            failures.append(step)
+    return Verdict(ok=not failures, failures=tuple(failures))
