@@ -32,8 +32,10 @@ def assert_every_step_valid(d: S.Derivation) -> None:
         checked = 0
         for value in (sp.Rational(3, 7), sp.Rational(13, 10), sp.Rational(-2, 3), 2):
             point = dict.fromkeys(free, value)
+            here = sp.N(step.expr.subs(point), 25)
             a, c = sp.N(expected.subs(point), 25), sp.N(step.result.subs(point), 25)
-            if a.is_real and c.is_real and a.is_finite:
+            # compare where the function itself is real: its real-calculus domain
+            if here.is_real and a.is_real and c.is_real and a.is_finite:
                 assert abs(a - c) < 1e-15 * max(1, abs(a)), (step.rule, step.expr)
                 checked += 1
         assert checked or expected.has(sp.Derivative, sp.Subs), (step.rule, step.expr)

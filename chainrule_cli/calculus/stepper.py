@@ -134,7 +134,12 @@ class Stepper:
         if self.detail == "brief" and not inner_step.result.has(var) and inner_step.substeps:
             # d(3x + 1)/dx = 3 needs no working in brief mode
             inner_step = dataclasses.replace(inner_step, substeps=())
-        result = self.build(lambda: outer.result.xreplace({u: inner}) * inner_step.result, inner)
+        if outer.result.has(sympy.Derivative):
+            # f'(u) at u = g(x): SymPy's Subs keeps Derivative(f(u), u) meaningful
+            back = outer.result.subs(u, inner)
+        else:
+            back = self.build(lambda: outer.result.xreplace({u: inner}), inner)
+        result = self.build(lambda: back * inner_step.result, inner)
         return S.ChainStep(
             expr=expr,
             var=var,
