@@ -230,6 +230,11 @@ class Stepper:
                 return S.PowerStep(expr=expr, var=var, result=result, base=base, exponent=exponent)
             return self.chain(expr, var, base, lambda u: u**exponent)
         if not base.has(var):
+            if base.is_zero:
+                raise UnsupportedError(
+                    f"{expr} is 0 for positive exponents and undefined "
+                    "otherwise; it has no derivative to work out"
+                )
             if exponent == var:
                 return S.ExponentialStep(
                     expr=expr, var=var, result=expr * sympy.log(base), base=base

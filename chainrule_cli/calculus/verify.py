@@ -190,8 +190,11 @@ def same_derivative(
             for s in symbols
         }
         here = _value(concretize(expr), point)
-        if here is None or abs(here.imag) > 1e-12:
-            continue  # outside the function's real domain: textbook formulas need not hold
+        real_pass = attempt < 2 * len(_BOXES)
+        if here is None or (real_pass and abs(here.imag) > 1e-12):
+            # outside the function's real domain textbook formulas need not hold; the second
+            # half of the attempts accepts complex points, for functions never real (asec(sin x))
+            continue
         got = _value(result, point)
         if got is None:
             continue

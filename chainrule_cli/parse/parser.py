@@ -503,6 +503,11 @@ class Parser:
             if base is not None:
                 args.append(base)
             self.check_arity(tok, len(args))
+        elif self.is_op("{"):
+            # LaTeX \log{\left(x\right)}^{2}: the braces hold the whole argument
+            args = [self.latex_group(tok)]
+            if base is not None:
+                args.append(base)
         else:
             if not self.starts_factor(self.tok) and not self.is_op("-"):
                 raise self.error(f"{tok.value} needs an argument", tok.col)
