@@ -25,14 +25,22 @@ class Parsed:
     def functions(self) -> list[str]:
         return sorted({str(f.func) for f in self.expr.atoms(sympy.core.function.AppliedUndef)})
 
+    @property
+    def latex(self) -> str:
+        return sympy.latex(self.expr)
+
+    @property
+    def srepr(self) -> str:
+        return sympy.srepr(self.expr)
+
     def to_json(self) -> dict:
         return {
             "schema": "chainrule.parse/1",
             "ok": True,
             "input": self.input,
             "expr": str(self.expr),
-            "latex": sympy.latex(self.expr),
-            "srepr": sympy.srepr(self.expr),
+            "latex": self.latex,
+            "srepr": self.srepr,
             "free_symbols": self.free_symbols,
             "unknown_functions": self.functions,
         }

@@ -139,9 +139,9 @@ def parse_command(
     if format is ParseFormat.json:
         typer.echo(json.dumps(parsed.to_json(), ensure_ascii=False))
     elif format is ParseFormat.latex:
-        typer.echo(parsed.to_json()["latex"])
+        typer.echo(parsed.latex)
     elif format is ParseFormat.srepr:
-        typer.echo(parsed.to_json()["srepr"])
+        typer.echo(parsed.srepr)
     else:
         typer.echo(str(parsed.expr))
 

@@ -12,7 +12,7 @@ class sigmoid(Function):  # noqa: N801 - lower case like SymPy's own sin, exp, .
     nargs = 1
 
     @classmethod
-    def eval(cls, arg):
+    def eval(cls, arg):  # trusted: SymPy's evaluation hook, it sees SymPy objects, never text
         if arg.is_zero:
             return sympy.Rational(1, 2)
         if arg is sympy.oo:

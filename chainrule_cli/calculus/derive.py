@@ -6,7 +6,7 @@ import sympy
 from sympy.core.function import AppliedUndef
 
 from chainrule_cli.calculus import steps as S
-from chainrule_cli.calculus.stepper import Stepper, _heights
+from chainrule_cli.calculus.stepper import Stepper, expression_heights
 from chainrule_cli.calculus.verify import verify
 
 # Results with more operations than this are left as the steps built them (no rewriting).
@@ -28,7 +28,7 @@ def derive(expr: sympy.Expr, var: sympy.Symbol, order: int = 1, detail: str = "f
             stage = stepper.step(current, var)
             stages.append(stage)
             current = tidy(stage.result)
-            stepper.heights.update(_heights(current))
+            stepper.heights.update(expression_heights(current))
         root = S.HigherOrderStep(
             expr=expr, var=var, result=stages[-1].result, substeps=tuple(stages), order=order
         )
@@ -84,7 +84,7 @@ def _one_fraction(expr: sympy.Expr) -> sympy.Expr:
 
 def value_form(expr: sympy.Expr, result: sympy.Expr, taken: set[str]) -> S.InTermsOf | None:
     """dy/dx through y itself where the function's own value appears: σ' = y(1 − y)."""
-    if expr.is_Symbol or expr.is_Atom:
+    if expr.is_Atom:
         return None
     name = next(n for n in VALUE_NAMES if n not in taken)
     y = sympy.Symbol(name, real=True)

@@ -77,7 +77,7 @@ class Stepper:
             str(f.func) for f in expr.atoms(AppliedUndef)
         }
         self.names = _name_sequence()
-        self.heights = _heights(expr)
+        self.heights = expression_heights(expr)
 
     # ---- helpers ---------------------------------------------------------------------------
     def fresh(self) -> sympy.Symbol:
@@ -375,7 +375,7 @@ def _sigmoid_argument(expr: sympy.Expr) -> sympy.Expr | None:
     return -other.args[0]
 
 
-def _heights(expr: sympy.Expr) -> dict[sympy.Expr, int]:
+def expression_heights(expr: sympy.Expr) -> dict[sympy.Expr, int]:
     """Height of every sub-expression, computed once without recursion."""
     heights: dict[sympy.Expr, int] = {}
     stack: list[tuple[sympy.Expr, bool]] = [(expr, False)]

@@ -75,6 +75,13 @@ class Evaluator:
         }
         self.draw = draw  # gives a value to a symbol met for the first time
 
+    def at(self, symbol: sympy.Symbol, value: sympy.Basic) -> Evaluator:
+        """A fresh evaluator at the same point, with `symbol` (an intermediate u) set to value."""
+        child = Evaluator({}, self.draw)
+        child.memo = {k: v for k, v in self.memo.items() if k.is_Symbol}
+        child.memo[symbol] = value
+        return child
+
     def __call__(self, expr: sympy.Basic) -> sympy.Basic | None:
         stack = [(expr, False)]
         memo = self.memo
@@ -112,10 +119,7 @@ def _combined(step: S.Step, ev: Evaluator):
         inner_value = ev(step.inner)
         if inner_value is None:
             return None
-        outer_value = Evaluator({}, ev.draw)
-        outer_value.memo = {**{k: v for k, v in ev.memo.items() if k.is_Symbol}}
-        outer_value.memo[outer.var] = inner_value
-        outer_value = outer_value(outer.result)
+        outer_value = ev.at(outer.var, inner_value)(outer.result)
         inner_slope = ev(inner.result)
         if outer_value is None or inner_slope is None:
             return None
@@ -179,9 +183,8 @@ def same_derivative(
         result = concretize(result)
     else:
         return composed_correctly(step, evaluators)
-    symbols = sorted(
-        (expr.free_symbols | result.free_symbols | {var}) - {sympy.Symbol("_")}, key=str
-    )
+    symbols = sorted(expr.free_symbols | result.free_symbols | {var}, key=str)
+    concrete = concretize(expr)
     agree = 0
     for attempt in range(4 * len(_BOXES)):
         lo, hi = _BOXES[attempt % len(_BOXES)]
@@ -189,7 +192,7 @@ def same_derivative(
             s: sympy.Rational(round(rng.uniform(lo, hi), 6)).limit_denominator(10**6)
             for s in symbols
         }
-        here = _value(concretize(expr), point)
+        here = _value(concrete, point)
         real_pass = attempt < 2 * len(_BOXES)
         if here is None or (real_pass and abs(here.imag) > 1e-12):
             # outside the function's real domain textbook formulas need not hold; the second

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from chainrule_cli.errors import ParseError
-from chainrule_cli.parse.names import UNICODE_GREEK
+from chainrule_cli.parse.names import GREEK, GREEK_UPPER, UNICODE_GREEK
 
 # Token kinds
 NUM, NAME, OP, SUP, END = "number", "name", "op", "superscript", "end"
@@ -29,6 +29,7 @@ _NUMBER = re.compile(r"[0-9]+\.[0-9]*(?:[eE][+-]?[0-9]+)?|\.[0-9]+(?:[eE][+-]?[0
 _LATEX_COMMAND = re.compile(r"\\([A-Za-z]+|.)")
 _LATEX_BRACED_WORD = re.compile(r"\s*\{\s*([A-Za-z]+)\s*\}")
 _LATEX_SUBSCRIPTED = re.compile(r"([A-Za-z])_(?:\{([A-Za-z0-9]+)\}|([A-Za-z0-9]))")
+_GREEK_COMMANDS = frozenset(GREEK) | frozenset(GREEK_UPPER)
 _LATEX_CALLABLE_GREEK = {"sigma": "sigmoid", "Gamma": "gamma"}
 _LATEX_CALL = re.compile(r"\s*(?:\\left\s*)?\(")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -200,9 +201,6 @@ def tokenize_latex(text: str) -> list[Token]:
     Letters stand alone (`wx` is w·x, as in LaTeX), `{…}` group like parentheses, `e` is Euler's
     number, and commands become names or operators.
     """
-    from chainrule_cli.parse.names import GREEK, GREEK_UPPER
-
-    greek = set(GREEK) | set(GREEK_UPPER)
     tokens: list[Token] = []
     i, n = 0, len(text)
     while i < n:
@@ -241,7 +239,7 @@ def tokenize_latex(text: str) -> list[Token]:
             elif cmd in _LATEX_CALLABLE_GREEK and _LATEX_CALL.match(text, i):
                 # σ(z) is the logistic sigmoid, Γ(x) the gamma function, as SymPy prints them
                 tokens.append(Token(NAME, _LATEX_CALLABLE_GREEK[cmd], col))
-            elif cmd in greek:
+            elif cmd in _GREEK_COMMANDS:
                 tokens.append(Token(NAME, cmd, col))
             else:
                 raise ParseError(f"unknown LaTeX command \\{cmd}", column=col, text=text)
