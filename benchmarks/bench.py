@@ -74,12 +74,9 @@ def main() -> None:
     t_verify = best_of(3, checks)
     print(f"corpus: {len(problems)} problems")
     print(f"  sympy.diff            {t_plain * 1000:8.1f} ms")
-    print(
-        f"  building steps        {t_steps * 1000:8.1f} ms   ratio {t_steps / t_plain:5.2f}  (target <= 3)"
-    )
-    print(
-        f"  verifying steps       {t_verify * 1000:8.1f} ms   ratio {t_verify / t_plain:5.2f}  (target <= 3)"
-    )
+    for label, seconds in (("building steps", t_steps), ("verifying steps", t_verify)):
+        ratio = seconds / t_plain
+        print(f"  {label:<20}  {seconds * 1000:8.1f} ms   ratio {ratio:5.2f}  (target <= 3)")
 
     from chainrule_cli import differentiate
 
