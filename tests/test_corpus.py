@@ -13,7 +13,6 @@ from strategies import SYMBOLS, expressions
 from test_stepper import assert_every_step_valid
 
 from chainrule_cli import differentiate
-from chainrule_cli.calculus.deep import TimeoutError_
 from chainrule_cli.errors import UnsupportedError
 from chainrule_cli.parse import parse, symbol
 
@@ -48,6 +47,8 @@ def test_corpus_problem(row):
 
 
 @settings(
+    # at least 1,000 in CI; HYPOTHESIS_PROFILE=release runs 50,000
+    max_examples=max(1000, settings.default.max_examples),
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
 @given(expressions(max_leaves=8))
@@ -56,9 +57,7 @@ def test_random_expressions_every_step_valid(expr):
     if expr.has(sp.zoo, sp.nan, sp.oo, -sp.oo) or not isinstance(expr, sp.Expr):
         return
     try:
-        d = differentiate(expr, var, timeout=20)
-    except TimeoutError_:
-        return  # SymPy's own evaluation can stall on pathological trees; see the closing note
+        d = differentiate(expr, var, timeout=60)  # a stall fails the test, never hangs CI
     except UnsupportedError:
         assert expr.has(sp.Pow(0, var, evaluate=False)) or expr.atoms(sp.Pow)
         return

@@ -231,6 +231,12 @@ SPECIAL_FORMS = ("Derivative", "Subs", "Piecewise")
 # Single letters that name unknown functions when followed by "(": f(g(x)) works.
 DEFAULT_UNKNOWN_FUNCTIONS = frozenset({"f", "g", "h"})
 
+# Functions SymPy evaluates at an integer by exact arithmetic whose cost grows with the integer
+# (gamma(10^6) is a million-digit number, digamma(10^5) a harmonic sum): above
+# MAX_EXACT_ARGUMENT they stay unevaluated.
+EXACT_BY_SUMMATION = (sympy.factorial, sympy.gamma, sympy.digamma, sympy.polygamma)
+MAX_EXACT_ARGUMENT = 1000
+
 # Above this many bits (about 3,000 digits) a power of a number is not computed: 10^10^10.
 MAX_POWER_BITS = 10_000
 

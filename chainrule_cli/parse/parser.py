@@ -32,9 +32,11 @@ from chainrule_cli.errors import LimitError, ParseError
 from chainrule_cli.parse.lexer import END, NAME, NUM, OP, SUP, Token
 from chainrule_cli.parse.names import (
     CONSTANTS,
+    EXACT_BY_SUMMATION,
     FUNCTIONS,
     GREEK,
     GREEK_UPPER,
+    MAX_EXACT_ARGUMENT,
     SPECIAL_FORMS,
     all_known_names,
     power_is_huge,
@@ -156,7 +158,11 @@ class Parser:
         return expr
 
     def apply(self, build, args: list[sympy.Basic], col: int, name: str) -> sympy.Basic:
-        deep = any(self.height(a) >= EVAL_HEIGHT for a in args)
+        """build(*args), without SymPy's automatic evaluation where it would take too long."""
+        deep = any(self.height(a) >= EVAL_HEIGHT for a in args) or (
+            build in EXACT_BY_SUMMATION
+            and any(a.is_Rational and abs(a) > MAX_EXACT_ARGUMENT for a in args)
+        )
         try:
             if deep:
                 with evaluate(False):
@@ -292,10 +298,7 @@ class Parser:
                 value = self.power(value, sympy.Integer(int(sup.value)), sup.col)
             elif self.is_op("!"):
                 bang = self.advance()
-                if value.is_Integer and int(value) > 1000:
-                    value = sympy.factorial(value, evaluate=False)
-                else:
-                    value = self.apply(sympy.factorial, [value], bang.col, "!")
+                value = self.apply(sympy.factorial, [value], bang.col, "!")
             else:
                 return value
 
