@@ -1,0 +1,1 @@
+"""Renderings of the calculus data classes: sentences now; terminal, LaTeX, JSON next."""

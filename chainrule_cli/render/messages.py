@@ -1,0 +1,122 @@
+"""Every sentence a person reads about a step, in English and Chinese, from one catalog."""
+
+from __future__ import annotations
+
+import sympy
+
+from chainrule_cli.calculus import steps as S
+
+CATALOG: dict[str, dict[str, str]] = {
+    "en": {
+        "constant": "{expr} does not depend on {var}, so its derivative is 0.",
+        "constant_names": "{names} {verb} constant with respect to {var}, so {expr} is a constant"
+        " and its derivative is 0.",
+        "variable": "The derivative of {var} with respect to itself is 1.",
+        "constant_multiple": "Constant multiple rule: {names} {verb} constant with respect to"
+        " {var}, so the factor {constant} stays and we differentiate {other}.",
+        "sum": "Sum rule: differentiate each term and add the results.",
+        "product": "Product rule: one term for each factor, that factor differentiated and the"
+        " others kept.",
+        "quotient": "Quotient rule: (f/g)' = (f'·g − f·g')/g² with f = {numerator} and"
+        " g = {denominator}.",
+        "power": "Power rule: d/d{var} {var}^n = n·{var}^(n−1) with n = {exponent}.",
+        "exponential": "Exponential rule: d/d{var} a^{var} = a^{var}·ln a with a = {base}.",
+        "exponential_e": "The exponential is its own derivative: d/d{var} e^{var} = e^{var}.",
+        "logarithm": "Logarithm rule: d/d{var} ln {var} = 1/{var}.",
+        "trig": "Derivative of {function}.",
+        "inverse_trig": "Derivative of the inverse trigonometric function {function}.",
+        "hyperbolic": "Derivative of the hyperbolic function {function}.",
+        "inverse_hyperbolic": "Derivative of the inverse hyperbolic function {function}.",
+        "abs": "d/d{var} |{var}| = sign({var}), for {var} ≠ 0 (|{var}| has no derivative at 0).",
+        "piecewise": "Differentiate {function} piece by piece; at a tie or a boundary the"
+        " derivative may not exist, and H(0) = 1/2 is used there.",
+        "special": "The special function {function} has its own derivative.",
+        "general_power": "Logarithmic differentiation: ln y = g·ln f, so y' = y·(g'·ln f + g·f'/f)"
+        " with f = {base} and g = {exponent}.",
+        "function": "{function} is an unknown function: its derivative is written {function}'.",
+        "chain": "Chain rule: let {u} = {inner}; then dy/d{var} = dy/d{u} · d{u}/d{var}.",
+        "multivariable_chain": "Several arguments depend on {var}: add ∂F/∂a · da/d{var} over"
+        " them.",
+        "rewrite": "Rewrite: {expr} = {rewritten}, and differentiate that.",
+        "rewrite_sigmoid": "Recognise the sigmoid: {expr} = σ({var}), and σ' = σ·(1 − σ).",
+        "repeat": "Already worked out above: the derivative of {expr} is {result}.",
+        "higher_order": "Differentiate {order} times, each time the previous result.",
+        "is": "is",
+        "are": "are",
+        "and": "and",
+    },
+    "zh": {
+        "constant": "{expr} 与 {var} 无关，所以导数为 0。",
+        "constant_names": "{names} 对 {var} 而言是常数，所以 {expr} 是常数，导数为 0。",
+        "variable": "{var} 对自身的导数为 1。",
+        "constant_multiple": "常数倍法则：{names} 对 {var} 而言是常数，保留因子 {constant}，"
+        "对 {other} 求导。",
+        "sum": "和的法则：逐项求导再相加。",
+        "product": "乘积法则：每个因子各求导一次，其余因子不变，再相加。",
+        "quotient": "商的法则：(f/g)' = (f'·g − f·g')/g²，"
+        "其中 f = {numerator}，g = {denominator}。",
+        "power": "幂法则：d/d{var} {var}^n = n·{var}^(n−1)，其中 n = {exponent}。",
+        "exponential": "指数法则：d/d{var} a^{var} = a^{var}·ln a，其中 a = {base}。",
+        "exponential_e": "指数函数的导数是它自己：d/d{var} e^{var} = e^{var}。",
+        "logarithm": "对数法则：d/d{var} ln {var} = 1/{var}。",
+        "trig": "{function} 的导数。",
+        "inverse_trig": "反三角函数 {function} 的导数。",
+        "hyperbolic": "双曲函数 {function} 的导数。",
+        "inverse_hyperbolic": "反双曲函数 {function} 的导数。",
+        "abs": "d/d{var} |{var}| = sign({var})（{var} ≠ 0；|{var}| 在 0 处不可导）。",
+        "piecewise": "对 {function} 逐段求导；在相等处或分段点导数可能不存在，此处取 H(0) = 1/2。",
+        "special": "特殊函数 {function} 有其自身的导数公式。",
+        "general_power": "对数求导法：ln y = g·ln f，所以 y' = y·(g'·ln f + g·f'/f)，"
+        "其中 f = {base}，g = {exponent}。",
+        "function": "{function} 是未知函数，其导数记作 {function}'。",
+        "chain": "链式法则：设 {u} = {inner}，则 dy/d{var} = dy/d{u} · d{u}/d{var}。",
+        "multivariable_chain": "多个自变量依赖于 {var}：对它们求 ∂F/∂a · da/d{var} 之和。",
+        "rewrite": "改写：{expr} = {rewritten}，再求导。",
+        "rewrite_sigmoid": "识别 sigmoid 函数：{expr} = σ({var})，且 σ' = σ·(1 − σ)。",
+        "repeat": "前面已经求过：{expr} 的导数是 {result}。",
+        "higher_order": "求 {order} 次导数，每次对上一次的结果求导。",
+        "is": "",
+        "are": "",
+        "and": "、",
+    },
+}
+
+
+def _names(symbols, lang: str) -> tuple[str, str]:
+    """'a and b', 'are' — or 'a、b' in Chinese."""
+    words = CATALOG[lang]
+    names = [str(s) for s in sorted(symbols, key=str)]
+    if lang == "en" and len(names) > 1:
+        text = ", ".join(names[:-1]) + f" {words['and']} " + names[-1]
+    else:
+        text = words["and"].join(names) if lang == "zh" else ", ".join(names)
+    return text, words["are" if len(names) > 1 else "is"]
+
+
+def sentence(step: S.Step, lang: str = "en") -> str:
+    """The one sentence that explains this step."""
+    if lang not in CATALOG:
+        raise ValueError(f"language must be one of {', '.join(CATALOG)}")
+    words = CATALOG[lang]
+    fields = {"expr": step.expr, "var": step.var, "result": step.result, "order": step.order}
+    key = step.rule
+    if isinstance(step, S.ConstantStep) and step.expr.free_symbols:
+        key = "constant_names"
+        fields["names"], fields["verb"] = _names(step.expr.free_symbols, lang)
+    elif isinstance(step, S.ConstantMultipleStep):
+        symbols = step.constant.free_symbols
+        fields["names"], fields["verb"] = (
+            _names(symbols, lang) if symbols else (str(step.constant), words["is"])
+        )
+        fields.update(constant=step.constant, other=step.other)
+    elif isinstance(step, S.ExponentialStep) and step.base == sympy.E:
+        key = "exponential_e"
+    elif isinstance(step, S.RewriteStep):
+        key = "rewrite_sigmoid" if step.why == "sigmoid" else "rewrite"
+        fields["rewritten"] = step.rewritten
+    elif isinstance(step, S.ChainStep):
+        fields.update(u=step.intermediate, inner=step.inner)
+    for name in ("numerator", "denominator", "base", "exponent", "function"):
+        if hasattr(step, name):
+            fields[name] = getattr(step, name)
+    return words[key].format(**fields).replace("  ", " ")
