@@ -51,7 +51,7 @@ def concretize(expr: sympy.Expr) -> sympy.Expr:
 
 def _value(expr: sympy.Expr, point: dict) -> complex | None:
     try:
-        v = expr.xreplace(point).evalf(_DPS)
+        v = expr.evalf(_DPS, subs=point)
     except (ValueError, TypeError, ZeroDivisionError, ArithmeticError):
         return None
     if not v.is_number or v.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
