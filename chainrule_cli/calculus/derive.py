@@ -61,8 +61,8 @@ def simplify_result(result: sympy.Expr, tall: bool = False):
     rewrites: list[S.Rewrite] = []
     current = result
     candidates = (
-        ("collect common factors", sympy.factor_terms),
-        ("put over a common denominator and expand the numerator", _one_fraction),
+        ("factor_terms", sympy.factor_terms),
+        ("one_fraction", _one_fraction),
     )
     for why, rewrite in candidates:
         try:

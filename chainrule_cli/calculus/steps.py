@@ -238,7 +238,7 @@ class Rewrite:
 
     before: sympy.Expr
     after: sympy.Expr
-    why: str
+    why: str  # a key: `factor_terms` or `one_fraction` (the catalog has the sentence)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

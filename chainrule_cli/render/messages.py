@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import sympy
 
 from chainrule_cli.calculus import steps as S
@@ -44,6 +46,45 @@ CATALOG: dict[str, dict[str, str]] = {
         "is": "is",
         "are": "are",
         "and": "and",
+        "name.constant": "Constant",
+        "name.variable": "Variable",
+        "name.constant_multiple": "Constant multiple",
+        "name.sum": "Sum rule",
+        "name.product": "Product rule",
+        "name.quotient": "Quotient rule",
+        "name.power": "Power rule",
+        "name.exponential": "Exponential",
+        "name.logarithm": "Logarithm",
+        "name.trig": "Trigonometric function",
+        "name.inverse_trig": "Inverse trigonometric function",
+        "name.hyperbolic": "Hyperbolic function",
+        "name.inverse_hyperbolic": "Inverse hyperbolic function",
+        "name.abs": "Absolute value",
+        "name.piecewise": "Piecewise",
+        "name.special": "Special function",
+        "name.general_power": "Logarithmic differentiation",
+        "name.function": "Unknown function",
+        "name.chain": "Chain rule",
+        "name.multivariable_chain": "Multivariable chain rule",
+        "name.rewrite": "Rewrite",
+        "name.repeat": "Repeat",
+        "name.higher_order": "Higher-order derivative",
+        "why.factor_terms": "collect common factors",
+        "why.one_fraction": "put over a common denominator and expand the numerator",
+        "ui.task": "Differentiate {expr} with respect to {var}",
+        "ui.task_order": "Differentiate {expr} {order} times with respect to {var}",
+        "ui.steps": "Steps",
+        "ui.let": "let",
+        "ui.see_step": "see step {number}",
+        "ui.result": "Result",
+        "ui.in_terms_of": "In terms of {name} = {expr}:",
+        "ui.simplified": "Simplified: {why}",
+        "ui.named": "written with the intermediates of the steps",
+        "ui.value": "Value at {point}",
+        "ui.undefined": "undefined",
+        "ui.verified": "Every step verified against SymPy.",
+        "ui.not_verified": "NOT VERIFIED: step {numbers} disagrees with SymPy. Do not trust"
+        " this result; please report it.",
     },
     "zh": {
         "constant": "{expr} 与 {var} 无关，所以导数为 0。",
@@ -78,14 +119,52 @@ CATALOG: dict[str, dict[str, str]] = {
         "is": "",
         "are": "",
         "and": "、",
+        "name.constant": "常数",
+        "name.variable": "自变量",
+        "name.constant_multiple": "常数倍法则",
+        "name.sum": "和的法则",
+        "name.product": "乘积法则",
+        "name.quotient": "商的法则",
+        "name.power": "幂法则",
+        "name.exponential": "指数函数",
+        "name.logarithm": "对数函数",
+        "name.trig": "三角函数",
+        "name.inverse_trig": "反三角函数",
+        "name.hyperbolic": "双曲函数",
+        "name.inverse_hyperbolic": "反双曲函数",
+        "name.abs": "绝对值",
+        "name.piecewise": "分段函数",
+        "name.special": "特殊函数",
+        "name.general_power": "对数求导法",
+        "name.function": "未知函数",
+        "name.chain": "链式法则",
+        "name.multivariable_chain": "多元链式法则",
+        "name.rewrite": "改写",
+        "name.repeat": "重复",
+        "name.higher_order": "高阶导数",
+        "why.factor_terms": "提取公因式",
+        "why.one_fraction": "通分并展开分子",
+        "ui.task": "求 {expr} 对 {var} 的导数",
+        "ui.task_order": "求 {expr} 对 {var} 的 {order} 阶导数",
+        "ui.steps": "步骤",
+        "ui.let": "设",
+        "ui.see_step": "见第 {number} 步",
+        "ui.result": "结果",
+        "ui.in_terms_of": "用 {name} = {expr} 表示：",
+        "ui.simplified": "化简：{why}",
+        "ui.named": "用各步的中间变量表示",
+        "ui.value": "在 {point} 处的值",
+        "ui.undefined": "无定义",
+        "ui.verified": "每一步都已用 SymPy 验证。",
+        "ui.not_verified": "未通过验证：第 {numbers} 步与 SymPy 不符。请勿采信此结果，并报告此问题。",
     },
 }
 
 
-def _names(symbols, lang: str) -> tuple[str, str]:
+def _names(symbols, lang: str, show=str) -> tuple[str, str]:
     """'a and b', 'are' — or 'a、b' in Chinese."""
     words = CATALOG[lang]
-    names = [str(s) for s in sorted(symbols, key=str)]
+    names = [show(s) for s in sorted(symbols, key=str)]
     if lang == "en" and len(names) > 1:
         text = ", ".join(names[:-1]) + f" {words['and']} " + names[-1]
     else:
@@ -93,30 +172,53 @@ def _names(symbols, lang: str) -> tuple[str, str]:
     return text, words["are" if len(names) > 1 else "is"]
 
 
-def sentence(step: S.Step, lang: str = "en") -> str:
-    """The one sentence that explains this step."""
+def check_language(lang: str) -> None:
     if lang not in CATALOG:
         raise ValueError(f"language must be one of {', '.join(CATALOG)}")
+
+
+def word(key: str, lang: str = "en", **fields) -> str:
+    """A heading or phrase of the user interface: word('ui.result', 'zh') == '结果'."""
+    check_language(lang)
+    return CATALOG[lang][key].format(**fields)
+
+
+def rule_name(step: S.Step, lang: str = "en") -> str:
+    """The rule's name as a textbook heads it: 'Chain rule', '链式法则'."""
+    return word(f"name.{step.rule}", lang)
+
+
+def sentence(step: S.Step, lang: str = "en", show: Callable[[sympy.Basic], str] = str) -> str:
+    """The one sentence that explains this step; `show` prints its expressions (SymPy text by
+    default, as JSON wants; the terminal passes its Unicode printer)."""
+    check_language(lang)
     words = CATALOG[lang]
-    fields = {"expr": step.expr, "var": step.var, "result": step.result, "order": step.order}
+    fields: dict[str, object] = {
+        "expr": show(step.expr),
+        "var": show(step.var),
+        "result": show(step.result),
+        "order": step.order,
+    }
     key = step.rule
     if isinstance(step, S.ConstantStep) and step.expr.free_symbols:
         key = "constant_names"
-        fields["names"], fields["verb"] = _names(step.expr.free_symbols, lang)
+        fields["names"], fields["verb"] = _names(step.expr.free_symbols, lang, show)
     elif isinstance(step, S.ConstantMultipleStep):
         symbols = step.constant.free_symbols
         fields["names"], fields["verb"] = (
-            _names(symbols, lang) if symbols else (str(step.constant), words["is"])
+            _names(symbols, lang, show) if symbols else (show(step.constant), words["is"])
         )
-        fields.update(constant=step.constant, other=step.other)
+        fields.update(constant=show(step.constant), other=show(step.other))
     elif isinstance(step, S.ExponentialStep) and step.base == sympy.E:
         key = "exponential_e"
     elif isinstance(step, S.RewriteStep):
         key = "rewrite_sigmoid" if step.why == "sigmoid" else "rewrite"
-        fields["rewritten"] = step.rewritten
+        fields["rewritten"] = show(step.rewritten)
     elif isinstance(step, S.ChainStep):
-        fields.update(u=step.intermediate, inner=step.inner)
-    for name in ("numerator", "denominator", "base", "exponent", "function"):
+        fields.update(u=show(step.intermediate), inner=show(step.inner))
+    for name in ("numerator", "denominator", "base", "exponent"):
         if hasattr(step, name):
-            fields[name] = getattr(step, name)
+            fields[name] = show(getattr(step, name))
+    if hasattr(step, "function"):
+        fields["function"] = step.function
     return words[key].format(**fields).replace("  ", " ")

@@ -1,0 +1,146 @@
+"""Expressions as people read them: a compact one-line Unicode form, and LaTeX that KaTeX renders.
+
+Both are SymPy's own printers with a few textbook conventions: e^x, ln, |x|, √x, σ, f'(u).
+"""
+
+from __future__ import annotations
+
+import re
+
+import sympy
+from sympy.core.function import AppliedUndef
+from sympy.printing.latex import LatexPrinter
+from sympy.printing.pretty.pretty_symbology import pretty_symbol
+from sympy.printing.str import StrPrinter
+
+_PRIMES = {1: "'", 2: "''", 3: "'''"}
+_COEFFICIENT = re.compile(r"^(-?\d+)\*(?=[^\d*])")
+
+
+def _primes(n: int) -> str:
+    return _PRIMES.get(n, f"^({n})")
+
+
+def _derivative_parts(expr: sympy.Derivative):
+    """f, its arguments and the order when expr is an unknown function's derivative in one
+    variable that is one of its arguments (f'(x), f''(x)); else None."""
+    inner = expr.expr
+    if not isinstance(inner, AppliedUndef) or len(expr.variable_count) != 1:
+        return None
+    var, count = expr.variable_count[0]
+    if var not in inner.args:
+        return None
+    return inner, count
+
+
+class UnicodePrinter(StrPrinter):
+    """sin(x)·e^(−x) instead of sin(x)*exp(-x): SymPy's str() with textbook notation."""
+
+    def _print_Symbol(self, expr):
+        return pretty_symbol(expr.name)
+
+    _print_Dummy = _print_Symbol
+
+    def _print_Exp1(self, expr):
+        return "e"
+
+    def _print_Pi(self, expr):
+        return "π"
+
+    def _print_Infinity(self, expr):
+        return "∞"
+
+    def _print_NegativeInfinity(self, expr):
+        return "-∞"
+
+    def _print_ImaginaryUnit(self, expr):
+        return "i"
+
+    def _print_Mul(self, expr):
+        # 2x and 3(x + 1) as in print; 2·3^x keeps its dot
+        text = _COEFFICIENT.sub(r"\1", super()._print_Mul(expr))
+        return text.replace("*", "·")
+
+    def _print_Pow(self, expr, rational=False):
+        base, exponent = expr.args
+        if exponent == sympy.S.Half:
+            return f"√({self._print(base)})" if not base.is_Atom else f"√{self._print(base)}"
+        if exponent == -sympy.S.Half:
+            root = f"√({self._print(base)})" if not base.is_Atom else f"√{self._print(base)}"
+            return f"1/{root}"
+        return super()._print_Pow(expr, rational).replace("**", "^")
+
+    def _print_exp(self, expr):
+        arg = expr.args[0]
+        text = self._print(arg)
+        if arg.is_Symbol or (arg.is_Integer and arg >= 0):
+            return f"e^{text}"
+        return f"e^({text})"
+
+    def _print_log(self, expr):
+        return "ln(" + ", ".join(self._print(a) for a in expr.args) + ")"
+
+    def _print_Abs(self, expr):
+        return f"|{self._print(expr.args[0])}|"
+
+    def _print_sigmoid(self, expr):
+        return f"σ({self._print(expr.args[0])})"
+
+    def _print_Derivative(self, expr):
+        parts = _derivative_parts(expr)
+        if parts is None:
+            return super()._print_Derivative(expr)
+        inner, count = parts
+        args = ", ".join(self._print(a) for a in inner.args)
+        return f"{inner.func}{_primes(count)}({args})"
+
+    def _print_Subs(self, expr):
+        derivative, (var,), (point,) = expr.args
+        if isinstance(derivative, sympy.Derivative):
+            parts = _derivative_parts(derivative)
+            if parts is not None and parts[0].args == (var,):
+                inner, count = parts
+                return f"{inner.func}{_primes(count)}({self._print(point)})"
+        return super()._print_Subs(expr)
+
+    def doprint(self, expr):
+        return super().doprint(expr).replace("-", "−")
+
+
+class TextbookLatexPrinter(LatexPrinter):
+    """SymPy's LaTeX with ln for the natural logarithm and f'(u) for unknown derivatives."""
+
+    def __init__(self) -> None:
+        super().__init__({"ln_notation": True})
+
+    def _print_Derivative(self, expr):
+        parts = _derivative_parts(expr)
+        if parts is None:
+            return super()._print_Derivative(expr)
+        inner, count = parts
+        args = ", ".join(self._print(a) for a in inner.args)
+        return rf"{self._print(inner.func)}{_latex_primes(count)}\left({args}\right)"
+
+    def _print_Subs(self, expr):
+        derivative, (var,), (point,) = expr.args
+        if isinstance(derivative, sympy.Derivative):
+            parts = _derivative_parts(derivative)
+            if parts is not None and parts[0].args == (var,):
+                inner, count = parts
+                point_tex = self._print(point)
+                return rf"{self._print(inner.func)}{_latex_primes(count)}\left({point_tex}\right)"
+        return super()._print_Subs(expr)
+
+
+def _latex_primes(n: int) -> str:
+    return "'" * n if n <= 3 else f"^{{({n})}}"
+
+
+def unicode(expr: sympy.Basic) -> str:
+    """One line of Unicode: 'w·(1 − σ(u))·e^(−x)'."""
+    return UnicodePrinter().doprint(expr)
+
+
+def latex(expr: sympy.Basic) -> str:
+    """LaTeX for pdflatex, KaTeX and MathJax alike."""
+    return TextbookLatexPrinter().doprint(expr)

@@ -1,0 +1,152 @@
+"""The derivation for people at a terminal (Rich), and as plain text. The only module importing
+rich: `text` is this same layout without colour or control codes."""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console, Group, RenderableType
+from rich.padding import Padding
+from rich.text import Text
+
+from chainrule_cli.calculus import steps as S
+from chainrule_cli.render import messages
+from chainrule_cli.render.formulas import FORMULAS
+from chainrule_cli.render.printing import unicode
+from chainrule_cli.render.view import Outline, StepView, outline
+
+WIDTH = 80
+_SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+STYLE = {
+    "task": "bold",
+    "number": "dim",
+    "rule": "bold cyan",
+    "formula": "italic bright_black",
+    "note": "bright_black",
+    "let": "magenta",
+    "lhs": "yellow",
+    "heading": "bold underline",
+    "result": "bold green",
+    "ok": "green",
+    "bad": "bold red reverse",
+}
+
+
+def leibniz(value: str | None, var, order: int = 1) -> str:
+    """dy/dx, d²y/dx², or d/dx when the value has no name."""
+    x = unicode(var)
+    if order == 1:
+        return f"d{value}/d{x}" if value and value.isidentifier() else f"d/d{x}"
+    n = str(order).translate(_SUPERSCRIPTS)
+    return f"d{n}{value}/d{x}{n}"
+
+
+def lhs(view: StepView) -> str:
+    """What a step's line starts with: dy/du, or d/dx (x²) when the value is not named."""
+    step = view.step
+    if view.value and view.value.isidentifier():
+        return leibniz(view.value, step.var, step.order)
+    if view.value:  # y', y'', … in a higher derivative
+        return f"d/d{unicode(step.var)} {view.value}"
+    return f"d/d{unicode(step.var)} ({unicode(view.expr)})"
+
+
+class TerminalRenderer:
+    """An outline: the task, numbered steps (rule, formula, intermediate, result), the result."""
+
+    def __init__(self, lang: str = "en") -> None:
+        self.lang = lang
+
+    def word(self, key: str, **fields) -> str:
+        return messages.word(key, self.lang, **fields)
+
+    def render(self, outline: Outline) -> RenderableType:
+        d = outline.derivation
+        parts: list[RenderableType] = [self.task(outline), Text()]
+        parts.extend(self.step(view) for view in outline.steps)
+        parts.append(Text())
+        parts.append(self.result(outline))
+        return Group(*parts)
+
+    def task(self, outline: Outline) -> Text:
+        d = outline.derivation
+        expr = f"{outline.value} = {unicode(d.expr)}"
+        key = "ui.task" if d.order == 1 else "ui.task_order"
+        return Text(self.word(key, expr=expr, var=unicode(d.var), order=d.order), STYLE["task"])
+
+    def step(self, view: StepView) -> RenderableType:
+        header = Text()
+        header.append(f"{view.number}. ", STYLE["number"])
+        header.append(view.name, STYLE["rule"])
+        formula = FORMULAS[view.formula][0]
+        if view.see is not None:
+            formula = self.word("ui.see_step", number=view.see)
+        if formula:
+            header.append("   " + formula, STYLE["formula"])
+        body: list[Text] = []
+        if view.note:
+            body.append(Text(view.sentence, STYLE["note"]))
+        for name, value in view.lets:
+            line = Text(self.word("ui.let") + " ", STYLE["let"])
+            line.append(f"{unicode(name)} = {unicode(value)}")
+            body.append(line)
+        if view.outer is not None:
+            named = view.value if view.value else unicode(view.expr)
+            body.append(Text(f"{named} = {unicode(view.outer)}"))
+        line = Text(lhs(view), STYLE["lhs"])
+        line.append(" = " + unicode(view.result))
+        if view.times is not None:
+            line.append(" · " + leibniz(unicode(view.times), view.step.var))
+        body.append(line)
+        inner = Group(header, Padding(Group(*body), (0, 0, 0, 3)))
+        return Padding(inner, (0, 0, 0, 2 * view.depth))
+
+    def result(self, outline: Outline) -> RenderableType:
+        d = outline.derivation
+        lines = [Text(self.word("ui.result"), STYLE["heading"])]
+        first = Text("  ")
+        first.append(leibniz(outline.value, d.var, d.order), STYLE["lhs"])
+        start = d.root.result if d.simplify else outline.result
+        first.append(" = " + unicode(start), STYLE["result"] if not d.simplify else "")
+        lines.append(first)
+        for rewrite in d.simplify:
+            line = Text("    = ")
+            line.append(unicode(rewrite.after), STYLE["result"])
+            line.append("   " + self.word(f"why.{rewrite.why}"), STYLE["formula"])
+            lines.append(line)
+        if outline.named:
+            lines.append(Text("  (" + self.word("ui.named") + ")", STYLE["note"]))
+        if d.in_terms_of is not None:
+            name = unicode(d.in_terms_of.name)
+            line = Text("  " + self.word("ui.in_terms_of", name=name, expr=unicode(d.expr)) + " ")
+            line.append(leibniz(outline.value, d.var), STYLE["lhs"])
+            line.append(" = " + unicode(d.in_terms_of.result), STYLE["result"])
+            lines.append(line)
+        value = getattr(outline, "value_at", None)
+        if value is not None:
+            lines.append(value)
+        lines.append(self.verdict(outline))
+        return Group(*lines)
+
+    def verdict(self, outline: Outline) -> Text:
+        if outline.derivation.verified:
+            return Text("✓ " + self.word("ui.verified"), STYLE["ok"])
+        numbers = ", ".join(str(n) for n in outline.failures)
+        return Text("✗ " + self.word("ui.not_verified", numbers=numbers), STYLE["bad"])
+
+
+def render_text(derivation: S.Derivation, lang: str = "en", width: int = WIDTH) -> str:
+    """Plain text: the terminal layout with no colour and no control codes."""
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer, width=width, color_system=None, highlight=False, emoji=False, soft_wrap=False
+    )
+    console.print(renderable(derivation, lang))
+    return "".join(line.rstrip() + "\n" for line in buffer.getvalue().splitlines())
+
+
+def renderable(derivation: S.Derivation, lang: str = "en") -> RenderableType:
+    """What `console.print` shows for a derivation (Derivation.__rich__)."""
+    view = outline(derivation, lang, show=unicode)
+    return TerminalRenderer(lang).render(view)

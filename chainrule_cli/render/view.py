@@ -1,0 +1,214 @@
+"""What every human-readable rendering shows of a Derivation, decided once for all formats.
+
+The outline numbers the steps in reading order and says, for each, which function value it
+differentiates (dy/dx, du/dx), which names it introduces and how to display its expressions.
+Large expressions are displayed through the intermediates the chain rule introduced (u = sin v
+rather than the whole inner formula), so a 1,000-deep composition prints in space linear in its
+depth. One method per step class says what is particular to that rule; a missing one is a test
+failure, not a silent default. Nothing here computes a derivative: it only names and arranges.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import sympy
+from sympy.core.parameters import evaluate
+
+from chainrule_cli.calculus import steps as S
+from chainrule_cli.render import messages
+from chainrule_cli.render.formulas import formula_key
+
+# Expressions with more nodes than this are displayed through the intermediates' names.
+SMALL = 60
+# The final answer is printed in full up to this many nodes, else through the names too.
+FINAL = 2_000
+# Indentation stops growing here, so deep derivations stay within the page.
+MAX_INDENT = 6
+VALUE_NAMES = ("y", "Y", "F", "φ")
+
+
+@dataclass(frozen=True, slots=True)
+class StepView:
+    """One numbered step as people read it."""
+
+    number: int
+    depth: int  # for indentation, at most MAX_INDENT
+    step: S.Step
+    name: str  # the rule's name: 'Chain rule'
+    formula: str  # key into formulas.FORMULAS
+    sentence: str
+    note: bool  # whether the sentence says something the formula does not
+    value: str | None  # the function value this step differentiates (y in dy/dx), if named
+    expr: sympy.Expr  # the expression as displayed
+    lets: tuple[tuple[sympy.Symbol, sympy.Expr], ...]  # names introduced here: u = b + w·x
+    outer: sympy.Expr | None  # for a chain: y as a function of the intermediate
+    result: sympy.Expr  # the result as displayed
+    times: sympy.Symbol | None  # when set, the result reads `result · d(times)/d(var)`
+    see: int | None  # for a repeat: the step that worked it out
+
+
+@dataclass(frozen=True, slots=True)
+class Outline:
+    derivation: S.Derivation
+    lang: str
+    value: str  # the name of the function's value: y
+    steps: tuple[StepView, ...]
+    result: sympy.Expr  # the final answer as displayed
+    named: bool  # whether the final answer is written through the intermediates
+    failures: tuple[int, ...]  # numbers of the steps that failed verification
+
+
+class Sizes:
+    """Tree size of expressions (what printing costs), memoised, without recursion."""
+
+    def __init__(self) -> None:
+        self.memo: dict[sympy.Basic, int] = {}
+
+    def __call__(self, expr: sympy.Basic) -> int:
+        memo = self.memo
+        stack: list[tuple[sympy.Basic, bool]] = [(expr, False)]
+        while stack:
+            node, ready = stack.pop()
+            if node in memo:
+                continue
+            if ready or not node.args:
+                memo[node] = 1 + sum(memo[a] for a in node.args)
+            else:
+                stack.append((node, True))
+                stack.extend((a, False) for a in node.args if a not in memo)
+        return memo[expr]
+
+
+class Outliner:
+    """Builds the Outline of one derivation."""
+
+    def __init__(self, derivation: S.Derivation, lang: str, show: Callable = str) -> None:
+        messages.check_language(lang)
+        self.derivation = derivation
+        self.lang = lang
+        self.show = show
+        self.size = Sizes()
+        self.names: dict[sympy.Expr, sympy.Symbol] = {}
+        for step in derivation.root.walk():
+            if isinstance(step, S.ChainStep):
+                self.names.setdefault(step.inner, step.intermediate)
+
+    # ---- display -------------------------------------------------------------------------
+    def named(self, expr: sympy.Expr) -> sympy.Expr:
+        """expr with its large sub-expressions replaced by the intermediates that name them
+        (never expr itself: u's own definition is shown as u = sin(v), not u = u)."""
+        if self.size(expr) <= SMALL or not expr.args:
+            return expr
+        with evaluate(False):
+            return expr.func(*(a.xreplace(self.names) for a in expr.args))
+
+    def shown(self, expr: sympy.Expr) -> str:
+        return self.show(self.named(expr))
+
+    # ---- the walk ------------------------------------------------------------------------
+    def outline(self) -> Outline:
+        d = self.derivation
+        value = self.value_name()
+        first: dict[tuple, int] = {}
+        views: list[StepView] = []
+        for number, (step, depth, name) in enumerate(self.walk(value), start=1):
+            if not isinstance(step, S.RepeatStep):
+                first.setdefault((step.expr, step.var), number)
+            views.append(self.view(step, number, depth, name, first))
+        failed = {id(s) for s in d.failures}
+        failures = tuple(v.number for v in views if id(v.step) in failed)
+        if d.failures and not failures:
+            failures = (0,)
+        full = self.size(d.result) <= FINAL
+        result = d.result if full else d.result.xreplace(self.names)
+        return Outline(d, self.lang, value, tuple(views), result, not full, failures)
+
+    def value_name(self) -> str:
+        d = self.derivation
+        if d.in_terms_of is not None:
+            return str(d.in_terms_of.name)
+        taken = {str(s) for s in d.expr.free_symbols} | {str(s) for s in self.names.values()}
+        return next(n for n in VALUE_NAMES if n not in taken)
+
+    def walk(self, value: str) -> Iterator[tuple[S.Step, int, str | None]]:
+        """Pre-order, without recursion: (step, depth, name of the value it differentiates)."""
+        stack: list[tuple[S.Step, int, str | None]] = [(self.derivation.root, 0, value)]
+        while stack:
+            step, depth, name = stack.pop()
+            yield step, depth, name
+            children: list[tuple[S.Step, int, str | None]] = []
+            if isinstance(step, S.ChainStep):
+                outer, inner = step.substeps
+                children = [(outer, depth + 1, name), (inner, depth + 1, str(step.intermediate))]
+            elif isinstance(step, S.HigherOrderStep):
+                children = [
+                    (stage, depth + 1, name + "'" * k) for k, stage in enumerate(step.substeps)
+                ]
+            else:
+                children = [(s, depth + 1, None) for s in step.substeps]
+            stack.extend(reversed(children))
+
+    def view(self, step: S.Step, number: int, depth: int, value, first) -> StepView:
+        particular = getattr(self, f"_{type(step).__name__}")
+        lets, outer, result, times, see = particular(step, first)
+        function = getattr(step, "function", None)
+        if isinstance(step, S.ExponentialStep) and step.base == sympy.E:
+            function = "E"
+        elif isinstance(step, S.RewriteStep):
+            function = step.why
+        return StepView(
+            number=number,
+            depth=min(depth, MAX_INDENT),
+            step=step,
+            name=messages.rule_name(step, self.lang),
+            formula=formula_key(step.rule, function),
+            sentence=messages.sentence(step, self.lang, self.shown),
+            note=_has_note(step),
+            value=value,
+            expr=self.named(step.expr),
+            lets=lets,
+            outer=outer,
+            result=result,
+            times=times,
+            see=see,
+        )
+
+    # ---- one method per step class: (lets, outer, result, times, see) ----------------------
+    def plain(self, step: S.Step, first=None):
+        return (), None, self.named(step.result), None, None
+
+    _ConstantStep = _VariableStep = _ConstantMultipleStep = _SumStep = _ProductStep = plain
+    _QuotientStep = _PowerStep = _ExponentialStep = _LogarithmStep = _TrigStep = plain
+    _InverseTrigStep = _HyperbolicStep = _InverseHyperbolicStep = _AbsStep = plain
+    _PiecewiseStep = _SpecialStep = _GeneralPowerStep = _FunctionStep = plain
+    _MultivariableChainStep = _RewriteStep = _HigherOrderStep = plain
+
+    def _ChainStep(self, step: S.ChainStep, first=None):
+        lets = ((step.intermediate, self.named(step.inner)),)
+        if self.size(step.result) <= SMALL:
+            return lets, step.outer, step.result, None, None
+        outer_result = step.substeps[0].result
+        return lets, step.outer, self.named(outer_result), step.intermediate, None
+
+    def _RepeatStep(self, step: S.RepeatStep, first):
+        see = first.get((step.expr, step.var))
+        return (), None, self.named(step.result), None, see
+
+
+# Rules whose sentence says something particular to this step (which symbols are constants,
+# where the derivative does not exist, where it was worked out before).
+NOTE_RULES = frozenset({"abs", "piecewise", "function", "general_power"})
+
+
+def outline(derivation: S.Derivation, lang: str = "en", show: Callable = str) -> Outline:
+    """The outline every human-readable format renders; `show` prints expressions in sentences."""
+    return Outliner(derivation, lang, show).outline()
+
+
+def _has_note(step: S.Step) -> bool:
+    if isinstance(step, S.ConstantStep | S.ConstantMultipleStep):
+        symbols = step.expr.free_symbols - {step.var}
+        return bool(symbols)
+    return step.rule in NOTE_RULES
