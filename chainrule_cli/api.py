@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import dataclasses
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import sympy
 
+from chainrule_cli.calculus import steps as S
+from chainrule_cli.calculus.deep import run_deep
 from chainrule_cli.parse import MAX_DEPTH, MAX_LENGTH, parse
 
 
@@ -93,7 +96,6 @@ def differentiate(
 
     Returns a `Derivation`; raises ParseError, LimitError, UnsupportedError or a timeout error.
     """
-    from chainrule_cli.calculus.deep import run_deep
     from chainrule_cli.calculus.derive import derive
 
     if not isinstance(order, int) or order < 1:
@@ -103,6 +105,87 @@ def differentiate(
 
     def work():
         parsed = parse(expr, input=input, functions=functions) if isinstance(expr, str) else expr
-        return derive(parsed, resolve_variable(parsed, var), order, detail)
+        return Derivation.of(derive(parsed, resolve_variable(parsed, var), order, detail))
 
     return run_deep(work, timeout=timeout)
+
+
+def parse_point(assignments: Mapping[str, object] | Iterable[str]) -> dict:
+    """{'x': '1/2'} or ['x=1/2', 'w=2'] as {x: 1/2, w: 2}; values are parsed, never evaluated."""
+    from chainrule_cli.errors import ParseError
+    from chainrule_cli.parse import symbol
+
+    pairs: list[tuple[str, object]] = []
+    if isinstance(assignments, Mapping):
+        pairs = list(assignments.items())
+    else:
+        for item in assignments:
+            for part in str(item).split(","):
+                name, sep, value = part.partition("=")
+                if not sep or not name.strip() or not value.strip():
+                    raise ParseError(f"'{part}' is not NAME=VALUE")
+                pairs.append((name.strip(), value.strip()))
+    point = {}
+    for name, value in pairs:
+        if not name.isidentifier() or name.startswith("__"):
+            raise ParseError(f"'{name}' is not a variable name")
+        if isinstance(value, str):
+            value = parse(value)
+        elif isinstance(value, bool) or not isinstance(value, int | float | sympy.Basic):
+            raise TypeError(f"the value of {name} must be text, a number or a SymPy expression")
+        elif isinstance(value, int):
+            value = sympy.Integer(value)
+        elif isinstance(value, float):
+            value = sympy.Float(value)
+        point[symbol(name)] = value
+    return point
+
+
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+class Derivation(S.Derivation):
+    """A worked derivative that renders itself: in a terminal (Rich), a notebook (LaTeX,
+    Markdown), as JSON or LaTeX text."""
+
+    @classmethod
+    def of(cls, derivation: S.Derivation) -> Derivation:
+        fields = {f.name: getattr(derivation, f.name) for f in dataclasses.fields(derivation)}
+        return cls(**fields)
+
+    def value_at(self, point: Mapping[str, object] | Iterable[str]) -> dict:
+        """{'point': {x: 1}, 'exact': 1/4, 'decimal': 0.25}: the result at a point."""
+        from chainrule_cli.calculus.derive import value_at
+
+        values = parse_point(point)
+        exact, decimal = run_deep(lambda: value_at(self.result, values))
+        return {"point": values, "exact": exact, "decimal": decimal}
+
+    def to_json(self, text: str | None = None, lang: str = "en", at=None) -> dict:
+        from chainrule_cli.render.jsonout import render_json
+
+        return run_deep(lambda: render_json(self, text, lang, at))
+
+    def to_latex(self, standalone: bool = False, lang: str = "en", at=None) -> str:
+        from chainrule_cli.render.latex import render_latex
+
+        return run_deep(lambda: render_latex(self, lang, standalone, at))
+
+    def to_markdown(self, lang: str = "en", at=None) -> str:
+        from chainrule_cli.render.markdown import render_markdown
+
+        return run_deep(lambda: render_markdown(self, lang, at))
+
+    def to_text(self, lang: str = "en", width: int = 80, at=None) -> str:
+        from chainrule_cli.render.terminal import render_text
+
+        return run_deep(lambda: render_text(self, lang, width, at))
+
+    def __rich__(self):
+        from chainrule_cli.render.terminal import renderable
+
+        return run_deep(lambda: renderable(self))
+
+    def _repr_latex_(self) -> str:
+        return self.to_latex()
+
+    def _repr_markdown_(self) -> str:
+        return self.to_markdown()

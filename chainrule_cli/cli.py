@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import shutil
 import sys
+import tempfile
+from dataclasses import dataclass, field
 from enum import IntEnum, StrEnum
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -22,6 +28,24 @@ class InputKind(StrEnum):
     auto = "auto"
     text = "text"
     latex = "latex"
+
+
+class Detail(StrEnum):
+    full = "full"
+    brief = "brief"
+
+
+class DiffFormat(StrEnum):
+    terminal = "terminal"
+    text = "text"
+    latex = "latex"
+    markdown = "markdown"
+    json = "json"
+
+
+class Language(StrEnum):
+    en = "en"
+    zh = "zh"
 
 
 class ParseFormat(StrEnum):
@@ -144,6 +168,216 @@ def parse_command(
         typer.echo(parsed.srepr)
     else:
         typer.echo(str(parsed.expr))
+
+
+DIFF_SCHEMA = "chainrule.derivation/1"
+
+
+@dataclass
+class Outcome:
+    """What one expression produced: the text to print, or an error; and the exit code."""
+
+    output: str = ""
+    errors: list[str] = field(default_factory=list)
+    code: ExitStatus = ExitStatus.OK
+
+
+@app.command("diff")
+def diff_command(
+    ctx: typer.Context,
+    expr: Annotated[
+        str,
+        typer.Argument(help="The expression, e.g. '1/(1+exp(-(w*x+b)))', or - to read lines."),
+    ],
+    var: Annotated[
+        str | None,
+        typer.Argument(help="The variable (may be left out when there is only one)."),
+    ] = None,
+    order: Annotated[
+        int, typer.Option("--order", "-n", min=1, max=20, help="Differentiate this many times.")
+    ] = 1,
+    at: Annotated[
+        list[str] | None,
+        typer.Option("--at", help="Also evaluate the derivative at NAME=VALUE[,NAME=VALUE…]."),
+    ] = None,
+    detail: Annotated[
+        Detail, typer.Option("--detail", help="brief folds trivial inner derivatives.")
+    ] = Detail.full,
+    format: Annotated[  # noqa: A002
+        DiffFormat, typer.Option("--format", "-f", help="How to show the derivation.")
+    ] = DiffFormat.terminal,
+    standalone: Annotated[
+        bool, typer.Option("--standalone", help="LaTeX: a whole document for pdflatex.")
+    ] = False,
+    lang: Annotated[
+        Language | None,
+        typer.Option("--lang", help="Language of the words (default: from LANG)."),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write to FILE (atomically) instead of stdout."),
+    ] = None,
+    no_color: Annotated[
+        bool, typer.Option("--no-color", help="No colour in the terminal.")
+    ] = False,
+    timeout: Annotated[
+        float, typer.Option("--timeout", min=0.1, help="Give up after this many seconds.")
+    ] = 60.0,
+    input: Annotated[  # noqa: A002
+        InputKind,
+        typer.Option("--input", help="Input language (auto: LaTeX when there is a backslash)."),
+    ] = InputKind.auto,
+    function: Annotated[
+        list[str] | None,
+        typer.Option("--function", help="Declare another unknown function name (repeatable)."),
+    ] = None,
+) -> None:
+    """Differentiate EXPR with respect to VAR and show every step.
+
+    \b
+    Examples:
+      chainrule diff "1/(1+exp(-(w*x+b)))" x
+      chainrule diff "x^2 sin x" --format latex --standalone -o hw.tex
+      chainrule diff "tanh(2x)" x --at x=0.5 --format json
+      chainrule diff "x^x" --order 2 --detail brief
+      printf 'sin x^2\ncos x^2\n' | chainrule diff - x --format json
+    """
+    from chainrule_cli.render.messages import language_from_environment
+
+    language = lang.value if lang is not None else language_from_environment(os.environ)
+    as_json = format is DiffFormat.json
+    color = (
+        format is DiffFormat.terminal
+        and output is None
+        and not no_color
+        and not os.environ.get("NO_COLOR")
+        and sys.stdout.isatty()
+    )
+    width = shutil.get_terminal_size((80, 24)).columns if color else 80
+    settings = dict(
+        var=var, order=order, at=at or [], detail=detail.value, fmt=format.value,
+        standalone=standalone and output is not None or standalone, lang=language,
+        timeout=timeout, input=input.value, functions=function or (), color=color, width=width,
+    )  # fmt: skip
+    if expr == "-":
+        if sys.stdin.isatty():
+            typer.echo(ctx.get_help(), err=True)
+            typer.echo(
+                "error: EXPR is - but standard input is a terminal; pipe lines in.", err=True
+            )
+            raise typer.Exit(int(ExitStatus.BAD_INPUT))
+        texts = [line for line in sys.stdin.read().splitlines() if line.strip()]
+        batch = True
+    else:
+        texts = [expr]
+        batch = False
+    if format is DiffFormat.latex and standalone and batch:
+        settings["standalone"] = False
+        settings["section"] = True
+    outcomes: list[Outcome] = []
+    for text in texts:
+        outcome = differentiate_one(text, **settings)
+        outcomes.append(outcome)
+        for line in outcome.errors:
+            typer.echo(line, err=True)
+        if output is None and outcome.output:
+            sys.stdout.write(outcome.output + ("\n" if batch and not as_json else ""))
+            sys.stdout.flush()
+    code = max((o.code for o in outcomes), default=ExitStatus.OK)
+    if batch and code != ExitStatus.OK:
+        code = ExitStatus.FAILED
+    if output is not None:
+        body = [o.output for o in outcomes if o.output]
+        if batch or code == ExitStatus.OK or body:
+            if settings.get("section"):
+                from chainrule_cli.render.latex import wrap_document
+
+                content = wrap_document(body, language)
+            else:
+                content = ("\n" if batch and not as_json else "").join(body)
+            if body or batch:
+                write_atomically(output, content)
+    raise typer.Exit(int(code))
+
+
+def differentiate_one(text: str, **settings) -> Outcome:
+    """Parse, differentiate, verify and render one expression; never raises."""
+    from chainrule_cli.api import differentiate, parse_point
+    from chainrule_cli.calculus.deep import run_deep
+    from chainrule_cli.errors import ChainruleError
+    from chainrule_cli.render import render
+    from chainrule_cli.render.jsonout import error_json
+
+    fmt = settings["fmt"]
+
+    def work() -> tuple[str, object]:
+        derivation = differentiate(
+            text,
+            settings["var"],
+            settings["order"],
+            settings["detail"],
+            input=settings["input"],
+            functions=settings["functions"],
+        )
+        at = derivation.value_at(settings["at"]) if settings["at"] else None
+        if settings.get("section"):
+            from chainrule_cli.render.latex import render_section
+
+            return render_section(derivation, settings["lang"], at), derivation
+        shown = render(
+            derivation, fmt, lang=settings["lang"], text=text, at=at,
+            standalone=settings["standalone"], color=settings["color"], width=settings["width"],
+        )  # fmt: skip
+        return shown, derivation
+
+    try:
+        shown, derivation = run_deep(work, timeout=settings["timeout"])
+    except ChainruleError as exc:
+        out = ""
+        if fmt == "json":
+            obj = error_json(DIFF_SCHEMA, text, exc.kind, exc.message, exc.column)
+            out = json.dumps(obj, ensure_ascii=False) + "\n"
+        code = ExitStatus.FAILED if exc.kind in ("limit", "timeout") else ExitStatus.BAD_INPUT
+        return Outcome(out, error_lines(exc), code)
+    except (RecursionError, MemoryError) as exc:
+        message = f"the expression is too large to work out ({type(exc).__name__})"
+        out = ""
+        if fmt == "json":
+            out = json.dumps(error_json(DIFF_SCHEMA, text, "limit", message, None)) + "\n"
+        return Outcome(out, [f"error: {message}"], ExitStatus.FAILED)
+    except Exception as exc:  # noqa: BLE001 - a bug: say so in one line, not a traceback
+        message = (
+            f"internal error ({type(exc).__name__}: {exc}). This is a bug in chainrule "
+            f"{__version__}; please report it with the command you ran."
+        )
+        out = ""
+        if fmt == "json":
+            out = json.dumps(error_json(DIFF_SCHEMA, text, "internal", message, None)) + "\n"
+        return Outcome(out, [f"error: {message}"], ExitStatus.FAILED)
+    if not derivation.verified:
+        return Outcome(
+            shown,
+            [
+                "error: verification failed: a step disagrees with SymPy; the result above "
+                "is not to be trusted. Please report this with the command you ran."
+            ],
+            ExitStatus.FAILED,
+        )
+    return Outcome(shown)
+
+
+def write_atomically(path: Path, content: str) -> None:
+    """Write the whole file or nothing: a temporary file beside it, then a rename."""
+    directory = path.resolve().parent
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(content)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
 
 
 def main() -> None:

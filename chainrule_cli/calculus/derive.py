@@ -98,3 +98,21 @@ def value_form(expr: sympy.Expr, result: sympy.Expr, taken: set[str]) -> S.InTer
     if not replaced.free_symbols - {y} <= expr.free_symbols:
         return None
     return S.InTermsOf(name=y, result=sympy.factor_terms(replaced))
+
+
+def value_at(result: sympy.Expr, point: dict[sympy.Symbol, sympy.Expr]):
+    """The derivative at a point: exactly, and as a float when it is a real number (else None)."""
+    exact = result.subs(point)
+    if exact.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
+        return exact, None
+    if sympy.count_ops(exact) <= SIMPLIFY_MAX_OPS:
+        exact = sympy.factor_terms(exact)
+    if exact.free_symbols or not exact.is_number:
+        return exact, None
+    value = exact.evalf(17)
+    if not value.is_number or value.has(sympy.zoo, sympy.nan):
+        return exact, None
+    real, imag = value.as_real_imag()
+    if abs(imag) > 1e-15 * max(1, abs(real)):
+        return exact, None
+    return exact, float(real)

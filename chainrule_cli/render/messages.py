@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import sympy
 
@@ -77,7 +77,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "ui.let": "let",
         "ui.see_step": "see step {number}",
         "ui.result": "Result",
-        "ui.in_terms_of": "In terms of {name} = {expr}:",
+        "ui.in_terms_of": "In terms of {name} = {expr},",
         "ui.simplified": "Simplified: {why}",
         "ui.named": "written with the intermediates of the steps",
         "ui.value": "Value at {point}",
@@ -150,7 +150,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "ui.let": "设",
         "ui.see_step": "见第 {number} 步",
         "ui.result": "结果",
-        "ui.in_terms_of": "用 {name} = {expr} 表示：",
+        "ui.in_terms_of": "用 {name} = {expr} 表示，",
         "ui.simplified": "化简：{why}",
         "ui.named": "用各步的中间变量表示",
         "ui.value": "在 {point} 处的值",
@@ -170,6 +170,15 @@ def _names(symbols, lang: str, show=str) -> tuple[str, str]:
     else:
         text = words["and"].join(names) if lang == "zh" else ", ".join(names)
     return text, words["are" if len(names) > 1 else "is"]
+
+
+def language_from_environment(environ: Mapping[str, str]) -> str:
+    """zh when the locale (LC_ALL, LC_MESSAGES, LANG, in that order) is Chinese, else en."""
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = environ.get(name)
+        if value:
+            return "zh" if value.lower().startswith("zh") else "en"
+    return "en"
 
 
 def check_language(lang: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 
+import sympy
 from rich.console import Console, Group, RenderableType
 from rich.padding import Padding
 from rich.text import Text
@@ -55,8 +56,9 @@ def lhs(view: StepView) -> str:
 class TerminalRenderer:
     """An outline: the task, numbered steps (rule, formula, intermediate, result), the result."""
 
-    def __init__(self, lang: str = "en") -> None:
+    def __init__(self, lang: str = "en", at: dict | None = None) -> None:
         self.lang = lang
+        self.at = at
 
     def word(self, key: str, **fields) -> str:
         return messages.word(key, self.lang, **fields)
@@ -123,11 +125,20 @@ class TerminalRenderer:
             line.append(leibniz(outline.value, d.var), STYLE["lhs"])
             line.append(" = " + unicode(d.in_terms_of.result), STYLE["result"])
             lines.append(line)
-        value = getattr(outline, "value_at", None)
-        if value is not None:
-            lines.append(value)
+        if self.at is not None:
+            lines.append(self.value_line(self.at))
         lines.append(self.verdict(outline))
         return Group(*lines)
+
+    def value_line(self, at: dict) -> Text:
+        point = ", ".join(f"{unicode(k)} = {unicode(v)}" for k, v in at["point"].items())
+        line = Text("  " + self.word("ui.value", point=point) + ": ")
+        exact = at["exact"]
+        undefined = exact.has(sympy.zoo, sympy.nan)
+        line.append(self.word("ui.undefined") if undefined else unicode(exact), STYLE["result"])
+        if at["decimal"] is not None and not exact.is_Integer:
+            line.append(f" ≈ {at['decimal']:.12g}")
+        return line
 
     def verdict(self, outline: Outline) -> Text:
         if outline.derivation.verified:
@@ -136,17 +147,30 @@ class TerminalRenderer:
         return Text("✗ " + self.word("ui.not_verified", numbers=numbers), STYLE["bad"])
 
 
-def render_text(derivation: S.Derivation, lang: str = "en", width: int = WIDTH) -> str:
-    """Plain text: the terminal layout with no colour and no control codes."""
+def render_text(
+    derivation: S.Derivation,
+    lang: str = "en",
+    width: int = WIDTH,
+    at: dict | None = None,
+    color: bool = False,
+) -> str:
+    """The layout as a string: plain (no colour, no control codes) unless `color`."""
     buffer = io.StringIO()
     console = Console(
-        file=buffer, width=width, color_system=None, highlight=False, emoji=False, soft_wrap=False
+        file=buffer,
+        width=width,
+        force_terminal=color,
+        color_system="auto" if color else None,
+        highlight=False,
+        emoji=False,
     )
-    console.print(renderable(derivation, lang))
+    console.print(renderable(derivation, lang, at))
+    if color:
+        return buffer.getvalue()
     return "".join(line.rstrip() + "\n" for line in buffer.getvalue().splitlines())
 
 
-def renderable(derivation: S.Derivation, lang: str = "en") -> RenderableType:
+def renderable(derivation: S.Derivation, lang: str = "en", at: dict | None = None):
     """What `console.print` shows for a derivation (Derivation.__rich__)."""
     view = outline(derivation, lang, show=unicode)
-    return TerminalRenderer(lang).render(view)
+    return TerminalRenderer(lang, at).render(view)

@@ -183,7 +183,10 @@ class Outliner:
     _QuotientStep = _PowerStep = _ExponentialStep = _LogarithmStep = _TrigStep = plain
     _InverseTrigStep = _HyperbolicStep = _InverseHyperbolicStep = _AbsStep = plain
     _PiecewiseStep = _SpecialStep = _GeneralPowerStep = _FunctionStep = plain
-    _MultivariableChainStep = _RewriteStep = _HigherOrderStep = plain
+    _MultivariableChainStep = _HigherOrderStep = plain
+
+    def _RewriteStep(self, step: S.RewriteStep, first=None):
+        return (), step.rewritten, self.named(step.result), None, None
 
     def _ChainStep(self, step: S.ChainStep, first=None):
         lets = ((step.intermediate, self.named(step.inner)),)

@@ -1,0 +1,134 @@
+"""The derivation as JSON, the contract of DESIGN §5 (schema chainrule.derivation/1).
+
+Expressions are SymPy str() text, each with a LaTeX twin. Every field of every step is written:
+the common ones, `let` for the names a chain introduces, `id` (the step's number in reading
+order), `see` for a repeat, and the rule's own fields (`base`, `exponent`, `function`, …).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from chainrule_cli.calculus import steps as S
+from chainrule_cli.render import messages
+from chainrule_cli.render.printing import latex
+
+SCHEMA = "chainrule.derivation/1"
+_COMMON = {"expr", "var", "result", "substeps", "order"}
+# Fields already written another way: the chain's names go in `let`, a repeat's origin in `see`.
+_SKIP = {"intermediate", "inner", "original"}
+
+
+class JsonRenderer:
+    """One method per step class would all do the same here: every dataclass field is written,
+    so a new rule's fields appear without code. `fields` is the one place that knows them."""
+
+    def __init__(self, lang: str = "en") -> None:
+        messages.check_language(lang)
+        self.lang = lang
+
+    def fields(self, step: S.Step) -> dict:
+        out = {}
+        for f in dataclasses.fields(step):
+            if f.name in _COMMON or f.name in _SKIP:
+                continue
+            value = getattr(step, f.name)
+            if isinstance(value, tuple):
+                out[f.name] = [str(v) for v in value]
+            else:
+                out[f.name] = str(value)
+        return out
+
+    def step(self, step: S.Step, number: int, first: dict) -> dict:
+        obj = {
+            "id": number,
+            "rule": step.rule,
+            "expr": str(step.expr),
+            "var": str(step.var),
+            "order": step.order,
+            "result": str(step.result),
+            "latex": {"expr": latex(step.expr), "result": latex(step.result)},
+            "text": messages.sentence(step, self.lang),
+        }
+        if isinstance(step, S.ChainStep):
+            obj["let"] = {str(step.intermediate): str(step.inner)}
+        if isinstance(step, S.RepeatStep):
+            obj["see"] = first.get((step.expr, step.var))
+        obj.update(self.fields(step))
+        obj["substeps"] = []
+        return obj
+
+    def tree(self, root: S.Step) -> tuple[dict, dict[int, int]]:
+        """The step tree as nested objects, built without recursion; and step → id."""
+        first: dict[tuple, int] = {}
+        ids: dict[int, int] = {}
+        top: dict = {}
+        stack: list[tuple[S.Step, list | None]] = [(root, None)]
+        number = 0
+        while stack:
+            step, parent = stack.pop()
+            number += 1
+            ids[id(step)] = number
+            if not isinstance(step, S.RepeatStep):
+                first.setdefault((step.expr, step.var), number)
+            obj = self.step(step, number, first)
+            if parent is None:
+                top = obj
+            else:
+                parent.append(obj)
+            stack.extend((s, obj["substeps"]) for s in reversed(step.substeps))
+        return top, ids
+
+    def render(self, derivation: S.Derivation, text: str, at: dict | None = None) -> dict:
+        d = derivation
+        steps, ids = self.tree(d.root)
+        obj = {
+            "schema": SCHEMA,
+            "ok": True,
+            "input": text,
+            "expr": str(d.expr),
+            "var": str(d.var),
+            "order": d.order,
+            "result": str(d.result),
+            "latex": {"expr": latex(d.expr), "result": latex(d.result)},
+            "in_terms_of": None,
+            "steps": steps,
+            "simplify": [
+                {
+                    "from": str(r.before),
+                    "to": str(r.after),
+                    "why": messages.word(f"why.{r.why}", self.lang),
+                }
+                for r in d.simplify
+            ],
+            "verified": d.verified,
+        }
+        if d.in_terms_of is not None:
+            obj["in_terms_of"] = {
+                "name": str(d.in_terms_of.name),
+                "result": str(d.in_terms_of.result),
+                "latex": latex(d.in_terms_of.result),
+            }
+        if not d.verified:
+            obj["failures"] = [ids.get(id(s)) for s in d.failures]
+        if at is not None:
+            obj["at"] = {str(k): str(v) for k, v in at["point"].items()}
+            obj["value"] = {"exact": str(at["exact"]), "decimal": at["decimal"]}
+        return obj
+
+
+def render_json(
+    derivation: S.Derivation, text: str | None = None, lang: str = "en", at: dict | None = None
+) -> dict:
+    """The JSON object (a dict; the caller dumps it)."""
+    source = text if text is not None else str(derivation.expr)
+    return JsonRenderer(lang).render(derivation, source, at)
+
+
+def error_json(schema: str, text: str, kind: str, message: str, column: int | None) -> dict:
+    return {
+        "schema": schema,
+        "ok": False,
+        "input": text,
+        "error": {"kind": kind, "message": message, "column": column},
+    }

@@ -1,0 +1,271 @@
+"""The derivation as LaTeX: `align*` rows a teacher would accept, for homework and for KaTeX.
+
+Each step is a row `dy/du = … && \\text{n. rule: formula}`; a step with sub-steps opens with the
+names it introduces (u = wx + b) and closes, after its sub-steps, with the combination
+(dy/dx = dy/du · du/dx = …). Only amsmath is needed; no macro KaTeX or MathJax lacks.
+"""
+
+from __future__ import annotations
+
+import re
+
+import sympy
+
+from chainrule_cli.calculus import steps as S
+from chainrule_cli.render import messages
+from chainrule_cli.render.formulas import FORMULAS
+from chainrule_cli.render.printing import latex
+from chainrule_cli.render.view import Outline, StepView, outline
+
+# A row's mathematics is broken into several rows beyond this many characters of LaTeX.
+ROW_CHARS = 110
+# Steps per align* environment: TeX keeps a whole environment in memory.
+STEPS_PER_BLOCK = 60
+
+_ESCAPES = {
+    "\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
+    "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
+}  # fmt: skip
+
+
+def escape(text: str) -> str:
+    """Text for \\text{…} and paragraphs: LaTeX's special characters escaped."""
+    return "".join(_ESCAPES.get(c, c) for c in text)
+
+
+def _symbol(name: str) -> str:
+    return latex(sympy.Symbol(name))
+
+
+def leibniz(value: str | None, var: sympy.Symbol, order: int = 1) -> str:
+    x = latex(var)
+    if not value or not value.isidentifier():
+        return rf"\frac{{d}}{{d{x}}}"
+    if order == 1:
+        return rf"\frac{{d{_symbol(value)}}}{{d{x}}}"
+    return rf"\frac{{d^{{{order}}}{_symbol(value)}}}{{d{x}^{{{order}}}}}"
+
+
+def chunks(expr: sympy.Expr) -> list[str]:
+    """The LaTeX of expr, cut at its top-level terms or factors into pieces that fit a row."""
+    whole = latex(expr)
+    if len(whole) <= ROW_CHARS or not (expr.is_Add or expr.is_Mul):
+        return [whole]
+    if expr.is_Add:
+        pieces = []
+        for term in expr.as_ordered_terms():
+            text = latex(term)
+            pieces.append(text if text.startswith("-") else "+ " + text)
+        pieces[0] = pieces[0].removeprefix("+ ")
+        joiner = " "
+    else:
+        pieces = [
+            rf"\left({latex(f)}\right)" if f.is_Add else latex(f) for f in expr.as_ordered_factors()
+        ]
+        joiner = r" \cdot "
+    rows: list[str] = []
+    current = ""
+    for piece in pieces:
+        if current and len(current) + len(piece) > ROW_CHARS:
+            rows.append(current)
+            current = ("" if joiner == " " else r"\cdot ") + piece
+        else:
+            current = piece if not current else current + joiner + piece
+    rows.append(current)
+    return rows
+
+
+class LatexRenderer:
+    """One `align*` derivation (several for long ones), the result boxed."""
+
+    def __init__(self, lang: str = "en", at: dict | None = None) -> None:
+        self.lang = lang
+        self.at = at
+
+    def word(self, key: str, **fields) -> str:
+        return messages.word(key, self.lang, **fields)
+
+    # ---- rows ----------------------------------------------------------------------------
+    def lhs(self, view: StepView) -> str:
+        step = view.step
+        if view.value and view.value.isidentifier():
+            return leibniz(view.value, step.var, step.order)
+        if view.value:  # y', y'' in a higher derivative
+            return rf"\frac{{d}}{{d{latex(step.var)}}} {view.value}"
+        return rf"{leibniz(None, step.var)}\left({latex(view.expr)}\right)"
+
+    def note(self, view: StepView) -> str:
+        name = rf"\text{{{view.number}. {escape(view.name)}}}"
+        if view.see is not None:
+            return name + rf"\ \text{{({escape(self.word('ui.see_step', number=view.see))})}}"
+        formula = FORMULAS[view.formula][1]
+        return f"{name}\\quad {formula}" if formula else name
+
+    def equation(self, lhs: str, rhs: list[str], note: str = "") -> list[str]:
+        """lhs = rhs over one or more rows; the note goes on the first."""
+        rows = [f"{lhs} &= {rhs[0]}"]
+        rows.extend(rf"&\quad {piece}" for piece in rhs[1:])
+        if note:
+            rows[0] += f" && {note}"
+        return rows
+
+    def opening(self, view: StepView) -> list[str]:
+        """The row before a step's sub-steps: the names it introduces, or what it takes apart."""
+        step = view.step
+        parts = [f"{latex(name)} = {latex(value)}" for name, value in view.lets]
+        named = view.value and view.value.isidentifier()
+        if view.outer is not None:
+            lhs = _symbol(view.value) if named else latex(view.expr)
+            parts.append(f"{lhs} = {latex(view.outer)}")
+        if view.lets:
+            lead = rf"\text{{{escape(self.word('ui.let'))}}}\ "
+            return [f"&{lead}" + r",\quad ".join(parts) + f" && {self.note(view)}"]
+        if parts:
+            return [f"&{parts[0]} && {self.note(view)}"]
+        if named:
+            d = leibniz(None, step.var)
+            return [
+                f"{self.lhs(view)} &= {d}\\left({latex(view.expr)}\\right) && {self.note(view)}"
+            ]
+        return [f"&{self.lhs(view)} && {self.note(view)}"]
+
+    def mixed(self, key: str, **math: str) -> str:
+        """A catalog phrase with mathematics in it: text parts in \\text{…}, the rest as math."""
+        marks = {f"@{name}@": value for name, value in math.items()}
+        words = self.word(key, **{name: f"@{name}@" for name in math})
+        out = []
+        for part in re.split("(" + "|".join(map(re.escape, marks)) + ")", words):
+            if part in marks:
+                out.append(marks[part])
+            elif part:
+                out.append(rf"\text{{{escape(part)}}}")
+        return " ".join(out)
+
+    def closing(self, view: StepView) -> list[str]:
+        """The row after a step's sub-steps: what they combine to."""
+        step = view.step
+        rhs = chunks(view.result)
+        if isinstance(step, S.ChainStep):
+            u = latex(step.intermediate)
+            x = latex(step.var)
+            product = rf"\frac{{d{{{latex(step.outer)}}}}}{{d{u}}} \cdot \frac{{d{u}}}{{d{x}}}"
+            if view.value and view.value.isidentifier():
+                y = _symbol(view.value)
+                product = rf"\frac{{d{y}}}{{d{u}}} \cdot \frac{{d{u}}}{{d{x}}}"
+            if view.times is not None:
+                rhs[-1] += rf" \cdot \frac{{d{u}}}{{d{x}}}"
+            rhs = [f"{product} = {rhs[0]}", *rhs[1:]]
+        return self.equation(self.lhs(view), rhs)
+
+    def rows(self, outline: Outline) -> list[list[str]]:
+        """The rows of the steps, in blocks of at most STEPS_PER_BLOCK steps."""
+        blocks: list[list[str]] = [[]]
+        pending: list[tuple[int, StepView]] = []  # composite steps waiting for their closing
+        count = 0
+        for view in outline.steps:
+            while pending and pending[-1][0] >= view.depth:
+                blocks[-1].extend(self.closing(pending.pop()[1]))
+            if count and count % STEPS_PER_BLOCK == 0 and not pending:
+                blocks.append([])
+            count += 1
+            if view.step.substeps and not isinstance(view.step, S.RepeatStep):
+                blocks[-1].extend(self.opening(view))
+                pending.append((view.depth, view))
+            else:
+                blocks[-1].extend(
+                    self.equation(self.lhs(view), chunks(view.result), self.note(view))
+                )
+        while pending:
+            blocks[-1].extend(self.closing(pending.pop()[1]))
+        return [b for b in blocks if b]
+
+    def result_rows(self, outline: Outline) -> list[str]:
+        """The rewrites that follow the root's result, then the answer boxed."""
+        d = outline.derivation
+        dydx = leibniz(outline.value, d.var, d.order)
+        rows = []
+        for rewrite in d.simplify:
+            note = rf"\text{{{escape(self.word(f'why.{rewrite.why}'))}}}"
+            rows.extend(self.equation("", chunks(rewrite.after), note))
+        pieces = chunks(outline.result)
+        if len(pieces) == 1:
+            rows.append(rf"&\boxed{{{dydx} = {pieces[0]}}}")
+        else:
+            note = rf"\text{{{escape(self.word('ui.result'))}}}"
+            rows.extend(self.equation(dydx, pieces, note))
+        if d.in_terms_of is not None:
+            intro = self.mixed(
+                "ui.in_terms_of",
+                name=latex(d.in_terms_of.name),
+                expr=latex(d.expr),
+            )
+            rows.append(rf"&{intro}\quad {dydx} = {latex(d.in_terms_of.result)}")
+        if self.at is not None:
+            rows.append(self.value_row(dydx, self.at))
+        return rows
+
+    def value_row(self, dydx: str, at: dict) -> str:
+        point = r",\ ".join(f"{latex(k)} = {latex(v)}" for k, v in at["point"].items())
+        exact = at["exact"]
+        if exact.has(sympy.zoo, sympy.nan):
+            value = rf"\text{{{escape(self.word('ui.undefined'))}}}"
+        else:
+            value = latex(exact)
+            if at["decimal"] is not None and not exact.is_Integer:
+                value += rf" \approx {at['decimal']:.12g}"
+        return rf"&\left.{dydx}\right|_{{{point}}} = {value}"
+
+    # ---- the whole ----------------------------------------------------------------------
+    def render(self, outline: Outline) -> str:
+        d = outline.derivation
+        y = _symbol(outline.value)
+        blocks = self.rows(outline)
+        blocks[0].insert(0, f"{y} &= {latex(d.expr)}")
+        blocks[-1].extend(self.result_rows(outline))
+        out = []
+        for rows in blocks:
+            out.append("\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}")
+        if not d.verified:
+            numbers = ", ".join(str(n) for n in outline.failures)
+            out.append(r"\textbf{" + escape(self.word("ui.not_verified", numbers=numbers)) + "}")
+        return "\n".join(out) + "\n"
+
+    def section(self, outline: Outline) -> str:
+        """The task as a sentence, then the derivation: one part of a document."""
+        d = outline.derivation
+        task_key = "ui.task" if d.order == 1 else "ui.task_order"
+        y = _symbol(outline.value)
+        words = escape(self.word(task_key, expr="@E@", var="@V@", order=d.order))
+        task = words.replace("@E@", f"${y} = {latex(d.expr)}$").replace("@V@", f"${latex(d.var)}$")
+        return "\\noindent " + task + "\n" + self.render(outline)
+
+
+def wrap_document(sections: list[str], lang: str = "en") -> str:
+    """A whole document around derivations: amsmath only (and ctex for Chinese, for xelatex)."""
+    preamble = [r"\documentclass{article}"]
+    if lang == "zh":
+        preamble.append(r"\usepackage{ctex}")
+    preamble += [
+        r"\usepackage{amsmath}",
+        r"\usepackage[margin=2cm]{geometry}",
+        r"\allowdisplaybreaks",
+        r"\begin{document}",
+    ]
+    body = "\n\\bigskip\n".join(sections)
+    return "\n".join(preamble) + "\n" + body + "\\end{document}\n"
+
+
+def render_latex(
+    derivation: S.Derivation, lang: str = "en", standalone: bool = False, at: dict | None = None
+) -> str:
+    """An align* block to paste into homework, or (standalone) a document that compiles."""
+    renderer = LatexRenderer(lang, at)
+    view = outline(derivation, lang)
+    if standalone:
+        return wrap_document([renderer.section(view)], lang)
+    return renderer.render(view)
+
+
+def render_section(derivation: S.Derivation, lang: str = "en", at: dict | None = None) -> str:
+    """The task sentence and the derivation, for a document holding several (batch)."""
+    return LatexRenderer(lang, at).section(outline(derivation, lang))

@@ -1,0 +1,87 @@
+"""The derivation as Markdown for notes and notebooks: headings, the steps as a list, math in
+$…$ and $$…$$ (GitHub, Obsidian, Jupyter)."""
+
+from __future__ import annotations
+
+from chainrule_cli.calculus import steps as S
+from chainrule_cli.render import messages
+from chainrule_cli.render.formulas import FORMULAS
+from chainrule_cli.render.latex import LatexRenderer, leibniz
+from chainrule_cli.render.printing import latex, unicode
+from chainrule_cli.render.view import Outline, StepView, outline
+
+
+class MarkdownRenderer:
+    """A heading, one list item per step (nested by depth), the result in a display block."""
+
+    def __init__(self, lang: str = "en", at: dict | None = None) -> None:
+        self.lang = lang
+        self.at = at
+        self.latex = LatexRenderer(lang)
+
+    def word(self, key: str, **fields) -> str:
+        return messages.word(key, self.lang, **fields)
+
+    def item(self, view: StepView) -> str:
+        parts = [f"**{view.number}. {view.name}**"]
+        formula = FORMULAS[view.formula][1]
+        if view.see is not None:
+            parts[0] += " (" + self.word("ui.see_step", number=view.see) + ")"
+        elif formula:
+            parts[0] += f" ${formula}$"
+        if view.note:
+            parts.append(view.sentence)
+        if view.lets:
+            names = ", ".join(f"${latex(n)} = {latex(v)}$" for n, v in view.lets)
+            parts.append(f"{self.word('ui.let')} {names}")
+        if view.outer is not None:
+            named = latex(view.expr) if not view.value else latex_name(view.value)
+            parts.append(f"${named} = {latex(view.outer)}$")
+        result = f"{self.latex.lhs(view)} = {latex(view.result)}"
+        if view.times is not None:
+            u, x = latex(view.times), latex(view.step.var)
+            result += rf" \cdot \frac{{d{u}}}{{d{x}}}"
+        parts.append(f"${result}$")
+        return "  " * view.depth + "- " + " — ".join(parts)
+
+    def render(self, outline: Outline) -> str:
+        d = outline.derivation
+        y = latex_name(outline.value)
+        key = "ui.task" if d.order == 1 else "ui.task_order"
+        task = self.word(
+            key, expr=f"${y} = {latex(d.expr)}$", var=f"${latex(d.var)}$", order=d.order
+        )
+        lines = [f"### {task}", "", f"#### {self.word('ui.steps')}", ""]
+        lines.extend(self.item(view) for view in outline.steps)
+        lines += ["", f"#### {self.word('ui.result')}", ""]
+        dydx = leibniz(outline.value, d.var, d.order)
+        lines.append(f"$${dydx} = {latex(outline.result)}$$")
+        for rewrite in d.simplify:
+            why = self.word(f"why.{rewrite.why}")
+            lines += ["", f"{why}: ${latex(rewrite.before)} = {latex(rewrite.after)}$"]
+        if outline.named:
+            lines += ["", f"({self.word('ui.named')})"]
+        if d.in_terms_of is not None:
+            intro = self.word(
+                "ui.in_terms_of", name=f"${latex(d.in_terms_of.name)}$", expr=f"${latex(d.expr)}$"
+            )
+            lines += ["", f"{intro} ${dydx} = {latex(d.in_terms_of.result)}$"]
+        if self.at is not None:
+            lines += ["", "$" + self.latex.value_row(dydx, self.at).lstrip("&") + "$"]
+        lines.append("")
+        if d.verified:
+            lines.append(self.word("ui.verified"))
+        else:
+            numbers = ", ".join(str(n) for n in outline.failures)
+            lines.append(f"**{self.word('ui.not_verified', numbers=numbers)}**")
+        return "\n".join(lines) + "\n"
+
+
+def latex_name(name: str) -> str:
+    import sympy
+
+    return latex(sympy.Symbol(name)) if name.isidentifier() else name
+
+
+def render_markdown(derivation: S.Derivation, lang: str = "en", at: dict | None = None) -> str:
+    return MarkdownRenderer(lang, at).render(outline(derivation, lang, show=unicode))
