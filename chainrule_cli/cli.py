@@ -302,7 +302,7 @@ def diff_command(
 
 def differentiate_one(text: str, **settings) -> Outcome:
     """Parse, differentiate, verify and render one expression; never raises."""
-    from chainrule_cli.api import differentiate, parse_point
+    from chainrule_cli.api import differentiate
     from chainrule_cli.calculus.deep import run_deep
     from chainrule_cli.errors import ChainruleError
     from chainrule_cli.render import render

@@ -13,7 +13,10 @@ FORMULAS: dict[str, tuple[str, str]] = {
     "constant_multiple": ("(c·f)' = c·f'", r"(c f)' = c f'"),
     "sum": ("(f + g)' = f' + g'", r"(f + g)' = f' + g'"),
     "product": ("(f·g)' = f'·g + f·g'", r"(f g)' = f' g + f g'"),
-    "quotient": ("(f/g)' = (f'·g − f·g')/g²", r"\left(\frac{f}{g}\right)' = \frac{f' g - f g'}{g^{2}}"),
+    "quotient": (
+        "(f/g)' = (f'·g − f·g')/g²",
+        r"\left(\frac{f}{g}\right)' = \frac{f' g - f g'}{g^{2}}",
+    ),
     "power": ("(xⁿ)' = n·xⁿ⁻¹", r"(x^{n})' = n x^{n-1}"),
     "exponential": ("(aˣ)' = aˣ·ln a", r"(a^{x})' = a^{x} \ln a"),
     "exponential.E": ("(eˣ)' = eˣ", r"(e^{x})' = e^{x}"),
@@ -27,7 +30,10 @@ FORMULAS: dict[str, tuple[str, str]] = {
     "inverse_trig.asin": ("asin'(x) = 1/√(1 − x²)", r"\arcsin' x = \frac{1}{\sqrt{1 - x^{2}}}"),
     "inverse_trig.acos": ("acos'(x) = −1/√(1 − x²)", r"\arccos' x = -\frac{1}{\sqrt{1 - x^{2}}}"),
     "inverse_trig.atan": ("atan'(x) = 1/(1 + x²)", r"\arctan' x = \frac{1}{1 + x^{2}}"),
-    "inverse_trig.acot": ("acot'(x) = −1/(1 + x²)", r"\operatorname{arccot}' x = -\frac{1}{1 + x^{2}}"),
+    "inverse_trig.acot": (
+        "acot'(x) = −1/(1 + x²)",
+        r"\operatorname{arccot}' x = -\frac{1}{1 + x^{2}}",
+    ),
     "inverse_trig.asec": (
         "asec'(x) = 1/(|x|·√(x² − 1))",
         r"\operatorname{arcsec}' x = \frac{1}{|x| \sqrt{x^{2} - 1}}",
@@ -73,21 +79,39 @@ FORMULAS: dict[str, tuple[str, str]] = {
         r"\operatorname{arcsch}' x = -\frac{1}{|x| \sqrt{1 + x^{2}}}",
     ),
     "abs": ("|x|' = sign(x), x ≠ 0", r"|x|' = \operatorname{sign} x,\ x \neq 0"),
-    "piecewise": ("max(f, g)' = f'·H(f − g) + g'·H(g − f)", r"\max(f, g)' = f' H(f - g) + g' H(g - f)"),
-    "piecewise.Piecewise": ("(fᵢ on cᵢ)' = fᵢ' on cᵢ", r"(f_i \text{ on } c_i)' = f_i' \text{ on } c_i"),
+    "piecewise": (
+        "max(f, g)' = f'·H(f − g) + g'·H(g − f)",
+        r"\max(f, g)' = f' H(f - g) + g' H(g - f)",
+    ),
+    "piecewise.Piecewise": (
+        "(fᵢ on cᵢ)' = fᵢ' on cᵢ",
+        r"(f_i \text{ on } c_i)' = f_i' \text{ on } c_i",
+    ),
     "piecewise.Heaviside": ("H' = δ", r"H' = \delta"),
     "special": ("F'(x) from F's own formula", r"F'(x)"),
     "special.sigmoid": ("σ' = σ·(1 − σ)", r"\sigma' = \sigma (1 - \sigma)"),
-    "special.erf": ("erf'(x) = 2/√π·e^(−x²)", r"\operatorname{erf}' x = \frac{2}{\sqrt{\pi}} e^{-x^{2}}"),
-    "general_power": ("(f^g)' = f^g·(g'·ln f + g·f'/f)", r"(f^{g})' = f^{g} \left(g' \ln f + \frac{g f'}{f}\right)"),
+    "special.erf": (
+        "erf'(x) = 2/√π·e^(−x²)",
+        r"\operatorname{erf}' x = \frac{2}{\sqrt{\pi}} e^{-x^{2}}",
+    ),
+    "general_power": (
+        "(f^g)' = f^g·(g'·ln f + g·f'/f)",
+        r"(f^{g})' = f^{g} \left(g' \ln f + \frac{g f'}{f}\right)",
+    ),
     "function": ("f(x)' = f'(x)", r"f(x)' = f'(x)"),
     "chain": ("dy/dx = dy/du · du/dx", r"\frac{dy}{dx} = \frac{dy}{du} \cdot \frac{du}{dx}"),
-    "multivariable_chain": ("dF/dx = Σ ∂F/∂aᵢ · daᵢ/dx", r"\frac{dF}{dx} = \sum_i \frac{\partial F}{\partial a_i} \frac{d a_i}{dx}"),
+    "multivariable_chain": (
+        "dF/dx = Σ ∂F/∂aᵢ · daᵢ/dx",
+        r"\frac{dF}{dx} = \sum_i \frac{\partial F}{\partial a_i} \frac{d a_i}{dx}",
+    ),
     "rewrite": ("f = g ⇒ f' = g'", r"f = g \Rightarrow f' = g'"),
-    "rewrite.sigmoid": ("1/(1 + e^(−u)) = σ(u), σ' = σ·(1 − σ)", r"\frac{1}{1 + e^{-u}} = \sigma(u),\ \sigma' = \sigma (1 - \sigma)"),
+    "rewrite.sigmoid": (
+        "1/(1 + e^(−u)) = σ(u), σ' = σ·(1 − σ)",
+        r"\frac{1}{1 + e^{-u}} = \sigma(u),\ \sigma' = \sigma (1 - \sigma)",
+    ),
     "repeat": ("worked out before", r""),
     "higher_order": ("y⁽ⁿ⁾ = (y⁽ⁿ⁻¹⁾)'", r"y^{(n)} = \left(y^{(n-1)}\right)'"),
-}  # fmt: skip
+}
 
 
 def formula_key(rule: str, function: str | None) -> str:

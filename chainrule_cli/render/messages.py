@@ -156,7 +156,8 @@ CATALOG: dict[str, dict[str, str]] = {
         "ui.value": "在 {point} 处的值",
         "ui.undefined": "无定义",
         "ui.verified": "每一步都已用 SymPy 验证。",
-        "ui.not_verified": "未通过验证：第 {numbers} 步与 SymPy 不符。请勿采信此结果，并报告此问题。",
+        "ui.not_verified": "未通过验证：第 {numbers} 步与 SymPy 不符。"
+        "请勿采信此结果，并报告此问题。",
     },
 }
 

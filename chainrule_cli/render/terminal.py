@@ -64,7 +64,6 @@ class TerminalRenderer:
         return messages.word(key, self.lang, **fields)
 
     def render(self, outline: Outline) -> RenderableType:
-        d = outline.derivation
         parts: list[RenderableType] = [self.task(outline), Text()]
         parts.extend(self.step(view) for view in outline.steps)
         parts.append(Text())
