@@ -275,11 +275,11 @@ def diff_command(
         settings["standalone"] = False
         settings["section"] = True
     outcomes: list[Outcome] = []
-    for text in texts:
+    for number, text in enumerate(texts, start=1):
         outcome = differentiate_one(text, **settings)
         outcomes.append(outcome)
-        for line in outcome.errors:
-            typer.echo(line, err=True)
+        for i, line in enumerate(outcome.errors):
+            typer.echo(f"line {number}: {line}" if batch and i == 0 else line, err=True)
         if output is None and outcome.output:
             sys.stdout.write(outcome.output + ("\n" if batch and not as_json else ""))
             sys.stdout.flush()

@@ -40,12 +40,12 @@ def run_deep(work: Callable[[], T], timeout: float | None = None) -> T:
         thread.start()
     finally:
         threading.stack_size(old_stack)
-    try:
-        thread.join(timeout)
-    finally:
-        sys.setrecursionlimit(old_limit)
+    thread.join(timeout)
     if thread.is_alive():
+        # The work goes on in its daemon thread until the process ends; lowering the limit
+        # under its feet would turn its deep recursion into a fatal stack-overflow abort.
         raise TimeoutError_(f"gave up after {timeout:g} seconds (raise it with --timeout)")
+    sys.setrecursionlimit(old_limit)
     if "error" in outcome:
         raise outcome["error"]  # type: ignore[misc]
     return outcome["value"]  # type: ignore[return-value]

@@ -84,10 +84,18 @@ def _one_fraction(expr: sympy.Expr) -> sympy.Expr:
 
 def value_form(expr: sympy.Expr, result: sympy.Expr, taken: set[str]) -> S.InTermsOf | None:
     """dy/dx through y itself where the function's own value appears: σ' = y(1 − y)."""
-    if expr.is_Atom:
-        return None
     name = next(n for n in VALUE_NAMES if n not in taken)
     y = sympy.Symbol(name, real=True)
+    replaced = through_value(expr, result, y)
+    if replaced is None:
+        return None
+    return S.InTermsOf(name=y, result=sympy.factor_terms(replaced))
+
+
+def through_value(expr: sympy.Expr, result: sympy.Expr, y: sympy.Symbol) -> sympy.Expr | None:
+    """result with expr written y, when that shows y and leaves no trace of expr; else None."""
+    if expr.is_Atom:
+        return None
     replaced = result.xreplace({expr: y})
     if isinstance(expr, sympy.tanh):
         # tanh' is written sech² in the steps; through y it is 1 − y²
@@ -97,7 +105,7 @@ def value_form(expr: sympy.Expr, result: sympy.Expr, taken: set[str]) -> S.InTer
         return None
     if not replaced.free_symbols - {y} <= expr.free_symbols:
         return None
-    return S.InTermsOf(name=y, result=sympy.factor_terms(replaced))
+    return replaced
 
 
 def value_at(result: sympy.Expr, point: dict[sympy.Symbol, sympy.Expr]):

@@ -11,7 +11,12 @@ import dataclasses
 
 from chainrule_cli.calculus import steps as S
 from chainrule_cli.render import messages
-from chainrule_cli.render.printing import latex
+from chainrule_cli.render.printing import SympyTextPrinter, TextbookLatexPrinter
+from chainrule_cli.render.view import Sizes
+
+# A step's result with more nodes than this is written through the chain's intermediates
+# (`named: true`), so that JSON for a deep composition grows quadratically, not cubically.
+FULL = 2_000
 
 SCHEMA = "chainrule.derivation/1"
 _COMMON = {"expr", "var", "result", "substeps", "order"}
@@ -23,9 +28,22 @@ class JsonRenderer:
     """One method per step class would all do the same here: every dataclass field is written,
     so a new rule's fields appear without code. `fields` is the one place that knows them."""
 
-    def __init__(self, lang: str = "en") -> None:
+    def __init__(self, derivation: S.Derivation, lang: str = "en") -> None:
         messages.check_language(lang)
         self.lang = lang
+        self.text = SympyTextPrinter().doprint
+        self.tex = TextbookLatexPrinter().doprint
+        self.size = Sizes()
+        self.names: dict = {}
+        for step in derivation.root.walk():
+            if isinstance(step, S.ChainStep):
+                self.names.setdefault(step.inner, step.intermediate)
+
+    def result(self, result) -> tuple[object, bool]:
+        """The result, or (when huge) the result through the intermediates; and which."""
+        if self.size(result) <= FULL:
+            return result, False
+        return result.xreplace(self.names), True
 
     def fields(self, step: S.Step) -> dict:
         out = {}
@@ -34,24 +52,29 @@ class JsonRenderer:
                 continue
             value = getattr(step, f.name)
             if isinstance(value, tuple):
-                out[f.name] = [str(v) for v in value]
+                out[f.name] = [self.text(v) for v in value]
+            elif isinstance(value, str):
+                out[f.name] = value
             else:
-                out[f.name] = str(value)
+                out[f.name] = self.text(value)
         return out
 
     def step(self, step: S.Step, number: int, first: dict) -> dict:
+        result, named = self.result(step.result)
         obj = {
             "id": number,
             "rule": step.rule,
-            "expr": str(step.expr),
+            "expr": self.text(step.expr),
             "var": str(step.var),
             "order": step.order,
-            "result": str(step.result),
-            "latex": {"expr": latex(step.expr), "result": latex(step.result)},
-            "text": messages.sentence(step, self.lang),
+            "result": self.text(result),
+            "latex": {"expr": self.tex(step.expr), "result": self.tex(result)},
+            "text": messages.sentence(step, self.lang, self.text),
         }
+        if named:
+            obj["named"] = True
         if isinstance(step, S.ChainStep):
-            obj["let"] = {str(step.intermediate): str(step.inner)}
+            obj["let"] = {str(step.intermediate): self.text(step.inner)}
         if isinstance(step, S.RepeatStep):
             obj["see"] = first.get((step.expr, step.var))
         obj.update(self.fields(step))
@@ -82,38 +105,41 @@ class JsonRenderer:
     def render(self, derivation: S.Derivation, text: str, at: dict | None = None) -> dict:
         d = derivation
         steps, ids = self.tree(d.root)
+        result, named = self.result(d.result)
         obj = {
             "schema": SCHEMA,
             "ok": True,
             "input": text,
-            "expr": str(d.expr),
+            "expr": self.text(d.expr),
             "var": str(d.var),
             "order": d.order,
-            "result": str(d.result),
-            "latex": {"expr": latex(d.expr), "result": latex(d.result)},
+            "result": self.text(result),
+            "latex": {"expr": self.tex(d.expr), "result": self.tex(result)},
             "in_terms_of": None,
             "steps": steps,
             "simplify": [
                 {
-                    "from": str(r.before),
-                    "to": str(r.after),
+                    "from": self.text(r.before),
+                    "to": self.text(r.after),
                     "why": messages.word(f"why.{r.why}", self.lang),
                 }
                 for r in d.simplify
             ],
             "verified": d.verified,
         }
+        if named:
+            obj["named"] = True
         if d.in_terms_of is not None:
             obj["in_terms_of"] = {
                 "name": str(d.in_terms_of.name),
-                "result": str(d.in_terms_of.result),
-                "latex": latex(d.in_terms_of.result),
+                "result": self.text(d.in_terms_of.result),
+                "latex": self.tex(d.in_terms_of.result),
             }
         if not d.verified:
             obj["failures"] = [ids.get(id(s)) for s in d.failures]
         if at is not None:
-            obj["at"] = {str(k): str(v) for k, v in at["point"].items()}
-            obj["value"] = {"exact": str(at["exact"]), "decimal": at["decimal"]}
+            obj["at"] = {str(k): self.text(v) for k, v in at["point"].items()}
+            obj["value"] = {"exact": self.text(at["exact"]), "decimal": at["decimal"]}
         return obj
 
 
@@ -122,7 +148,7 @@ def render_json(
 ) -> dict:
     """The JSON object (a dict; the caller dumps it)."""
     source = text if text is not None else str(derivation.expr)
-    return JsonRenderer(lang).render(derivation, source, at)
+    return JsonRenderer(derivation, lang).render(derivation, source, at)
 
 
 def error_json(schema: str, text: str, kind: str, message: str, column: int | None) -> dict:

@@ -14,13 +14,13 @@ import sympy
 from chainrule_cli.calculus import steps as S
 from chainrule_cli.render import messages
 from chainrule_cli.render.formulas import FORMULAS
-from chainrule_cli.render.printing import latex
+from chainrule_cli.render.printing import TextbookLatexPrinter, latex
 from chainrule_cli.render.view import Outline, StepView, outline
 
 # A row's mathematics is broken into several rows beyond this many characters of LaTeX.
 ROW_CHARS = 110
-# Steps per align* environment: TeX keeps a whole environment in memory.
-STEPS_PER_BLOCK = 60
+# Rows per align* environment: TeX keeps a whole environment in memory.
+ROWS_PER_BLOCK = 80
 
 _ESCAPES = {
     "\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
@@ -46,41 +46,42 @@ def leibniz(value: str | None, var: sympy.Symbol, order: int = 1) -> str:
     return rf"\frac{{d^{{{order}}}{_symbol(value)}}}{{d{x}^{{{order}}}}}"
 
 
-def chunks(expr: sympy.Expr) -> list[str]:
-    """The LaTeX of expr, cut at its top-level terms or factors into pieces that fit a row."""
-    whole = latex(expr)
-    if len(whole) <= ROW_CHARS or not (expr.is_Add or expr.is_Mul):
-        return [whole]
-    if expr.is_Add:
-        pieces = []
-        for term in expr.as_ordered_terms():
-            text = latex(term)
-            pieces.append(text if text.startswith("-") else "+ " + text)
-        pieces[0] = pieces[0].removeprefix("+ ")
-        joiner = " "
-    else:
-        pieces = [
-            rf"\left({latex(f)}\right)" if f.is_Add else latex(f) for f in expr.as_ordered_factors()
-        ]
-        joiner = r" \cdot "
-    rows: list[str] = []
-    current = ""
-    for piece in pieces:
-        if current and len(current) + len(piece) > ROW_CHARS:
-            rows.append(current)
-            current = ("" if joiner == " " else r"\cdot ") + piece
-        else:
-            current = piece if not current else current + joiner + piece
-    rows.append(current)
-    return rows
-
-
 class LatexRenderer:
     """One `align*` derivation (several for long ones), the result boxed."""
 
     def __init__(self, lang: str = "en", at: dict | None = None) -> None:
         self.lang = lang
         self.at = at
+        self.tex = TextbookLatexPrinter().doprint
+
+    def chunks(self, expr: sympy.Expr) -> list[str]:
+        """The LaTeX of expr, cut at its top-level terms or factors into pieces fit for a row."""
+        whole = self.tex(expr)
+        if len(whole) <= ROW_CHARS or not (expr.is_Add or expr.is_Mul):
+            return [whole]
+        if expr.is_Add:
+            pieces = []
+            for term in expr.as_ordered_terms():
+                text = self.tex(term)
+                pieces.append(text if text.startswith("-") else "+ " + text)
+            pieces[0] = pieces[0].removeprefix("+ ")
+            joiner = " "
+        else:
+            pieces = [
+                rf"\left({self.tex(f)}\right)" if f.is_Add else self.tex(f)
+                for f in expr.as_ordered_factors()
+            ]
+            joiner = r" \cdot "
+        rows: list[str] = []
+        current = ""
+        for piece in pieces:
+            if current and len(current) + len(piece) > ROW_CHARS:
+                rows.append(current)
+                current = ("" if joiner == " " else r"\cdot ") + piece
+            else:
+                current = piece if not current else current + joiner + piece
+        rows.append(current)
+        return rows
 
     def word(self, key: str, **fields) -> str:
         return messages.word(key, self.lang, **fields)
@@ -91,8 +92,8 @@ class LatexRenderer:
         if view.value and view.value.isidentifier():
             return leibniz(view.value, step.var, step.order)
         if view.value:  # y', y'' in a higher derivative
-            return rf"\frac{{d}}{{d{latex(step.var)}}} {view.value}"
-        return rf"{leibniz(None, step.var)}\left({latex(view.expr)}\right)"
+            return rf"\frac{{d}}{{d{self.tex(step.var)}}} {view.value}"
+        return rf"{leibniz(None, step.var)}\left({self.tex(view.expr)}\right)"
 
     def note(self, view: StepView) -> str:
         name = rf"\text{{{view.number}. {escape(view.name)}}}"
@@ -112,11 +113,11 @@ class LatexRenderer:
     def opening(self, view: StepView) -> list[str]:
         """The row before a step's sub-steps: the names it introduces, or what it takes apart."""
         step = view.step
-        parts = [f"{latex(name)} = {latex(value)}" for name, value in view.lets]
+        parts = [f"{self.tex(name)} = {self.tex(value)}" for name, value in view.lets]
         named = view.value and view.value.isidentifier()
         if view.outer is not None:
-            lhs = _symbol(view.value) if named else latex(view.expr)
-            parts.append(f"{lhs} = {latex(view.outer)}")
+            lhs = _symbol(view.value) if named else self.tex(view.expr)
+            parts.append(f"{lhs} = {self.tex(view.outer)}")
         if view.lets:
             lead = rf"\text{{{escape(self.word('ui.let'))}}}\ "
             return [f"&{lead}" + r",\quad ".join(parts) + f" && {self.note(view)}"]
@@ -125,7 +126,7 @@ class LatexRenderer:
         if named:
             d = leibniz(None, step.var)
             return [
-                f"{self.lhs(view)} &= {d}\\left({latex(view.expr)}\\right) && {self.note(view)}"
+                f"{self.lhs(view)} &= {d}\\left({self.tex(view.expr)}\\right) && {self.note(view)}"
             ]
         return [f"&{self.lhs(view)} && {self.note(view)}"]
 
@@ -144,40 +145,40 @@ class LatexRenderer:
     def closing(self, view: StepView) -> list[str]:
         """The row after a step's sub-steps: what they combine to."""
         step = view.step
-        rhs = chunks(view.result)
+        rhs = self.chunks(view.result)
         if isinstance(step, S.ChainStep):
-            u = latex(step.intermediate)
-            x = latex(step.var)
-            product = rf"\frac{{d{{{latex(step.outer)}}}}}{{d{u}}} \cdot \frac{{d{u}}}{{d{x}}}"
+            u = self.tex(step.intermediate)
+            x = self.tex(step.var)
+            product = rf"\frac{{d{{{self.tex(step.outer)}}}}}{{d{u}}} \cdot \frac{{d{u}}}{{d{x}}}"
             if view.value and view.value.isidentifier():
                 y = _symbol(view.value)
                 product = rf"\frac{{d{y}}}{{d{u}}} \cdot \frac{{d{u}}}{{d{x}}}"
             if view.times is not None:
                 rhs[-1] += rf" \cdot \frac{{d{u}}}{{d{x}}}"
+            if view.via is not None:
+                product += f" = {self.tex(view.via)}"
             rhs = [f"{product} = {rhs[0]}", *rhs[1:]]
         return self.equation(self.lhs(view), rhs)
 
     def rows(self, outline: Outline) -> list[list[str]]:
         """The rows of the steps, in blocks of at most STEPS_PER_BLOCK steps."""
-        blocks: list[list[str]] = [[]]
-        pending: list[tuple[int, StepView]] = []  # composite steps waiting for their closing
-        count = 0
+        rows: list[str] = []
+        pending: list[StepView] = []  # composite steps waiting for their closing row
         for view in outline.steps:
-            while pending and pending[-1][0] >= view.depth:
-                blocks[-1].extend(self.closing(pending.pop()[1]))
-            if count and count % STEPS_PER_BLOCK == 0 and not pending:
-                blocks.append([])
-            count += 1
+            while pending and pending[-1].level >= view.level:
+                rows.extend(self.closing(pending.pop()))
             if view.step.substeps and not isinstance(view.step, S.RepeatStep):
-                blocks[-1].extend(self.opening(view))
-                pending.append((view.depth, view))
+                rows.extend(self.opening(view))
+                pending.append(view)
             else:
-                blocks[-1].extend(
-                    self.equation(self.lhs(view), chunks(view.result), self.note(view))
-                )
+                rhs = self.chunks(view.result)
+                if view.via is not None:
+                    rhs[0] = f"{self.tex(view.via)} = {rhs[0]}"
+                rows.extend(self.equation(self.lhs(view), rhs, self.note(view)))
         while pending:
-            blocks[-1].extend(self.closing(pending.pop()[1]))
-        return [b for b in blocks if b]
+            rows.extend(self.closing(pending.pop()))
+        # every row stands alone, so a long derivation splits anywhere into several align*
+        return [rows[i : i + ROWS_PER_BLOCK] for i in range(0, len(rows), ROWS_PER_BLOCK)]
 
     def result_rows(self, outline: Outline) -> list[str]:
         """The rewrites that follow the root's result, then the answer boxed."""
@@ -186,8 +187,8 @@ class LatexRenderer:
         rows = []
         for rewrite in d.simplify:
             note = rf"\text{{{escape(self.word(f'why.{rewrite.why}'))}}}"
-            rows.extend(self.equation("", chunks(rewrite.after), note))
-        pieces = chunks(outline.result)
+            rows.extend(self.equation("", self.chunks(rewrite.after), note))
+        pieces = self.chunks(outline.result)
         if len(pieces) == 1:
             rows.append(rf"&\boxed{{{dydx} = {pieces[0]}}}")
         else:
@@ -196,21 +197,21 @@ class LatexRenderer:
         if d.in_terms_of is not None:
             intro = self.mixed(
                 "ui.in_terms_of",
-                name=latex(d.in_terms_of.name),
-                expr=latex(d.expr),
+                name=self.tex(d.in_terms_of.name),
+                expr=self.tex(outline.expr),
             )
-            rows.append(rf"&{intro}\quad {dydx} = {latex(d.in_terms_of.result)}")
+            rows.append(rf"&{intro}\quad {dydx} = {self.tex(d.in_terms_of.result)}")
         if self.at is not None:
             rows.append(self.value_row(dydx, self.at))
         return rows
 
     def value_row(self, dydx: str, at: dict) -> str:
-        point = r",\ ".join(f"{latex(k)} = {latex(v)}" for k, v in at["point"].items())
+        point = r",\ ".join(f"{self.tex(k)} = {self.tex(v)}" for k, v in at["point"].items())
         exact = at["exact"]
         if exact.has(sympy.zoo, sympy.nan):
             value = rf"\text{{{escape(self.word('ui.undefined'))}}}"
         else:
-            value = latex(exact)
+            value = self.tex(exact)
             if at["decimal"] is not None and not exact.is_Integer:
                 value += rf" \approx {at['decimal']:.12g}"
         return rf"&\left.{dydx}\right|_{{{point}}} = {value}"
@@ -220,7 +221,7 @@ class LatexRenderer:
         d = outline.derivation
         y = _symbol(outline.value)
         blocks = self.rows(outline)
-        blocks[0].insert(0, f"{y} &= {latex(d.expr)}")
+        blocks[0].insert(0, f"{y} &= {self.tex(outline.expr)}")
         blocks[-1].extend(self.result_rows(outline))
         out = []
         for rows in blocks:
@@ -236,7 +237,9 @@ class LatexRenderer:
         task_key = "ui.task" if d.order == 1 else "ui.task_order"
         y = _symbol(outline.value)
         words = escape(self.word(task_key, expr="@E@", var="@V@", order=d.order))
-        task = words.replace("@E@", f"${y} = {latex(d.expr)}$").replace("@V@", f"${latex(d.var)}$")
+        task = words.replace("@E@", f"${y} = {self.tex(outline.expr)}$").replace(
+            "@V@", f"${self.tex(d.var)}$"
+        )
         return "\\noindent " + task + "\n" + self.render(outline)
 
 

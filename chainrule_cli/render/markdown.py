@@ -7,7 +7,7 @@ from chainrule_cli.calculus import steps as S
 from chainrule_cli.render import messages
 from chainrule_cli.render.formulas import FORMULAS
 from chainrule_cli.render.latex import LatexRenderer, leibniz
-from chainrule_cli.render.printing import latex, unicode
+from chainrule_cli.render.printing import UnicodePrinter, latex
 from chainrule_cli.render.view import Outline, StepView, outline
 
 
@@ -18,6 +18,8 @@ class MarkdownRenderer:
         self.lang = lang
         self.at = at
         self.latex = LatexRenderer(lang)
+        self.tex = self.latex.tex
+        self.u = UnicodePrinter().doprint
 
     def word(self, key: str, **fields) -> str:
         return messages.word(key, self.lang, **fields)
@@ -32,14 +34,15 @@ class MarkdownRenderer:
         if view.note:
             parts.append(view.sentence)
         if view.lets:
-            names = ", ".join(f"${latex(n)} = {latex(v)}$" for n, v in view.lets)
+            names = ", ".join(f"${self.tex(n)} = {self.tex(v)}$" for n, v in view.lets)
             parts.append(f"{self.word('ui.let')} {names}")
         if view.outer is not None:
-            named = latex(view.expr) if not view.value else latex_name(view.value)
-            parts.append(f"${named} = {latex(view.outer)}$")
-        result = f"{self.latex.lhs(view)} = {latex(view.result)}"
+            named = self.tex(view.expr) if not view.value else latex_name(view.value)
+            parts.append(f"${named} = {self.tex(view.outer)}$")
+        via = f" = {self.tex(view.via)}" if view.via is not None else ""
+        result = f"{self.latex.lhs(view)}{via} = {self.tex(view.result)}"
         if view.times is not None:
-            u, x = latex(view.times), latex(view.step.var)
+            u, x = self.tex(view.times), self.tex(view.step.var)
             result += rf" \cdot \frac{{d{u}}}{{d{x}}}"
         parts.append(f"${result}$")
         return "  " * view.depth + "- " + " — ".join(parts)
@@ -49,23 +52,25 @@ class MarkdownRenderer:
         y = latex_name(outline.value)
         key = "ui.task" if d.order == 1 else "ui.task_order"
         task = self.word(
-            key, expr=f"${y} = {latex(d.expr)}$", var=f"${latex(d.var)}$", order=d.order
+            key, expr=f"${y} = {self.tex(outline.expr)}$", var=f"${self.tex(d.var)}$", order=d.order
         )
         lines = [f"### {task}", "", f"#### {self.word('ui.steps')}", ""]
         lines.extend(self.item(view) for view in outline.steps)
         lines += ["", f"#### {self.word('ui.result')}", ""]
         dydx = leibniz(outline.value, d.var, d.order)
-        lines.append(f"$${dydx} = {latex(outline.result)}$$")
+        lines.append(f"$${dydx} = {self.tex(outline.result)}$$")
         for rewrite in d.simplify:
             why = self.word(f"why.{rewrite.why}")
-            lines += ["", f"{why}: ${latex(rewrite.before)} = {latex(rewrite.after)}$"]
+            lines += ["", f"{why}: ${self.tex(rewrite.before)} = {self.tex(rewrite.after)}$"]
         if outline.named:
             lines += ["", f"({self.word('ui.named')})"]
         if d.in_terms_of is not None:
             intro = self.word(
-                "ui.in_terms_of", name=f"${latex(d.in_terms_of.name)}$", expr=f"${latex(d.expr)}$"
+                "ui.in_terms_of",
+                name=f"${self.tex(d.in_terms_of.name)}$",
+                expr=f"${self.tex(outline.expr)}$",
             )
-            lines += ["", f"{intro} ${dydx} = {latex(d.in_terms_of.result)}$"]
+            lines += ["", f"{intro} ${dydx} = {self.tex(d.in_terms_of.result)}$"]
         if self.at is not None:
             lines += ["", "$" + self.latex.value_row(dydx, self.at).lstrip("&") + "$"]
         lines.append("")
@@ -84,4 +89,5 @@ def latex_name(name: str) -> str:
 
 
 def render_markdown(derivation: S.Derivation, lang: str = "en", at: dict | None = None) -> str:
-    return MarkdownRenderer(lang, at).render(outline(derivation, lang, show=unicode))
+    renderer = MarkdownRenderer(lang, at)
+    return renderer.render(outline(derivation, lang, show=renderer.u))

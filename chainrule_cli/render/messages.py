@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import string
 from collections.abc import Callable, Mapping
 
 import sympy
@@ -200,35 +201,33 @@ def rule_name(step: S.Step, lang: str = "en") -> str:
 
 def sentence(step: S.Step, lang: str = "en", show: Callable[[sympy.Basic], str] = str) -> str:
     """The one sentence that explains this step; `show` prints its expressions (SymPy text by
-    default, as JSON wants; the terminal passes its Unicode printer)."""
+    default, as JSON wants; the terminal passes its Unicode printer). Only the expressions the
+    sentence names are printed: a deep step's whole result is never printed for nothing."""
     check_language(lang)
     words = CATALOG[lang]
-    fields: dict[str, object] = {
-        "expr": show(step.expr),
-        "var": show(step.var),
-        "result": show(step.result),
-        "order": step.order,
-    }
     key = step.rule
     if isinstance(step, S.ConstantStep) and step.expr.free_symbols:
         key = "constant_names"
-        fields["names"], fields["verb"] = _names(step.expr.free_symbols, lang, show)
-    elif isinstance(step, S.ConstantMultipleStep):
-        symbols = step.constant.free_symbols
-        fields["names"], fields["verb"] = (
-            _names(symbols, lang, show) if symbols else (show(step.constant), words["is"])
-        )
-        fields.update(constant=show(step.constant), other=show(step.other))
     elif isinstance(step, S.ExponentialStep) and step.base == sympy.E:
         key = "exponential_e"
     elif isinstance(step, S.RewriteStep):
         key = "rewrite_sigmoid" if step.why == "sigmoid" else "rewrite"
-        fields["rewritten"] = show(step.rewritten)
-    elif isinstance(step, S.ChainStep):
-        fields.update(u=show(step.intermediate), inner=show(step.inner))
-    for name in ("numerator", "denominator", "base", "exponent"):
-        if hasattr(step, name):
+    template = words[key]
+    needed = {name for _, name, _, _ in string.Formatter().parse(template) if name}
+    fields: dict[str, object] = {}
+    for name in needed:
+        if name in ("names", "verb"):
+            if isinstance(step, S.ConstantMultipleStep) and not step.constant.free_symbols:
+                fields["names"], fields["verb"] = show(step.constant), words["is"]
+            else:
+                symbols = getattr(step, "constant", step.expr).free_symbols
+                fields["names"], fields["verb"] = _names(symbols, lang, show)
+        elif name == "order":
+            fields[name] = step.order
+        elif name == "function":
+            fields[name] = step.function
+        elif name == "u":
+            fields[name] = show(step.intermediate)
+        else:
             fields[name] = show(getattr(step, name))
-    if hasattr(step, "function"):
-        fields["function"] = step.function
-    return words[key].format(**fields).replace("  ", " ")
+    return template.format(**fields).replace("  ", " ")

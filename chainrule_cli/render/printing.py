@@ -14,7 +14,8 @@ from sympy.printing.pretty.pretty_symbology import pretty_symbol
 from sympy.printing.str import StrPrinter
 
 _PRIMES = {1: "'", 2: "''", 3: "'''"}
-_COEFFICIENT = re.compile(r"^(-?\d+)\*(?=[^\d*])")
+# 2x, 3(x + 1), but 3·sech(x) and 2·x₁: the dot goes only before one letter or a parenthesis
+_COEFFICIENT = re.compile(r"^(-?\d+)\*(?=[^\W\d_](?![\w(])|\()")
 
 
 def _primes(n: int) -> str:
@@ -33,7 +34,29 @@ def _derivative_parts(expr: sympy.Derivative):
     return inner, count
 
 
-class UnicodePrinter(StrPrinter):
+class Memo:
+    """Print each distinct sub-expression once per printer: deep expressions share their
+    sub-trees, so printing the steps of a 1,000-deep composition stays fast. One printer
+    instance per rendering; nothing is kept between renderings."""
+
+    def __init__(self, settings=None) -> None:
+        super().__init__(settings)
+        self._memo: dict = {}
+
+    def _print(self, expr, **kwargs):
+        if kwargs or not isinstance(expr, sympy.Basic):
+            return super()._print(expr, **kwargs)
+        done = self._memo.get(expr)
+        if done is None:
+            done = self._memo[expr] = super()._print(expr)
+        return done
+
+
+class SympyTextPrinter(Memo, StrPrinter):
+    """Exactly str(expr) (the JSON contract), remembering what it printed."""
+
+
+class UnicodePrinter(Memo, StrPrinter):
     """sin(x)·e^(−x) instead of sin(x)*exp(-x): SymPy's str() with textbook notation."""
 
     def _print_Symbol(self, expr):
@@ -107,7 +130,7 @@ class UnicodePrinter(StrPrinter):
         return super().doprint(expr).replace("-", "−")
 
 
-class TextbookLatexPrinter(LatexPrinter):
+class TextbookLatexPrinter(Memo, LatexPrinter):
     """SymPy's LaTeX with ln for the natural logarithm and f'(u) for unknown derivatives."""
 
     def __init__(self) -> None:

@@ -13,7 +13,7 @@ from rich.text import Text
 from chainrule_cli.calculus import steps as S
 from chainrule_cli.render import messages
 from chainrule_cli.render.formulas import FORMULAS
-from chainrule_cli.render.printing import unicode
+from chainrule_cli.render.printing import UnicodePrinter, unicode
 from chainrule_cli.render.view import Outline, StepView, outline
 
 WIDTH = 80
@@ -59,6 +59,7 @@ class TerminalRenderer:
     def __init__(self, lang: str = "en", at: dict | None = None) -> None:
         self.lang = lang
         self.at = at
+        self.u = UnicodePrinter().doprint
 
     def word(self, key: str, **fields) -> str:
         return messages.word(key, self.lang, **fields)
@@ -72,9 +73,9 @@ class TerminalRenderer:
 
     def task(self, outline: Outline) -> Text:
         d = outline.derivation
-        expr = f"{outline.value} = {unicode(d.expr)}"
+        expr = f"{outline.value} = {self.u(d.expr)}"
         key = "ui.task" if d.order == 1 else "ui.task_order"
-        return Text(self.word(key, expr=expr, var=unicode(d.var), order=d.order), STYLE["task"])
+        return Text(self.word(key, expr=expr, var=self.u(d.var), order=d.order), STYLE["task"])
 
     def step(self, view: StepView) -> RenderableType:
         header = Text()
@@ -90,15 +91,20 @@ class TerminalRenderer:
             body.append(Text(view.sentence, STYLE["note"]))
         for name, value in view.lets:
             line = Text(self.word("ui.let") + " ", STYLE["let"])
-            line.append(f"{unicode(name)} = {unicode(value)}")
+            line.append(f"{self.u(name)} = {self.u(value)}")
             body.append(line)
         if view.outer is not None:
-            named = view.value if view.value else unicode(view.expr)
-            body.append(Text(f"{named} = {unicode(view.outer)}"))
+            named = view.value if view.value else self.u(view.expr)
+            body.append(Text(f"{named} = {self.u(view.outer)}"))
         line = Text(lhs(view), STYLE["lhs"])
-        line.append(" = " + unicode(view.result))
+        if isinstance(view.step, S.ChainStep) and view.via is not None:
+            u, x = self.u(view.step.intermediate), self.u(view.step.var)
+            line.append(f" = d{view.value}/d{u} · d{u}/d{x}")
+        if view.via is not None:
+            line.append(" = " + self.u(view.via))
+        line.append(" = " + self.u(view.result))
         if view.times is not None:
-            line.append(" · " + leibniz(unicode(view.times), view.step.var))
+            line.append(" · " + leibniz(self.u(view.times), view.step.var))
         body.append(line)
         inner = Group(header, Padding(Group(*body), (0, 0, 0, 3)))
         return Padding(inner, (0, 0, 0, 2 * view.depth))
@@ -109,20 +115,20 @@ class TerminalRenderer:
         first = Text("  ")
         first.append(leibniz(outline.value, d.var, d.order), STYLE["lhs"])
         start = d.root.result if d.simplify else outline.result
-        first.append(" = " + unicode(start), STYLE["result"] if not d.simplify else "")
+        first.append(" = " + self.u(start), STYLE["result"] if not d.simplify else "")
         lines.append(first)
         for rewrite in d.simplify:
             line = Text("    = ")
-            line.append(unicode(rewrite.after), STYLE["result"])
+            line.append(self.u(rewrite.after), STYLE["result"])
             line.append("   " + self.word(f"why.{rewrite.why}"), STYLE["formula"])
             lines.append(line)
         if outline.named:
             lines.append(Text("  (" + self.word("ui.named") + ")", STYLE["note"]))
         if d.in_terms_of is not None:
-            name = unicode(d.in_terms_of.name)
-            line = Text("  " + self.word("ui.in_terms_of", name=name, expr=unicode(d.expr)) + " ")
+            name = self.u(d.in_terms_of.name)
+            line = Text("  " + self.word("ui.in_terms_of", name=name, expr=self.u(d.expr)) + " ")
             line.append(leibniz(outline.value, d.var), STYLE["lhs"])
-            line.append(" = " + unicode(d.in_terms_of.result), STYLE["result"])
+            line.append(" = " + self.u(d.in_terms_of.result), STYLE["result"])
             lines.append(line)
         if self.at is not None:
             lines.append(self.value_line(self.at))
@@ -130,11 +136,11 @@ class TerminalRenderer:
         return Group(*lines)
 
     def value_line(self, at: dict) -> Text:
-        point = ", ".join(f"{unicode(k)} = {unicode(v)}" for k, v in at["point"].items())
+        point = ", ".join(f"{self.u(k)} = {self.u(v)}" for k, v in at["point"].items())
         line = Text("  " + self.word("ui.value", point=point) + ": ")
         exact = at["exact"]
         undefined = exact.has(sympy.zoo, sympy.nan)
-        line.append(self.word("ui.undefined") if undefined else unicode(exact), STYLE["result"])
+        line.append(self.word("ui.undefined") if undefined else self.u(exact), STYLE["result"])
         if at["decimal"] is not None and not exact.is_Integer:
             line.append(f" ≈ {at['decimal']:.12g}")
         return line
@@ -171,5 +177,5 @@ def render_text(
 
 def renderable(derivation: S.Derivation, lang: str = "en", at: dict | None = None):
     """What `console.print` shows for a derivation (Derivation.__rich__)."""
-    view = outline(derivation, lang, show=unicode)
-    return TerminalRenderer(lang, at).render(view)
+    renderer = TerminalRenderer(lang, at)
+    return renderer.render(outline(derivation, lang, show=renderer.u))

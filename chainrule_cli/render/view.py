@@ -17,13 +17,16 @@ import sympy
 from sympy.core.parameters import evaluate
 
 from chainrule_cli.calculus import steps as S
+from chainrule_cli.calculus.derive import through_value
 from chainrule_cli.render import messages
 from chainrule_cli.render.formulas import formula_key
 
 # Expressions with more nodes than this are displayed through the intermediates' names.
 SMALL = 60
-# The final answer is printed in full up to this many nodes, else through the names too.
+# The expression and the final answer are printed in full up to this many nodes and this
+# height, else through the names too (TeX gives up at 255 nested groups).
 FINAL = 2_000
+FINAL_HEIGHT = 50
 # Indentation stops growing here, so deep derivations stay within the page.
 MAX_INDENT = 6
 VALUE_NAMES = ("y", "Y", "F", "φ")
@@ -34,7 +37,8 @@ class StepView:
     """One numbered step as people read it."""
 
     number: int
-    depth: int  # for indentation, at most MAX_INDENT
+    level: int  # depth in the step tree (the root is 0)
+    depth: int  # for indentation: the level, at most MAX_INDENT
     step: S.Step
     name: str  # the rule's name: 'Chain rule'
     formula: str  # key into formulas.FORMULAS
@@ -45,6 +49,7 @@ class StepView:
     lets: tuple[tuple[sympy.Symbol, sympy.Expr], ...]  # names introduced here: u = b + w·x
     outer: sympy.Expr | None  # for a chain: y as a function of the intermediate
     result: sympy.Expr  # the result as displayed
+    via: sympy.Expr | None  # the result through the value's name first (y·(1 − y)), if any
     times: sympy.Symbol | None  # when set, the result reads `result · d(times)/d(var)`
     see: int | None  # for a repeat: the step that worked it out
 
@@ -55,16 +60,19 @@ class Outline:
     lang: str
     value: str  # the name of the function's value: y
     steps: tuple[StepView, ...]
+    expr: sympy.Expr  # the expression as displayed (through the names when very deep)
     result: sympy.Expr  # the final answer as displayed
     named: bool  # whether the final answer is written through the intermediates
     failures: tuple[int, ...]  # numbers of the steps that failed verification
 
 
 class Sizes:
-    """Tree size of expressions (what printing costs), memoised, without recursion."""
+    """Tree size of expressions (what printing costs), or their height, memoised, without
+    recursion."""
 
-    def __init__(self) -> None:
+    def __init__(self, height: bool = False) -> None:
         self.memo: dict[sympy.Basic, int] = {}
+        self.height = height
 
     def __call__(self, expr: sympy.Basic) -> int:
         memo = self.memo
@@ -74,7 +82,8 @@ class Sizes:
             if node in memo:
                 continue
             if ready or not node.args:
-                memo[node] = 1 + sum(memo[a] for a in node.args)
+                parts = [memo[a] for a in node.args]
+                memo[node] = 1 + (max(parts, default=0) if self.height else sum(parts))
             else:
                 stack.append((node, True))
                 stack.extend((a, False) for a in node.args if a not in memo)
@@ -90,6 +99,7 @@ class Outliner:
         self.lang = lang
         self.show = show
         self.size = Sizes()
+        self.height = Sizes(height=True)
         self.names: dict[sympy.Expr, sympy.Symbol] = {}
         for step in derivation.root.walk():
             if isinstance(step, S.ChainStep):
@@ -121,9 +131,13 @@ class Outliner:
         failures = tuple(v.number for v in views if id(v.step) in failed)
         if d.failures and not failures:
             failures = (0,)
-        full = self.size(d.result) <= FINAL
+        full = self.fits(d.result)
         result = d.result if full else d.result.xreplace(self.names)
-        return Outline(d, self.lang, value, tuple(views), result, not full, failures)
+        expr = d.expr if self.fits(d.expr) else self.named(d.expr)
+        return Outline(d, self.lang, value, tuple(views), expr, result, not full, failures)
+
+    def fits(self, expr: sympy.Expr) -> bool:
+        return self.size(expr) <= FINAL and self.height(expr) <= FINAL_HEIGHT
 
     def value_name(self) -> str:
         d = self.derivation
@@ -153,6 +167,7 @@ class Outliner:
     def view(self, step: S.Step, number: int, depth: int, value, first) -> StepView:
         particular = getattr(self, f"_{type(step).__name__}")
         lets, outer, result, times, see = particular(step, first)
+        via = self.via(step, value)
         function = getattr(step, "function", None)
         if isinstance(step, S.ExponentialStep) and step.base == sympy.E:
             function = "E"
@@ -160,20 +175,39 @@ class Outliner:
             function = step.why
         return StepView(
             number=number,
+            level=depth,
             depth=min(depth, MAX_INDENT),
             step=step,
             name=messages.rule_name(step, self.lang),
             formula=formula_key(step.rule, function),
-            sentence=messages.sentence(step, self.lang, self.shown),
+            sentence=messages.sentence(step, self.lang, self.shown) if _has_note(step) else "",
             note=_has_note(step),
             value=value,
             expr=self.named(step.expr),
             lets=lets,
             outer=outer,
             result=result,
+            via=via,
             times=times,
             see=see,
         )
+
+    def via(self, step: S.Step, value: str | None) -> sympy.Expr | None:
+        """The teacher's middle form: dy/du = y·(1 − y), and for a chain dy/du · du/dx = w·y·(1 − y)
+        — the result through the value's own name, where that removes the variable."""
+        if not value or not value.isidentifier() or self.size(step.result) > SMALL:
+            return None
+        y = sympy.Symbol(value, real=True)
+        if isinstance(step, S.ChainStep):
+            outer, inner = step.substeps
+            form = through_value(outer.expr, outer.result, y)
+            if form is None or form.has(step.intermediate) or self.size(inner.result) > SMALL:
+                return None
+            return sympy.factor_terms(form * inner.result)
+        form = through_value(step.expr, step.result, y)
+        if form is None or form.has(step.var):
+            return None
+        return sympy.factor_terms(form)
 
     # ---- one method per step class: (lets, outer, result, times, see) ----------------------
     def plain(self, step: S.Step, first=None):
