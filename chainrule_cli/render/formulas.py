@@ -21,6 +21,13 @@ FORMULAS: dict[str, tuple[str, str]] = {
     "exponential": ("(aˣ)' = aˣ·ln a", r"(a^{x})' = a^{x} \ln a"),
     "exponential.E": ("(eˣ)' = eˣ", r"(e^{x})' = e^{x}"),
     "logarithm": ("(ln x)' = 1/x", r"(\ln x)' = \frac{1}{x}"),
+    "trig": ("sin' = cos, cos' = −sin", r"\sin' x = \cos x,\ \cos' x = -\sin x"),
+    "inverse_trig": ("asin'(x) = 1/√(1 − x²)", r"\arcsin' x = \frac{1}{\sqrt{1 - x^{2}}}"),
+    "hyperbolic": ("sinh' = cosh, cosh' = sinh", r"\sinh' x = \cosh x,\ \cosh' x = \sinh x"),
+    "inverse_hyperbolic": (
+        "asinh'(x) = 1/√(x² + 1)",
+        r"\operatorname{arsinh}' x = \frac{1}{\sqrt{x^{2} + 1}}",
+    ),
     "trig.sin": ("sin' = cos", r"\sin' x = \cos x"),
     "trig.cos": ("cos' = −sin", r"\cos' x = -\sin x"),
     "trig.tan": ("tan' = sec²", r"\tan' x = \sec^{2} x"),

@@ -158,6 +158,8 @@ class LatexRenderer:
             if view.via is not None:
                 product += f" = {self.tex(view.via)}"
             rhs = [f"{product} = {rhs[0]}", *rhs[1:]]
+        elif view.via is not None:
+            rhs[0] = f"{self.tex(view.via)} = {rhs[0]}"
         return self.equation(self.lhs(view), rhs)
 
     def rows(self, outline: Outline) -> list[list[str]]:

@@ -1,0 +1,293 @@
+"""`chainrule diff`: options, streams, exit codes, batch, colour, atomic output, failures."""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import subprocess
+import sys
+from importlib import resources
+
+import jsonschema
+from typer.testing import CliRunner
+
+from chainrule_cli.calculus import derive as derive_module
+from chainrule_cli.calculus.verify import Verdict
+from chainrule_cli.cli import app
+
+ARTICLE = "1/(1+exp(-(w*x+b)))"
+runner = CliRunner()
+VALIDATOR = jsonschema.Draft202012Validator(
+    json.loads(resources.files("chainrule_cli").joinpath("schemas/derivation.json").read_text())
+)
+
+
+def run(*args: str, stdin: str | None = None, env: dict | None = None):
+    return runner.invoke(app, list(args), input=stdin, env=env)
+
+
+def chainrule(*args: str, stdin=None, env=None, **kwargs):
+    """The real command in a subprocess (streams, tty detection, imports)."""
+    return subprocess.run(
+        [sys.executable, "-m", "chainrule_cli", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=300,
+        **kwargs,
+    )
+
+
+def test_diff_article_json():
+    result = run("diff", ARTICLE, "x", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    obj = json.loads(result.stdout)
+    VALIDATOR.validate(obj)
+    assert obj["in_terms_of"]["result"] == "w*y*(1 - y)"
+    assert obj["steps"]["let"] == {"u": "b + w*x"}
+
+
+def test_variable_may_be_left_out_with_one_symbol():
+    result = run("diff", "x^3", "-f", "text")
+    assert result.exit_code == 0
+    assert "dy/dx = 3x^2" in result.stdout
+
+
+def test_several_variables_error_lists_them_and_exits_2():
+    result = run("diff", "x*y + z")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr == (
+        "error: the expression has several variables (x, y, z); say which one\n"
+    )
+
+
+def test_parse_error_is_one_line_with_caret_and_exit_2():
+    result = run("diff", "sin(x))", "x", "-f", "json")
+    assert result.exit_code == 2
+    assert json.loads(result.stdout) == {
+        "schema": "chainrule.derivation/1",
+        "ok": False,
+        "input": "sin(x))",
+        "error": {"kind": "parse", "message": "unexpected ')' (no matching opener)", "column": 7},
+    }
+    VALIDATOR.validate(json.loads(result.stdout))
+    assert result.stderr.splitlines() == [
+        "error: column 7: unexpected ')' (no matching opener)",
+        "  sin(x))",
+        "        ^",
+    ]
+
+
+def test_limit_exits_1():
+    result = run("diff", "10^100000", "x")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: ")
+
+
+def test_timeout_exits_1_with_kind_timeout():
+    deep = "sin(" * 1000 + "x" + ")" * 1000
+    result = chainrule("diff", deep, "x", "--timeout", "0.5", "-f", "json")
+    assert result.returncode == 1
+    obj = json.loads(result.stdout)
+    assert obj["error"]["kind"] == "timeout"
+    assert "gave up after 0.5 seconds" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_order_at_and_detail():
+    result = run("diff", "x^3", "x", "--order", "2", "--at", "x=2", "-f", "json")
+    obj = json.loads(result.stdout)
+    assert obj["result"] == "6*x"
+    assert obj["at"] == {"x": "2"}
+    assert obj["value"] == {"exact": "12", "decimal": 12.0}
+    brief = run("diff", "sin(3x)", "x", "--detail", "brief", "-f", "json")
+    full = run("diff", "sin(3x)", "x", "--detail", "full", "-f", "json")
+    count = lambda s: s.count('"rule"')  # noqa: E731
+    assert count(brief.stdout) < count(full.stdout)
+
+
+def test_bad_at_is_a_usage_error():
+    result = run("diff", "x^2", "x", "--at", "x")
+    assert result.exit_code == 2
+    assert result.stderr == "error: 'x' is not NAME=VALUE\n"
+
+
+def test_every_format_runs():
+    for fmt, marker in [
+        ("terminal", "Chain rule"),
+        ("text", "Chain rule"),
+        ("latex", r"\begin{align*}"),
+        ("markdown", "#### Steps"),
+        ("json", '"schema"'),
+    ]:
+        result = run("diff", ARTICLE, "x", "--format", fmt)
+        assert result.exit_code == 0, (fmt, result.stderr)
+        assert marker in result.stdout, fmt
+
+
+def test_standalone_latex_document():
+    result = run("diff", "x^2", "x", "-f", "latex", "--standalone")
+    assert result.stdout.startswith("\\documentclass{article}\n")
+    assert result.stdout.endswith("\\end{document}\n")
+
+
+def test_language_option_and_environment():
+    zh = run("diff", ARTICLE, "x", "-f", "text", "--lang", "zh")
+    assert "设 u = b + w·x" in zh.stdout
+    from_env = run("diff", ARTICLE, "x", "-f", "text", env={"LANG": "zh_CN.UTF-8"})
+    assert "链式法则" in from_env.stdout
+    english = run("diff", ARTICLE, "x", "-f", "text", env={"LANG": "zh_CN.UTF-8", "LC_ALL": "C"})
+    assert "Chain rule" in english.stdout
+    as_json = json.loads(run("diff", "x^2", "x", "-f", "json", "--lang", "zh").stdout)
+    assert as_json["steps"]["text"] == "幂法则：d/dx x^n = n·x^(n−1)，其中 n = 2。"
+
+
+def test_batch_reads_lines_in_order_and_goes_on_after_a_bad_one():
+    result = run("diff", "-", "x", "-f", "json", stdin="sin x^2\n\ncos(\nx^x\n")
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert len(lines) == 3
+    objs = [json.loads(line) for line in lines]
+    for obj in objs:
+        VALIDATOR.validate(obj)
+    assert [o["ok"] for o in objs] == [True, False, True]
+    assert [o["input"] for o in objs] == ["sin x^2", "cos(", "x^x"]
+    assert objs[0]["result"] == "2*x*cos(x**2)"
+    assert result.stderr.startswith("line 2: error: column 5: unexpected end of input")
+
+
+def test_batch_all_good_exits_0_and_text_is_separated():
+    result = run("diff", "-", "x", "-f", "text", stdin="x^2\nx^3\n")
+    assert result.exit_code == 0
+    assert result.stdout.count("Differentiate y =") == 2
+
+
+def test_batch_from_an_interactive_terminal_prints_help():
+    main, secondary = pty.openpty()
+    try:
+        result = chainrule_fd("diff", "-", stdin_fd=secondary)
+    finally:
+        os.close(main)
+        os.close(secondary)
+    assert result.returncode == 2
+    assert "Usage:" in result.stderr
+    assert "standard input is a terminal" in result.stderr
+
+
+def chainrule_fd(*args, stdin_fd):
+    return subprocess.run(
+        [sys.executable, "-m", "chainrule_cli", *args],
+        stdin=stdin_fd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_output_file_is_written_atomically(tmp_path):
+    target = tmp_path / "out.tex"
+    result = run("diff", "x^2", "x", "-f", "latex", "--standalone", "-o", str(target))
+    assert result.exit_code == 0
+    assert result.stdout == ""
+    assert target.read_text().startswith("\\documentclass")
+    target.write_text("precious")
+    failed = run("diff", "sin(", "x", "-f", "latex", "-o", str(target))
+    assert failed.exit_code == 2
+    assert target.read_text() == "precious"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.tex"]
+
+
+def test_no_colour_when_piped_or_asked_and_colour_on_a_terminal():
+    piped = chainrule("diff", "x^2", "x")
+    assert piped.returncode == 0
+    assert "\x1b[" not in piped.stdout
+    for extra_args, env in [((), {"NO_COLOR": "1"}), (("--no-color",), {})]:
+        assert "\x1b[" not in on_a_terminal("diff", "x^2", "x", *extra_args, env=env)
+    assert "\x1b[" in on_a_terminal("diff", "x^2", "x", env={"NO_COLOR": ""})
+
+
+def on_a_terminal(*args: str, env: dict) -> str:
+    """Run with stdout on a pseudo-terminal and return what it printed."""
+    main, secondary = pty.openpty()
+    environ = {**os.environ, "TERM": "xterm-256color", **env}
+    if not environ.get("NO_COLOR"):
+        environ.pop("NO_COLOR", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "chainrule_cli", *args],
+        stdout=secondary,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        env=environ,
+    )
+    os.close(secondary)
+    chunks = []
+    while True:
+        try:
+            data = os.read(main, 65536)
+        except OSError:
+            break
+        if not data:
+            break
+        chunks.append(data)
+    process.wait(timeout=120)
+    os.close(main)
+    return b"".join(chunks).decode("utf-8", "replace")
+
+
+def test_failed_verification_is_loud_and_exits_1(monkeypatch):
+    def fail_everything(root, heights=None, seed=0):
+        return Verdict(ok=False, failures=(root,))
+
+    monkeypatch.setattr(derive_module, "verify", fail_everything)
+    result = run("diff", "x^2", "x", "-f", "json")
+    assert result.exit_code == 1
+    obj = json.loads(result.stdout)
+    VALIDATOR.validate(obj)
+    assert obj["verified"] is False
+    assert obj["failures"] == [1]
+    assert result.stderr.startswith("error: verification failed")
+    text = run("diff", "x^2", "x", "-f", "text")
+    assert text.exit_code == 1
+    assert "✗ NOT VERIFIED: step 1 disagrees with SymPy." in text.stdout
+    assert "Every step verified" not in text.stdout
+
+
+def test_internal_error_says_how_to_report_it(monkeypatch):
+    def broken(*args, **kwargs):
+        raise ValueError("boom")
+
+    monkeypatch.setattr(derive_module, "verify", broken)
+    result = run("diff", "x^2", "x")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: internal error (ValueError: boom). This is a bug")
+    assert "report" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_diff_help_shows_examples_and_does_not_import_sympy():
+    result = run("diff", "--help")
+    assert result.exit_code == 0
+    assert 'chainrule diff "1/(1+exp(-(w*x+b)))" x' in result.stdout
+    for argv, env in [
+        (["chainrule", "diff", "--help"], {}),
+        (["chainrule"], {"_CHAINRULE_COMPLETE": "complete_bash", "COMP_WORDS": "chainrule di",
+                         "COMP_CWORD": "1"}),
+    ]:  # fmt: skip
+        code = (
+            f"import sys; sys.argv = {argv!r}\n"
+            "from chainrule_cli.cli import main\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            "assert 'sympy' not in sys.modules, 'sympy imported'\n"
+        )
+        done = subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            env={**os.environ, **env},
+        )
+        assert done.returncode == 0, (argv, done.stderr)
+        if env:
+            assert "diff" in done.stdout

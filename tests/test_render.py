@@ -1,0 +1,344 @@
+"""Renderers: exact text for the article's example, LaTeX that pdflatex compiles and KaTeX knows,
+Markdown structure, JSON against the shipped schema, and display that grows linearly with depth."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from importlib import resources
+from pathlib import Path
+
+import jsonschema
+import pytest
+import sympy
+
+from chainrule_cli import differentiate
+from chainrule_cli.calculus import steps as S
+from chainrule_cli.calculus.stepper import _HYPERBOLIC, _INVERSE_HYPERBOLIC, _INVERSE_TRIG, _TRIG
+from chainrule_cli.parse import parse
+from chainrule_cli.render import render
+from chainrule_cli.render.formulas import FORMULAS, formula_key
+from chainrule_cli.render.latex import wrap_document
+from chainrule_cli.render.messages import CATALOG
+from chainrule_cli.render.view import Outliner, outline
+
+ARTICLE = "1/(1+exp(-(w*x+b)))"
+CORPUS = Path(__file__).parent / "data" / "corpus.tsv"
+
+
+def corpus(every: int = 1) -> list[tuple[str, str]]:
+    rows = []
+    for line in CORPUS.read_text(encoding="utf-8").splitlines()[1::every]:
+        fields = line.split("\t")
+        if len(fields) >= 3 and not line.startswith("#"):
+            rows.append((fields[1], fields[2]))
+    return rows
+
+
+def schema() -> dict:
+    text = resources.files("chainrule_cli").joinpath("schemas/derivation.json").read_text()
+    return json.loads(text)
+
+
+# ---- every rule has what each renderer needs --------------------------------------------------
+
+
+def test_the_outline_has_a_method_for_every_step_class():
+    for cls in S.STEP_CLASSES:
+        assert f"_{cls.__name__}" in vars(Outliner), cls.__name__
+
+
+def test_every_rule_has_a_formula_and_a_name_in_every_language():
+    for cls in S.STEP_CLASSES:
+        assert formula_key(cls.rule, None) in FORMULAS, cls.rule
+        for lang, words in CATALOG.items():
+            assert f"name.{cls.rule}" in words, (lang, cls.rule)
+    tables = {"trig": _TRIG, "inverse_trig": _INVERSE_TRIG, "hyperbolic": _HYPERBOLIC}
+    tables["inverse_hyperbolic"] = _INVERSE_HYPERBOLIC
+    for rule, table in tables.items():
+        for function in table:
+            assert f"{rule}.{function}" in FORMULAS, (rule, function)
+
+
+# ---- text -------------------------------------------------------------------------------------
+
+ARTICLE_TEXT = """\
+Differentiate y = 1/(e^(−b − w·x) + 1) with respect to x
+
+1. Chain rule   dy/dx = dy/du · du/dx
+   let u = b + w·x
+   y = 1/(1 + e^(−u))
+   dy/dx = dy/du · du/dx = w·y·(1 − y) = w·(1 − 1/(e^(−b − w·x) + 1))/(e^(−b −
+   w·x) + 1)
+  2. Rewrite   1/(1 + e^(−u)) = σ(u), σ' = σ·(1 − σ)
+     y = σ(u)
+     dy/du = y·(1 − y) = (1 − 1/(1 + e^(−u)))/(1 + e^(−u))
+    3. Special function   σ' = σ·(1 − σ)
+       d/du (σ(u)) = (1 − σ(u))·σ(u)
+  4. Sum rule   (f + g)' = f' + g'
+     du/dx = w
+    5. Constant   c' = 0
+       b is constant with respect to x, so b is a constant and its derivative is
+       0.
+       d/dx (b) = 0
+    6. Constant multiple   (c·f)' = c·f'
+       Constant multiple rule: w is constant with respect to x, so the factor w
+       stays and we differentiate x.
+       d/dx (w·x) = w
+      7. Variable   x' = 1
+         d/dx (x) = 1
+
+Result
+  dy/dx = w·(1 − 1/(e^(−b − w·x) + 1))/(e^(−b − w·x) + 1)
+  In terms of y = 1/(e^(−b − w·x) + 1), dy/dx = w·y·(1 − y)
+✓ Every step verified against SymPy.
+"""
+
+
+def test_article_as_text_is_what_a_teacher_writes():
+    assert differentiate(ARTICLE, "x").to_text() == ARTICLE_TEXT
+
+
+def test_text_has_no_control_codes_and_fits_80_columns():
+    for _, expr in corpus(every=10):
+        text = differentiate(expr).to_text() if len(parse(expr).free_symbols) <= 1 else ""
+        assert "\x1b" not in text
+        assert all(len(line) <= 80 for line in text.splitlines()), expr
+
+
+def test_chinese_text():
+    text = differentiate(ARTICLE, "x").to_text(lang="zh")
+    assert "1. 链式法则" in text
+    assert "设 u = b + w·x" in text
+    assert "✓ 每一步都已用 SymPy 验证。" in text
+
+
+def test_value_at_a_point_is_exact_and_decimal():
+    d = differentiate(ARTICLE, "x")
+    at = d.value_at(["x=0,w=1,b=0"])
+    assert at["exact"] == sympy.Rational(1, 4)
+    assert at["decimal"] == 0.25
+    assert "Value at x = 0, w = 1, b = 0: 1/4 ≈ 0.25" in d.to_text(at=at)
+    undefined = differentiate("1/x").value_at({"x": 0})
+    assert undefined["decimal"] is None
+    assert "Value at x = 0: undefined" in differentiate("1/x").to_text(at=undefined)
+    symbolic = differentiate("x^2 y", "x").value_at(["x=1"])
+    assert symbolic["exact"] == 2 * sympy.Symbol("y", real=True)
+    assert symbolic["decimal"] is None
+
+
+def test_higher_order_is_shown_order_by_order():
+    text = differentiate("x^3", "x", order=2).to_text()
+    assert "Differentiate y = x^3 2 times with respect to x" in text
+    assert "d²y/dx² = 6x" in text
+    assert "d/dx y' = 6x" in text
+
+
+def test_repeat_points_back_to_its_step():
+    d = differentiate("sin(x^2) + cos(x^2) + x^2", "x")
+    view = outline(d)
+    repeats = [v for v in view.steps if v.step.rule == "repeat"]
+    assert repeats
+    for v in repeats:
+        original = view.steps[v.see - 1]
+        assert original.step.expr == v.step.expr and original.step.rule != "repeat"
+        assert f"{v.number}. Repeat   see step {v.see}" in d.to_text()
+
+
+# ---- LaTeX --------------------------------------------------------------------------------------
+
+# Every macro the LaTeX output may use: all of them exist in amsmath, KaTeX and MathJax.
+KATEX_MACROS = set(
+    "frac left right cdot quad text boxed sqrt begin end ln log exp sin cos tan cot sec csc "
+    "sinh cosh tanh coth operatorname arcsin arccos arctan sigma pi delta theta alpha beta "
+    "gamma Gamma mu nu lambda phi psi omega epsilon rho tau xi zeta eta kappa chi Phi Psi "
+    "Omega Delta Lambda Sigma Theta Xi Pi max min approx infty sum partial Rightarrow neq "
+    "for otherwise cases mathrm mathbf cdots ldots".split()
+)
+
+
+def test_latex_uses_only_macros_katex_has():
+    for _, expr in [("", ARTICLE), *corpus(every=3)]:
+        d = differentiate(expr, None if len(parse(expr).free_symbols) <= 1 else "x")
+        tex = d.to_latex()
+        macros = set(re.findall(r"\\([A-Za-z]+)", tex))
+        assert macros <= KATEX_MACROS, (expr, macros - KATEX_MACROS)
+        assert tex.count(r"\left") == tex.count(r"\right"), expr
+        assert tex.count("{") == tex.count("}"), expr
+
+
+def test_article_latex_names_the_intermediate_and_boxes_the_result():
+    tex = differentiate(ARTICLE, "x").to_latex()
+    assert r"&\text{let}\ u = b + w x,\quad y = \frac{1}{1 + e^{- u}}" in tex
+    assert r"\frac{dy}{du} &= y \left(1 - y\right) = " in tex
+    assert r"\frac{du}{dx} &= w \\" in tex
+    assert (
+        r"\frac{dy}{dx} &= \frac{dy}{du} \cdot \frac{du}{dx} = w y \left(1 - y\right) = "
+        r"\frac{w \left(1 - \frac{1}{e^{- b - w x} + 1}\right)}{e^{- b - w x} + 1}"
+    ) in tex
+    assert r"&\boxed{\frac{dy}{dx} = " in tex
+    assert r"\text{1. Chain rule}" in tex
+
+
+def pdflatex_or_fail(program: str = "pdflatex") -> str:
+    found = shutil.which(program)
+    if found is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"{program} is missing in CI: .ci/run must install texlive-latex-base")
+        pytest.skip(f"{program} is not installed here")
+    return found
+
+
+def compile_latex(tmp_path: Path, source: str, program: str = "pdflatex") -> Path:
+    tex = tmp_path / "doc.tex"
+    tex.write_text(source, encoding="utf-8")
+    result = subprocess.run(
+        [program, "-interaction=nonstopmode", "-halt-on-error", "doc.tex"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout[-3000:]
+    pdf = tmp_path / "doc.pdf"
+    assert pdf.stat().st_size > 1000
+    return pdf
+
+
+def test_article_standalone_compiles_with_pdflatex(tmp_path):
+    program = pdflatex_or_fail()
+    d = differentiate(ARTICLE, "x")
+    compile_latex(tmp_path, d.to_latex(standalone=True, at=d.value_at(["x=0,w=1,b=0"])), program)
+
+
+def test_corpus_problems_compile_with_pdflatex(tmp_path):
+    program = pdflatex_or_fail()
+    from chainrule_cli.render.latex import render_section
+
+    sections = []
+    problems = corpus(every=12)
+    assert len(problems) >= 10
+    for _, expr in problems:
+        free = parse(expr).free_symbols
+        sections.append(render_section(differentiate(expr, None if len(free) <= 1 else "x")))
+    sections.append(render_section(differentiate("x^3 e^x", "x", order=3)))
+    sections.append(render_section(differentiate("sin(" * 80 + "x" + ")" * 80, "x")))
+    compile_latex(tmp_path, wrap_document(sections), program)
+
+
+def test_chinese_document_compiles_with_xelatex_where_installed(tmp_path):
+    program = shutil.which("xelatex")
+    if program is None or shutil.which("kpsewhich") is None:
+        pytest.skip("xelatex is not installed")
+    ctex = subprocess.run(["kpsewhich", "ctex.sty"], capture_output=True, text=True)
+    if not ctex.stdout.strip():
+        pytest.skip("ctex is not installed")
+    tex = differentiate(ARTICLE, "x").to_latex(standalone=True, lang="zh")
+    assert r"\usepackage{ctex}" in tex
+    compile_latex(tmp_path, tex, program)
+
+
+# ---- Markdown -----------------------------------------------------------------------------------
+
+
+def test_markdown_has_headings_a_list_item_per_step_and_display_math():
+    d = differentiate(ARTICLE, "x")
+    md = d.to_markdown()
+    lines = md.splitlines()
+    assert lines[0] == (r"### Differentiate $y = \frac{1}{e^{- b - w x} + 1}$ with respect to $x$")
+    assert "#### Steps" in lines and "#### Result" in lines
+    items = [line for line in lines if line.lstrip().startswith("- **")]
+    assert len(items) == len(d.steps)
+    assert items[0].startswith(r"- **1. Chain rule** $\frac{dy}{dx} = ")
+    assert items[1].startswith("  - **2. Rewrite**")
+    assert any(line.startswith("$$") and line.endswith("$$") for line in lines)
+    assert md == d._repr_markdown_()
+
+
+# ---- JSON ---------------------------------------------------------------------------------------
+
+
+def test_json_is_the_contract_and_valid_against_the_shipped_schema():
+    validator = jsonschema.Draft202012Validator(schema())
+    d = differentiate(ARTICLE, "x")
+    obj = json.loads(render(d, "json", text=ARTICLE))
+    validator.validate(obj)
+    assert obj["schema"] == "chainrule.derivation/1"
+    assert obj["input"] == ARTICLE
+    assert obj["expr"] == "1/(exp(-b - w*x) + 1)"
+    assert obj["in_terms_of"] == {
+        "name": "y",
+        "result": "w*y*(1 - y)",
+        "latex": r"w y \left(1 - y\right)",
+    }
+    root = obj["steps"]
+    assert root["rule"] == "chain"
+    assert root["let"] == {"u": "b + w*x"}
+    assert root["text"] == "Chain rule: let u = b + w*x; then dy/dx = dy/du · du/dx."
+    assert [s["rule"] for s in root["substeps"]] == ["rewrite", "sum"]
+    assert root["substeps"][1]["result"] == "w"
+    assert obj["verified"] is True
+
+
+def test_json_over_the_corpus_validates_and_parses_back():
+    validator = jsonschema.Draft202012Validator(schema())
+    for _, expr in corpus(every=4):
+        free = parse(expr).free_symbols
+        d = differentiate(expr, None if len(free) <= 1 else "x")
+        obj = json.loads(render(d, "json", text=expr))
+        validator.validate(obj)
+        assert parse(obj["result"]) == d.result, expr
+        stack = [(obj["steps"], d.root)]
+        while stack:
+            node, step = stack.pop()
+            assert node["rule"] == step.rule
+            assert parse(node["expr"]) == step.expr, (expr, node["expr"])
+            assert parse(node["result"]) == step.result, (expr, node["result"])
+            stack.extend(zip(node["substeps"], step.substeps, strict=True))
+
+
+def test_json_at_a_point_and_higher_order():
+    validator = jsonschema.Draft202012Validator(schema())
+    d = differentiate("tanh(2x)", "x", order=2)
+    obj = json.loads(render(d, "json", text="tanh(2x)", at=d.value_at(["x=0"])))
+    validator.validate(obj)
+    assert obj["order"] == 2
+    assert obj["steps"]["rule"] == "higher_order"
+    assert obj["at"] == {"x": "0"}
+    assert obj["value"] == {"exact": "0", "decimal": 0.0}
+
+
+# ---- depth --------------------------------------------------------------------------------------
+
+
+def nested_sin(depth: int) -> str:
+    return "sin(" * depth + "x" + ")" * depth
+
+
+def test_display_grows_linearly_with_depth_and_json_at_most_quadratically():
+    sizes = {}
+    for depth in (60, 120, 240):
+        d = differentiate(nested_sin(depth), "x")
+        sizes[depth] = (len(d.to_text()), len(d.to_latex()), len(json.dumps(d.to_json())))
+    for small, big in ((60, 120), (120, 240)):
+        text_ratio = sizes[big][0] / sizes[small][0]
+        latex_ratio = sizes[big][1] / sizes[small][1]
+        json_ratio = sizes[big][2] / sizes[small][2]
+        assert text_ratio < 2.3, sizes
+        assert latex_ratio < 2.3, sizes
+        assert json_ratio < 4.6, sizes
+
+
+def test_a_thousand_deep_composition_renders(tmp_path):
+    d = differentiate(nested_sin(1000), "x")
+    text = d.to_text()
+    assert text.count("Chain rule") == 999
+    assert "(written with the intermediates of the steps)" in text
+    assert len(text) < 400_000
+    tex = d.to_latex(standalone=True)
+    assert tex.count(r"\text{let}") == 999
+    if shutil.which("pdflatex"):
+        compile_latex(tmp_path, tex)
