@@ -10,6 +10,7 @@ sympy.diff, verifying them vs sympy.diff; the article's example after imports; a
 from __future__ import annotations
 
 import csv
+import os
 import statistics
 import subprocess
 import sys
@@ -25,9 +26,13 @@ from chainrule_cli.parse import parse, symbol
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def corpus_rows() -> list[dict]:
+    with (ROOT / "tests/data/corpus.tsv").open(encoding="utf-8") as file:
+        return list(csv.DictReader(file, delimiter="\t"))
+
+
 def corpus():
-    rows = csv.DictReader((ROOT / "tests/data/corpus.tsv").open(encoding="utf-8"), delimiter="\t")
-    return [(parse(r["expr"]), symbol(r["var"])) for r in rows]
+    return [(parse(r["expr"]), symbol(r["var"])) for r in corpus_rows()]
 
 
 def timed(fn) -> float:
@@ -44,6 +49,27 @@ def command_seconds(args: list[str], runs: int = 5) -> float:
     return statistics.median(
         timed(lambda: subprocess.run(args, capture_output=True, check=True)) for _ in range(runs)
     )
+
+
+def command_stats(args: list[str], stdin: str | None = None, runs: int = 5):
+    """Median wall time (s) and median peak resident memory (KB) of a command."""
+    times, peaks = [], []
+    for _ in range(runs):
+        start = time.perf_counter()
+        process = subprocess.Popen(
+            args,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
+        process.stdin.write(stdin or "")
+        process.stdin.close()
+        _, status, usage = os.wait4(process.pid, 0)
+        times.append(time.perf_counter() - start)
+        peaks.append(usage.ru_maxrss)
+        process.returncode = os.waitstatus_to_exitcode(status)
+    return statistics.median(times), statistics.median(peaks)
 
 
 def main() -> None:
@@ -90,6 +116,38 @@ def main() -> None:
     print(
         f"--help {t_help * 1000:.0f} ms vs import sympy {t_import * 1000:.0f} ms: "
         f"ratio {t_help / t_import:.2f} (target <= 0.3)"
+    )
+
+    base_cmd = [sys.executable, "-c", "import sympy, typer, rich"]
+    diff_cmd = [sys.executable, "-m", "chainrule_cli", "diff", article, "x", "--format", "text"]
+    t_base, m_base = command_stats(base_cmd)
+    t_diff, m_diff = command_stats(diff_cmd)
+    print(
+        f"chainrule diff (article) {t_diff * 1000:.0f} ms, {m_diff / 1024:.0f} MB vs "
+        f"import sympy, typer, rich {t_base * 1000:.0f} ms, {m_base / 1024:.0f} MB: "
+        f"time ratio {t_diff / t_base:.2f} (target <= 1.25), "
+        f"memory ratio {m_diff / m_base:.2f} (target <= 1.3)"
+    )
+
+    lines = [r["expr"] for r in corpus_rows() if r["var"] == "x"]
+    text = "\n".join(lines) + "\n"
+    plain_script = (
+        "import sys, sympy\n"
+        "from chainrule_cli.parse import parse, symbol\n"
+        "x = symbol('x')\n"
+        "for line in sys.stdin.read().splitlines():\n"
+        "    print(sympy.diff(parse(line), x))\n"
+    )
+    t_plain_batch, _ = command_stats([sys.executable, "-c", plain_script], stdin=text, runs=3)
+    t_batch, _ = command_stats(
+        [sys.executable, "-m", "chainrule_cli", "diff", "-", "x", "--format", "json"],
+        stdin=text,
+        runs=3,
+    )
+    print(
+        f"batch of {len(lines)} corpus lines, diff - --format json {t_batch * 1000:.0f} ms vs "
+        f"a plain SymPy script (parse, sympy.diff, print) {t_plain_batch * 1000:.0f} ms: "
+        f"ratio {t_batch / t_plain_batch:.2f}"
     )
 
 

@@ -91,6 +91,8 @@ def differentiate(
     input: str = "auto",  # noqa: A002
     functions: Iterable[str] = (),
     timeout: float | None = None,
+    max_length: int = MAX_LENGTH,
+    max_depth: int = MAX_DEPTH,
 ):
     """Differentiate `expr` (text or SymPy) by `var`, `order` times, with every step verified.
 
@@ -104,7 +106,13 @@ def differentiate(
         raise TypeError("expr must be text or a SymPy expression")
 
     def work():
-        parsed = parse(expr, input=input, functions=functions) if isinstance(expr, str) else expr
+        parsed = (
+            parse(
+                expr, input=input, functions=functions, max_length=max_length, max_depth=max_depth
+            )
+            if isinstance(expr, str)
+            else expr
+        )
         return Derivation.of(derive(parsed, resolve_variable(parsed, var), order, detail))
 
     return run_deep(work, timeout=timeout)

@@ -98,16 +98,8 @@ def fail(exc: Exception, *, as_json: bool, schema: str, text: str) -> typer.Exit
 
     kind = exc.kind if isinstance(exc, ChainruleError) else "error"
     if as_json:
-        payload = {
-            "schema": schema,
-            "ok": False,
-            "input": text,
-            "error": {
-                "kind": kind,
-                "message": getattr(exc, "message", str(exc)),
-                "column": getattr(exc, "column", None),
-            },
-        }
+        message = getattr(exc, "message", str(exc))
+        payload = error_json(schema, text, kind, message, getattr(exc, "column", None))
         typer.echo(json.dumps(payload, ensure_ascii=False))
     for line in error_lines(exc):
         typer.echo(line, err=True)
@@ -231,6 +223,10 @@ def diff_command(
         list[str] | None,
         typer.Option("--function", help="Declare another unknown function name (repeatable)."),
     ] = None,
+    max_length: Annotated[
+        int, typer.Option(help="Longest input accepted, in characters.")
+    ] = 10_000,
+    max_depth: Annotated[int, typer.Option(help="Deepest nesting accepted.")] = 2_000,
 ) -> None:
     """Differentiate EXPR with respect to VAR and show every step.
 
@@ -258,6 +254,7 @@ def diff_command(
         var=var, order=order, at=at or [], detail=detail.value, fmt=format.value,
         standalone=standalone and output is not None or standalone, lang=language,
         timeout=timeout, input=input.value, functions=function or (), color=color, width=width,
+        max_length=max_length, max_depth=max_depth,
     )  # fmt: skip
     if expr == "-":
         if sys.stdin.isatty():
@@ -306,7 +303,6 @@ def differentiate_one(text: str, **settings) -> Outcome:
     from chainrule_cli.calculus.deep import run_deep
     from chainrule_cli.errors import ChainruleError
     from chainrule_cli.render import render
-    from chainrule_cli.render.jsonout import error_json
 
     fmt = settings["fmt"]
 
@@ -318,6 +314,8 @@ def differentiate_one(text: str, **settings) -> Outcome:
             settings["detail"],
             input=settings["input"],
             functions=settings["functions"],
+            max_length=settings["max_length"],
+            max_depth=settings["max_depth"],
         )
         at = derivation.value_at(settings["at"]) if settings["at"] else None
         if settings.get("section"):
@@ -364,6 +362,12 @@ def differentiate_one(text: str, **settings) -> Outcome:
             ExitStatus.FAILED,
         )
     return Outcome(shown)
+
+
+def error_json(schema: str, text: str, kind: str, message: str, column: int | None) -> dict:
+    """The `ok: false` object of DESIGN §5."""
+    error = {"kind": kind, "message": message, "column": column}
+    return {"schema": schema, "ok": False, "input": text, "error": error}
 
 
 def write_atomically(path: Path, content: str) -> None:

@@ -153,16 +153,22 @@ def test_ci_runs_the_readme_test_command():
 def test_readme_examples_are_true():
     """Every `$ chainrule …` line in the README is followed by the output it really prints."""
     text = (ROOT / "README.md").read_text(encoding="utf-8")
-    examples = re.findall(r"^\$ (chainrule .+)\n((?:(?!\$ |```).*\n)*?)```", text, flags=re.M)
-    assert len(examples) >= 5
-    env = dict(os.environ, NO_COLOR="1")
+    examples = re.findall(
+        r"^\$ ((?:printf .+ \| )?chainrule .+)\n((?:(?!\$ |```).*\n)*?)```", text, flags=re.M
+    )
+    assert len(examples) >= 12
+    env = dict(os.environ, NO_COLOR="1", LANG="C.UTF-8")
+    env.pop("LC_ALL", None)
     for command, expected in examples:
+        feed, _, command = command.rpartition(" | ")
         args = _shell_split(command)[1:]
+        stdin = _shell_split(feed)[1].encode().decode("unicode_escape") if feed else None
         result = subprocess.run(
             [sys.executable, "-m", "chainrule_cli", *args],
             capture_output=True,
             text=True,
             env=env,
+            input=stdin,
         )
         assert result.stdout + result.stderr == expected, command
 

@@ -132,7 +132,7 @@ def test_value_at_a_point_is_exact_and_decimal():
 
 def test_higher_order_is_shown_order_by_order():
     text = differentiate("x^3", "x", order=2).to_text()
-    assert "Differentiate y = x^3 2 times with respect to x" in text
+    assert "Differentiate y = x^3 with respect to x, 2 times" in text
     assert "d²y/dx² = 6x" in text
     assert "d/dx y' = 6x" in text
 

@@ -149,12 +149,3 @@ def render_json(
     """The JSON object (a dict; the caller dumps it)."""
     source = text if text is not None else str(derivation.expr)
     return JsonRenderer(derivation, lang).render(derivation, source, at)
-
-
-def error_json(schema: str, text: str, kind: str, message: str, column: int | None) -> dict:
-    return {
-        "schema": schema,
-        "ok": False,
-        "input": text,
-        "error": {"kind": kind, "message": message, "column": column},
-    }

@@ -65,11 +65,9 @@ class MarkdownRenderer:
         if outline.named:
             lines += ["", f"({self.word('ui.named')})"]
         if d.in_terms_of is not None:
-            intro = self.word(
-                "ui.in_terms_of",
-                name=f"${self.tex(d.in_terms_of.name)}$",
-                expr=f"${self.tex(outline.expr)}$",
-            )
+            name, expr = self.tex(d.in_terms_of.name), self.tex(outline.expr)
+            intro = self.word("ui.in_terms_of", name="@N@", expr="@E@")
+            intro = intro.replace("@N@ = @E@", f"${name} = {expr}$")
             lines += ["", f"{intro} ${dydx} = {self.tex(d.in_terms_of.result)}$"]
         if self.at is not None:
             lines += ["", "$" + self.latex.value_row(dydx, self.at).lstrip("&") + "$"]

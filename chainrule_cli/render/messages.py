@@ -73,7 +73,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "why.factor_terms": "collect common factors",
         "why.one_fraction": "put over a common denominator and expand the numerator",
         "ui.task": "Differentiate {expr} with respect to {var}",
-        "ui.task_order": "Differentiate {expr} {order} times with respect to {var}",
+        "ui.task_order": "Differentiate {expr} with respect to {var}, {order} times",
         "ui.steps": "Steps",
         "ui.let": "let",
         "ui.see_step": "see step {number}",

@@ -1,14 +1,16 @@
-"""The derivation for people at a terminal (Rich), and as plain text. The only module importing
-rich: `text` is this same layout without colour or control codes."""
+"""The derivation for people at a terminal, and as plain text: one layout of styled lines.
+
+The layout is a list of `Line`s (indentation and styled pieces). Plain text wraps them with
+textwrap; the terminal gives them to Rich for colour. This is the only module importing rich,
+and only when colour is wanted, so piped output does not pay for it.
+"""
 
 from __future__ import annotations
 
-import io
+import textwrap
+from dataclasses import dataclass, field
 
 import sympy
-from rich.console import Console, Group, RenderableType
-from rich.padding import Padding
-from rich.text import Text
 
 from chainrule_cli.calculus import steps as S
 from chainrule_cli.render import messages
@@ -32,6 +34,24 @@ STYLE = {
     "ok": "green",
     "bad": "bold red reverse",
 }
+
+
+@dataclass
+class Line:
+    """One line of the layout: its indentation and its pieces, each with a style (or none);
+    `hang` indents the continuation of a wrapped line a little further."""
+
+    indent: int = 0
+    pieces: list[tuple[str, str | None]] = field(default_factory=list)
+    hang: int = 0
+
+    def add(self, text: str, style: str | None = None) -> Line:
+        self.pieces.append((text, style))
+        return self
+
+    @property
+    def text(self) -> str:
+        return "".join(text for text, _ in self.pieces)
 
 
 def leibniz(value: str | None, var, order: int = 1) -> str:
@@ -64,92 +84,125 @@ class TerminalRenderer:
     def word(self, key: str, **fields) -> str:
         return messages.word(key, self.lang, **fields)
 
-    def render(self, outline: Outline) -> RenderableType:
-        parts: list[RenderableType] = [self.task(outline), Text()]
-        parts.extend(self.step(view) for view in outline.steps)
-        parts.append(Text())
-        parts.append(self.result(outline))
-        return Group(*parts)
+    def render(self, outline: Outline) -> list[Line]:
+        lines = [self.task(outline), Line()]
+        for view in outline.steps:
+            lines.extend(self.step(view))
+        lines.append(Line())
+        lines.extend(self.result(outline))
+        return lines
 
-    def task(self, outline: Outline) -> Text:
+    def task(self, outline: Outline) -> Line:
         d = outline.derivation
         expr = f"{outline.value} = {self.u(d.expr)}"
         key = "ui.task" if d.order == 1 else "ui.task_order"
-        return Text(self.word(key, expr=expr, var=self.u(d.var), order=d.order), STYLE["task"])
+        text = self.word(key, expr=expr, var=self.u(d.var), order=d.order)
+        return Line().add(text, STYLE["task"])
 
-    def step(self, view: StepView) -> RenderableType:
-        header = Text()
-        header.append(f"{view.number}. ", STYLE["number"])
-        header.append(view.name, STYLE["rule"])
+    def step(self, view: StepView) -> list[Line]:
+        indent = 2 * view.depth
+        header = Line(indent).add(f"{view.number}. ", STYLE["number"])
+        header.add(view.name, STYLE["rule"])
         formula = FORMULAS[view.formula][0]
         if view.see is not None:
             formula = self.word("ui.see_step", number=view.see)
         if formula:
-            header.append("   " + formula, STYLE["formula"])
-        body: list[Text] = []
+            header.add("   " + formula, STYLE["formula"])
+        body: list[Line] = []
         if view.note:
-            body.append(Text(view.sentence, STYLE["note"]))
+            body.append(Line().add(view.sentence, STYLE["note"]))
         for name, value in view.lets:
-            line = Text(self.word("ui.let") + " ", STYLE["let"])
-            line.append(f"{self.u(name)} = {self.u(value)}")
-            body.append(line)
+            line = Line().add(self.word("ui.let") + " ", STYLE["let"])
+            body.append(line.add(f"{self.u(name)} = {self.u(value)}"))
         if view.outer is not None:
             named = view.value if view.value else self.u(view.expr)
-            body.append(Text(f"{named} = {self.u(view.outer)}"))
-        line = Text(lhs(view), STYLE["lhs"])
+            body.append(Line().add(f"{named} = {self.u(view.outer)}"))
+        line = Line().add(lhs(view), STYLE["lhs"])
         if isinstance(view.step, S.ChainStep) and view.via is not None:
             u, x = self.u(view.step.intermediate), self.u(view.step.var)
-            line.append(f" = d{view.value}/d{u} · d{u}/d{x}")
+            line.add(f" = d{view.value}/d{u} · d{u}/d{x}")
         if view.via is not None:
-            line.append(" = " + self.u(view.via))
-        line.append(" = " + self.u(view.result))
+            line.add(" = " + self.u(view.via))
+        line.add(" = " + self.u(view.result))
         if view.times is not None:
-            line.append(" · " + leibniz(self.u(view.times), view.step.var))
+            line.add(" · " + leibniz(self.u(view.times), view.step.var))
         body.append(line)
-        inner = Group(header, Padding(Group(*body), (0, 0, 0, 3)))
-        return Padding(inner, (0, 0, 0, 2 * view.depth))
+        for line in body:
+            line.indent = indent + 3
+        return [header, *body]
 
-    def result(self, outline: Outline) -> RenderableType:
+    def result(self, outline: Outline) -> list[Line]:
         d = outline.derivation
-        lines = [Text(self.word("ui.result"), STYLE["heading"])]
-        first = Text("  ")
-        first.append(leibniz(outline.value, d.var, d.order), STYLE["lhs"])
+        lines = [Line().add(self.word("ui.result"), STYLE["heading"])]
+        first = Line(2, hang=4).add(leibniz(outline.value, d.var, d.order), STYLE["lhs"])
         start = d.root.result if d.simplify else outline.result
-        first.append(" = " + self.u(start), STYLE["result"] if not d.simplify else "")
+        first.add(" = " + self.u(start), None if d.simplify else STYLE["result"])
         lines.append(first)
         for rewrite in d.simplify:
-            line = Text("    = ")
-            line.append(self.u(rewrite.after), STYLE["result"])
-            line.append("   " + self.word(f"why.{rewrite.why}"), STYLE["formula"])
-            lines.append(line)
+            line = Line(4, hang=4).add("= ").add(self.u(rewrite.after), STYLE["result"])
+            lines.append(line.add("   " + self.word(f"why.{rewrite.why}"), STYLE["formula"]))
         if outline.named:
-            lines.append(Text("  (" + self.word("ui.named") + ")", STYLE["note"]))
+            lines.append(Line(2).add("(" + self.word("ui.named") + ")", STYLE["note"]))
         if d.in_terms_of is not None:
             name = self.u(d.in_terms_of.name)
-            line = Text("  " + self.word("ui.in_terms_of", name=name, expr=self.u(d.expr)) + " ")
-            line.append(leibniz(outline.value, d.var), STYLE["lhs"])
-            line.append(" = " + self.u(d.in_terms_of.result), STYLE["result"])
-            lines.append(line)
+            intro = self.word("ui.in_terms_of", name=name, expr=self.u(d.expr))
+            line = Line(2, hang=4).add(intro + " ").add(leibniz(outline.value, d.var), STYLE["lhs"])
+            lines.append(line.add(" = " + self.u(d.in_terms_of.result), STYLE["result"]))
         if self.at is not None:
             lines.append(self.value_line(self.at))
         lines.append(self.verdict(outline))
-        return Group(*lines)
+        return lines
 
-    def value_line(self, at: dict) -> Text:
+    def value_line(self, at: dict) -> Line:
         point = ", ".join(f"{self.u(k)} = {self.u(v)}" for k, v in at["point"].items())
-        line = Text("  " + self.word("ui.value", point=point) + ": ")
+        line = Line(2, hang=4).add(self.word("ui.value", point=point) + ": ")
         exact = at["exact"]
         undefined = exact.has(sympy.zoo, sympy.nan)
-        line.append(self.word("ui.undefined") if undefined else self.u(exact), STYLE["result"])
+        line.add(self.word("ui.undefined") if undefined else self.u(exact), STYLE["result"])
         if at["decimal"] is not None and not exact.is_Integer:
-            line.append(f" ≈ {at['decimal']:.12g}")
+            line.add(f" ≈ {at['decimal']:.12g}")
         return line
 
-    def verdict(self, outline: Outline) -> Text:
+    def verdict(self, outline: Outline) -> Line:
         if outline.derivation.verified:
-            return Text("✓ " + self.word("ui.verified"), STYLE["ok"])
+            return Line().add("✓ " + self.word("ui.verified"), STYLE["ok"])
         numbers = ", ".join(str(n) for n in outline.failures)
-        return Text("✗ " + self.word("ui.not_verified", numbers=numbers), STYLE["bad"])
+        return Line().add("✗ " + self.word("ui.not_verified", numbers=numbers), STYLE["bad"])
+
+
+def plain(lines: list[Line], width: int = WIDTH) -> str:
+    """The layout as plain text, wrapped at `width` columns, no colour, no control codes."""
+    out = []
+    for line in lines:
+        text = line.text
+        if not text:
+            out.append("")
+            continue
+        out.extend(
+            textwrap.wrap(
+                text,
+                width=max(width, line.indent + line.hang + 20),
+                initial_indent=" " * line.indent,
+                subsequent_indent=" " * (line.indent + line.hang),
+                break_on_hyphens=False,
+            )
+        )
+    return "".join(row + "\n" for row in out)
+
+
+def rich_renderable(lines: list[Line]):
+    """The layout for Rich: each line a Text with its styles, indented with Padding."""
+    from rich.console import Group
+    from rich.padding import Padding
+    from rich.text import Text
+
+    rows = []
+    for line in lines:
+        text = Text(no_wrap=False)
+        for piece, style in line.pieces:
+            text.append(piece, style or "")
+        rows.append(Padding(text, (0, 0, 0, line.indent)) if line.indent else text)
+    return Group(*rows)
 
 
 def render_text(
@@ -159,23 +212,28 @@ def render_text(
     at: dict | None = None,
     color: bool = False,
 ) -> str:
-    """The layout as a string: plain (no colour, no control codes) unless `color`."""
+    """The layout as a string: plain text unless `color` (then Rich's ANSI codes)."""
+    lines = layout(derivation, lang, at)
+    if not color:
+        return plain(lines, width)
+    import io
+
+    from rich.console import Console
+
     buffer = io.StringIO()
     console = Console(
-        file=buffer,
-        width=width,
-        force_terminal=color,
-        color_system="auto" if color else None,
-        highlight=False,
+        file=buffer, width=width, force_terminal=True, color_system="auto", highlight=False,
         emoji=False,
-    )
-    console.print(renderable(derivation, lang, at))
-    if color:
-        return buffer.getvalue()
-    return "".join(line.rstrip() + "\n" for line in buffer.getvalue().splitlines())
+    )  # fmt: skip
+    console.print(rich_renderable(lines))
+    return buffer.getvalue()
+
+
+def layout(derivation: S.Derivation, lang: str = "en", at: dict | None = None) -> list[Line]:
+    renderer = TerminalRenderer(lang, at)
+    return renderer.render(outline(derivation, lang, show=renderer.u))
 
 
 def renderable(derivation: S.Derivation, lang: str = "en", at: dict | None = None):
     """What `console.print` shows for a derivation (Derivation.__rich__)."""
-    renderer = TerminalRenderer(lang, at)
-    return renderer.render(outline(derivation, lang, show=renderer.u))
+    return rich_renderable(layout(derivation, lang, at))
