@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -149,15 +148,13 @@ def parse_point(assignments: Mapping[str, object] | Iterable[str]) -> dict:
     return point
 
 
-@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
 class Derivation(S.Derivation):
     """A worked derivative that renders itself: in a terminal (Rich), a notebook (LaTeX,
     Markdown), as JSON or LaTeX text."""
 
     @classmethod
     def of(cls, derivation: S.Derivation) -> Derivation:
-        fields = {f.name: getattr(derivation, f.name) for f in dataclasses.fields(derivation)}
-        return cls(**fields)
+        return cls(**{name: getattr(derivation, name) for name in derivation.fields})
 
     def value_at(self, point: Mapping[str, object] | Iterable[str]) -> dict:
         """{'point': {x: 1}, 'exact': 1/4, 'decimal': 0.25}: the result at a point."""

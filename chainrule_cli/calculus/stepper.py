@@ -6,7 +6,6 @@ the class's MRO, as SymPy's printers do; a class with no rule is an error, never
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 
 import sympy
@@ -133,7 +132,7 @@ class Stepper:
         inner_step = self.step(inner, var)
         if self.detail == "brief" and not inner_step.result.has(var) and inner_step.substeps:
             # d(3x + 1)/dx = 3 needs no working in brief mode
-            inner_step = dataclasses.replace(inner_step, substeps=())
+            inner_step = inner_step.replace(substeps=())
         if outer.result.has(sympy.Derivative):
             # f'(u) at u = g(x): SymPy's Subs keeps Derivative(f(u), u) meaningful
             back = outer.result.subs(u, inner)

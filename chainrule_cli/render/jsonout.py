@@ -7,8 +7,6 @@ order), `see` for a repeat, and the rule's own fields (`base`, `exponent`, `func
 
 from __future__ import annotations
 
-import dataclasses
-
 from chainrule_cli.calculus import steps as S
 from chainrule_cli.render import messages
 from chainrule_cli.render.printing import SympyTextPrinter, TextbookLatexPrinter
@@ -25,7 +23,7 @@ _SKIP = {"intermediate", "inner", "original"}
 
 
 class JsonRenderer:
-    """One method per step class would all do the same here: every dataclass field is written,
+    """One method per step class would all do the same here: every field is written,
     so a new rule's fields appear without code. `fields` is the one place that knows them."""
 
     def __init__(self, derivation: S.Derivation, lang: str = "en") -> None:
@@ -47,16 +45,16 @@ class JsonRenderer:
 
     def fields(self, step: S.Step) -> dict:
         out = {}
-        for f in dataclasses.fields(step):
-            if f.name in _COMMON or f.name in _SKIP:
+        for name in step.fields:
+            if name in _COMMON or name in _SKIP:
                 continue
-            value = getattr(step, f.name)
+            value = getattr(step, name)
             if isinstance(value, tuple):
-                out[f.name] = [self.text(v) for v in value]
+                out[name] = [self.text(v) for v in value]
             elif isinstance(value, str):
-                out[f.name] = value
+                out[name] = value
             else:
-                out[f.name] = self.text(value)
+                out[name] = self.text(value)
         return out
 
     def step(self, step: S.Step, number: int, first: dict) -> dict:
