@@ -1,6 +1,9 @@
 """Benchmarks as ratios against plain SymPy in the same run (never a timed test).
 
-    python benchmarks/bench.py
+    pip install . && python benchmarks/bench.py
+
+Measure an installed package: it carries compiled bytecode. An editable install with
+PYTHONDONTWRITEBYTECODE set recompiles chainrule's modules at every start (~50 ms more).
 
 Prints, for the textbook corpus (tests/data/corpus.tsv) in one process: building the steps vs
 sympy.diff, verifying them vs sympy.diff; the article's example after imports; and
@@ -119,9 +122,13 @@ def main() -> None:
     )
 
     base_cmd = [sys.executable, "-c", "import sympy, typer, rich"]
-    diff_cmd = [sys.executable, "-m", "chainrule_cli", "diff", article, "x", "--format", "text"]
-    t_base, m_base = command_stats(base_cmd)
-    t_diff, m_diff = command_stats(diff_cmd)
+    diff_cmd = [sys.executable, "-m", "chainrule_cli", "diff", article, "x"]
+    # interleaved, so that a burst of load on a shared machine hits both sides alike
+    pairs = [(command_stats(base_cmd, runs=1), command_stats(diff_cmd, runs=1)) for _ in range(9)]
+    t_base = statistics.median(p[0][0] for p in pairs)
+    m_base = statistics.median(p[0][1] for p in pairs)
+    t_diff = statistics.median(p[1][0] for p in pairs)
+    m_diff = statistics.median(p[1][1] for p in pairs)
     print(
         f"chainrule diff (article) {t_diff * 1000:.0f} ms, {m_diff / 1024:.0f} MB vs "
         f"import sympy, typer, rich {t_base * 1000:.0f} ms, {m_base / 1024:.0f} MB: "

@@ -152,7 +152,7 @@ def test_repeat_points_back_to_its_step():
 
 # Every macro the LaTeX output may use: all of them exist in amsmath, KaTeX and MathJax.
 KATEX_MACROS = set(
-    "frac left right cdot quad text boxed sqrt begin end ln log exp sin cos tan cot sec csc "
+    "frac left right cdot quad qquad text boxed sqrt begin end ln log exp sin cos tan cot sec csc "
     "sinh cosh tanh coth operatorname arcsin arccos arctan sigma pi delta theta alpha beta "
     "gamma Gamma mu nu lambda phi psi omega epsilon rho tau xi zeta eta kappa chi Phi Psi "
     "Omega Delta Lambda Sigma Theta Xi Pi max min approx infty sum partial Rightarrow neq "

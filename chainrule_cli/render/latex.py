@@ -18,7 +18,7 @@ from chainrule_cli.render.printing import TextbookLatexPrinter, latex
 from chainrule_cli.render.view import Outline, StepView, outline
 
 # A row's mathematics is broken into several rows beyond this many characters of LaTeX.
-ROW_CHARS = 110
+ROW_CHARS = 80
 # Rows per align* environment: TeX keeps a whole environment in memory.
 ROWS_PER_BLOCK = 80
 
@@ -44,6 +44,14 @@ def leibniz(value: str | None, var: sympy.Symbol, order: int = 1) -> str:
     if order == 1:
         return rf"\frac{{d{_symbol(value)}}}{{d{x}}}"
     return rf"\frac{{d^{{{order}}}{_symbol(value)}}}{{d{x}^{{{order}}}}}"
+
+
+def annotate(rows: list[str], note: str) -> list[str]:
+    """The note (rule and formula) on a row of its own above the mathematics. A note column
+    beside the rows would add the widest note to the widest formula and run off the page."""
+    if not note:
+        return rows
+    return [f"&\\qquad {note}", *rows]
 
 
 class LatexRenderer:
@@ -106,9 +114,7 @@ class LatexRenderer:
         """lhs = rhs over one or more rows; the note goes on the first."""
         rows = [f"{lhs} &= {rhs[0]}"]
         rows.extend(rf"&\quad {piece}" for piece in rhs[1:])
-        if note:
-            rows[0] += f" && {note}"
-        return rows
+        return annotate(rows, note)
 
     def opening(self, view: StepView) -> list[str]:
         """The row before a step's sub-steps: the names it introduces, or what it takes apart."""
@@ -120,15 +126,14 @@ class LatexRenderer:
             parts.append(f"{lhs} = {self.tex(view.outer)}")
         if view.lets:
             lead = rf"\text{{{escape(self.word('ui.let'))}}}\ "
-            return [f"&{lead}" + r",\quad ".join(parts) + f" && {self.note(view)}"]
+            return annotate([f"&{lead}" + r",\quad ".join(parts)], self.note(view))
         if parts:
-            return [f"&{parts[0]} && {self.note(view)}"]
+            return annotate([f"&{parts[0]}"], self.note(view))
         if named:
             d = leibniz(None, step.var)
-            return [
-                f"{self.lhs(view)} &= {d}\\left({self.tex(view.expr)}\\right) && {self.note(view)}"
-            ]
-        return [f"&{self.lhs(view)} && {self.note(view)}"]
+            row = f"{self.lhs(view)} &= {d}\\left({self.tex(view.expr)}\\right)"
+            return annotate([row], self.note(view))
+        return annotate([f"&{self.lhs(view)}"], self.note(view))
 
     def mixed(self, key: str, **math: str) -> str:
         """A catalog phrase with mathematics in it: text parts in \\text{…}, the rest as math."""
@@ -202,7 +207,8 @@ class LatexRenderer:
                 name=self.tex(d.in_terms_of.name),
                 expr=self.tex(outline.expr),
             )
-            rows.append(rf"&{intro}\quad {dydx} = {self.tex(d.in_terms_of.result)}")
+            rows.append(f"&{intro}")
+            rows.extend(self.equation(dydx, self.chunks(d.in_terms_of.result)))
         if self.at is not None:
             rows.append(self.value_row(dydx, self.at))
         return rows
