@@ -85,8 +85,8 @@ Differentiate y = 1/(e^(−b − w·x) + 1) with respect to x
        0.
        d/dx (b) = 0
     6. Constant multiple   (c·f)' = c·f'
-       Constant multiple rule: w is constant with respect to x, so the factor w
-       stays and we differentiate x.
+       w is constant with respect to x, so the factor w stays and we
+       differentiate x.
        d/dx (w·x) = w
       7. Variable   x' = 1
          d/dx (x) = 1
@@ -342,3 +342,21 @@ def test_a_thousand_deep_composition_renders(tmp_path):
     assert tex.count(r"\text{let}") == 999
     if shutil.which("pdflatex"):
         compile_latex(tmp_path, tex)
+
+
+# ---- the Python API renders itself ----------------------------------------------------------
+
+
+def test_derivation_speaks_the_rich_and_jupyter_protocols():
+    from rich.console import Console
+
+    d = differentiate(ARTICLE, "x")
+    console = Console(record=True, width=100, color_system=None)
+    console.print(d)
+    shown = console.export_text()
+    assert "1. Chain rule   dy/dx = dy/du · du/dx" in shown
+    assert "let u = b + w·x" in shown
+    assert "✓ Every step verified against SymPy." in shown
+    assert d._repr_latex_() == d.to_latex()
+    assert d._repr_latex_().startswith("\\begin{align*}")
+    assert d.to_json()["in_terms_of"]["result"] == "w*y*(1 - y)"

@@ -180,7 +180,7 @@ class Outliner:
             step=step,
             name=messages.rule_name(step, self.lang),
             formula=formula_key(step.rule, function),
-            sentence=messages.sentence(step, self.lang, self.shown) if _has_note(step) else "",
+            sentence=self.note(step) if _has_note(step) else "",
             note=_has_note(step),
             value=value,
             expr=self.named(step.expr),
@@ -208,6 +208,16 @@ class Outliner:
         if form is None or form.has(step.var):
             return None
         return sympy.factor_terms(form)
+
+    def note(self, step: S.Step) -> str:
+        """The step's sentence without the rule's name it opens with, which the heading shows."""
+        text = messages.sentence(step, self.lang, self.shown)
+        name = messages.rule_name(step, self.lang)
+        for colon in (": ", "："):
+            head, found, rest = text.partition(colon)
+            if found and head.lower().startswith(name.lower()):
+                return rest
+        return text
 
     # ---- one method per step class: (lets, outer, result, times, see) ----------------------
     def plain(self, step: S.Step, first=None):
