@@ -240,6 +240,9 @@ def diff_command(
     """
     from chainrule_cli.render.messages import language_from_environment
 
+    if standalone and format is not DiffFormat.latex:
+        typer.echo("error: --standalone makes a LaTeX document; add --format latex", err=True)
+        raise typer.Exit(int(ExitStatus.BAD_INPUT))
     language = lang.value if lang is not None else language_from_environment(os.environ)
     as_json = format is DiffFormat.json
     color = (
@@ -252,7 +255,7 @@ def diff_command(
     width = shutil.get_terminal_size((80, 24)).columns if color else 80
     settings = dict(
         var=var, order=order, at=at or [], detail=detail.value, fmt=format.value,
-        standalone=standalone and output is not None or standalone, lang=language,
+        standalone=standalone, lang=language,
         timeout=timeout, input=input.value, functions=function or (), color=color, width=width,
         max_length=max_length, max_depth=max_depth,
     )  # fmt: skip

@@ -134,6 +134,12 @@ def test_standalone_latex_document():
     assert result.stdout.endswith("\\end{document}\n")
 
 
+def test_standalone_needs_latex():
+    result = run("diff", "x^2", "x", "--standalone")
+    assert result.exit_code == 2
+    assert result.stderr == "error: --standalone makes a LaTeX document; add --format latex\n"
+
+
 def test_language_option_and_environment():
     zh = run("diff", ARTICLE, "x", "-f", "text", "--lang", "zh")
     assert "设 u = b + w·x" in zh.stdout
