@@ -61,6 +61,21 @@ def parse_expression(
     return Parsed(text, expr)
 
 
+def variable_named(name: str) -> sympy.Symbol:
+    """The symbol a name stands for, read by the parser (α and alpha are one variable); a
+    constant (pi, e, I) or anything else is a ParseError."""
+    from chainrule_cli.errors import LimitError, ParseError
+
+    text = name.strip()
+    try:
+        value = parse(text, input="text") if text else None
+    except (ParseError, LimitError):
+        value = None
+    if not isinstance(value, sympy.Symbol):
+        raise ParseError(f"'{name}' is not a variable name")
+    return value
+
+
 def resolve_variable(expr: sympy.Expr, var: str | sympy.Symbol | None) -> sympy.Symbol:
     """The variable to differentiate by; may be left out when the expression has one."""
     from chainrule_cli.errors import ParseError
@@ -76,9 +91,7 @@ def resolve_variable(expr: sympy.Expr, var: str | sympy.Symbol | None) -> sympy.
             return symbol("x")
         names = ", ".join(str(s) for s in free)
         raise ParseError(f"the expression has several variables ({names}); say which one")
-    if not var.isidentifier() or var.startswith("__"):
-        raise ParseError(f"'{var}' is not a variable name")
-    return symbol(var)
+    return variable_named(var)
 
 
 def differentiate(
@@ -118,9 +131,13 @@ def differentiate(
 
 
 def parse_point(assignments: Mapping[str, object] | Iterable[str]) -> dict:
-    """{'x': '1/2'} or ['x=1/2', 'w=2'] as {x: 1/2, w: 2}; values are parsed, never evaluated."""
-    from chainrule_cli.errors import ParseError
-    from chainrule_cli.parse import symbol
+    """{'x': '1/2'} or ['x=1/2', 'w=2'] as {x: 1/2, w: 2}; values are parsed, never evaluated.
+
+    Each value must be a finite real number of reasonable size: variables are real, and a
+    tower such as 10^10^10 would have to be computed (and cannot be stopped once started).
+    """
+    from chainrule_cli.errors import LimitError, ParseError
+    from chainrule_cli.parse.names import log2_size
 
     pairs: list[tuple[str, object]] = []
     if isinstance(assignments, Mapping):
@@ -134,17 +151,26 @@ def parse_point(assignments: Mapping[str, object] | Iterable[str]) -> dict:
                 pairs.append((name.strip(), value.strip()))
     point = {}
     for name, value in pairs:
-        if not name.isidentifier() or name.startswith("__"):
-            raise ParseError(f"'{name}' is not a variable name")
+        variable = variable_named(name)
+        if variable in point:
+            raise ParseError(f"{name} is given twice")
         if isinstance(value, str):
-            value = parse(value)
+            value = parse(value, input="text")
         elif isinstance(value, bool) or not isinstance(value, int | float | sympy.Basic):
             raise TypeError(f"the value of {name} must be text, a number or a SymPy expression")
         elif isinstance(value, int):
             value = sympy.Integer(value)
         elif isinstance(value, float):
             value = sympy.Float(value)
-        point[symbol(name)] = value
+        if not value.is_number:
+            raise ParseError(f"the value of {name} must be a number, not {value}")
+        if any((log2_size(p) or 0) > 1000 for p in value.atoms(sympy.Pow) | {value}):
+            raise LimitError(f"the value of {name} is too large to compute with")
+        if value.has(sympy.oo, -sympy.oo, sympy.zoo, sympy.nan) or value.is_extended_real is False:
+            raise ParseError(
+                f"the value of {name} must be a finite real number (variables are real)"
+            )
+        point[variable] = value
     return point
 
 
@@ -159,8 +185,14 @@ class Derivation(S.Derivation):
     def value_at(self, point: Mapping[str, object] | Iterable[str]) -> dict:
         """{'point': {x: 1}, 'exact': 1/4, 'decimal': 0.25}: the result at a point."""
         from chainrule_cli.calculus.derive import value_at
+        from chainrule_cli.errors import ParseError
 
         values = parse_point(point)
+        free = self.expr.free_symbols | {self.var}
+        for variable in values:
+            if variable not in free:
+                names = ", ".join(sorted(str(s) for s in free))
+                raise ParseError(f"{variable} is not a variable of {self.expr} (it has {names})")
         exact, decimal = run_deep(lambda: value_at(self.result, values))
         return {"point": values, "exact": exact, "decimal": decimal}
 

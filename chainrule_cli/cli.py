@@ -280,12 +280,16 @@ def diff_command(
         outcomes.append(outcome)
         for i, line in enumerate(outcome.errors):
             typer.echo(f"line {number}: {line}" if batch and i == 0 else line, err=True)
-        if output is None and outcome.output:
+        if output is None and outcome.output and not settings.get("section"):
             sys.stdout.write(outcome.output + ("\n" if batch and not as_json else ""))
             sys.stdout.flush()
     code = max((o.code for o in outcomes), default=ExitStatus.OK)
     if batch and code != ExitStatus.OK:
         code = ExitStatus.FAILED
+    if output is None and settings.get("section"):
+        from chainrule_cli.render.latex import wrap_document
+
+        sys.stdout.write(wrap_document([o.output for o in outcomes if o.output], language))
     if output is not None:
         body = [o.output for o in outcomes if o.output]
         if batch or code == ExitStatus.OK or body:
@@ -296,7 +300,12 @@ def diff_command(
             else:
                 content = ("\n" if batch and not as_json else "").join(body)
             if body or batch:
-                write_atomically(output, content)
+                try:
+                    write_atomically(output, content)
+                except OSError as exc:
+                    reason = exc.strerror or type(exc).__name__
+                    typer.echo(f"error: cannot write {output}: {reason}", err=True)
+                    raise typer.Exit(int(ExitStatus.BAD_INPUT)) from None
     raise typer.Exit(int(code))
 
 

@@ -193,7 +193,7 @@ def chainrule_fd(*args, stdin_fd):
     )
 
 
-def test_output_file_is_written_atomically(tmp_path):
+def test_output_file_is_written_atomically(tmp_path, monkeypatch):
     target = tmp_path / "out.tex"
     result = run("diff", "x^2", "x", "-f", "latex", "--standalone", "-o", str(target))
     assert result.exit_code == 0
@@ -203,7 +203,60 @@ def test_output_file_is_written_atomically(tmp_path):
     failed = run("diff", "sin(", "x", "-f", "latex", "-o", str(target))
     assert failed.exit_code == 2
     assert target.read_text() == "precious"
+
+    def crash(source, destination):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", crash)
+    broken = run("diff", "x^3", "x", "-f", "latex", "-o", str(target))
+    assert broken.exit_code == 2
+    assert broken.stderr == f"error: cannot write {target}: No space left on device\n"
+    assert target.read_text() == "precious"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.tex"]
+
+
+def test_output_into_a_missing_directory_is_one_line():
+    result = run("diff", "x^2", "x", "-o", "/nonexistent-dir/out.txt")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "error: cannot write /nonexistent-dir/out.txt: No such file or directory\n"
+    )
+
+
+def test_at_rejects_what_is_not_a_point():
+    cases = {
+        "x=oo": "error: the value of x must be a finite real number (variables are real)\n",
+        "x=I": "error: the value of x must be a finite real number (variables are real)\n",
+        "x=1/0": "error: the value of x must be a finite real number (variables are real)\n",
+        "x=1,x=2": "error: x is given twice\n",
+        "y=2": "error: y is not a variable of x**2 (it has x)\n",
+        "pi=1": "error: 'pi' is not a variable name\n",
+    }
+    for at, message in cases.items():
+        result = run("diff", "x^2", "x", "--at", at)
+        assert result.exit_code == 2, at
+        assert result.stderr == message, at
+    huge = run("diff", "x^2", "x", "--at", "x=10^10^10")
+    assert huge.exit_code == 1
+    assert huge.stderr == "error: the value of x is too large to compute with\n"
+
+
+def test_greek_variables_are_one_name():
+    result = run("diff", "α sin(x)", "α", "--at", "α=2,x=0", "-f", "json")
+    obj = json.loads(result.stdout)
+    assert obj["var"] == "alpha"
+    assert obj["result"] == "sin(x)"
+    assert obj["value"] == {"exact": "0", "decimal": 0.0}
+    assert run("diff", "x^2", "pi").stderr == "error: 'pi' is not a variable name\n"
+
+
+def test_batch_standalone_latex_on_stdout_is_one_document():
+    result = run("diff", "-", "x", "-f", "latex", "--standalone", stdin="x^2\nsin(x)\n")
+    assert result.exit_code == 0
+    assert result.stdout.startswith("\\documentclass{article}\n")
+    assert result.stdout.count("\\begin{document}") == 1
+    assert result.stdout.count("Differentiate") == 2
+    assert result.stdout.endswith("\\end{document}\n")
 
 
 def test_no_colour_when_piped_or_asked_and_colour_on_a_terminal():

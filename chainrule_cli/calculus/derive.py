@@ -7,7 +7,7 @@ from sympy.core.function import AppliedUndef
 
 from chainrule_cli.calculus import steps as S
 from chainrule_cli.calculus.stepper import Stepper, expression_heights
-from chainrule_cli.calculus.verify import verify
+from chainrule_cli.calculus.verify import agrees, verify
 
 # Results with more operations than this are left as the steps built them (no rewriting).
 SIMPLIFY_MAX_OPS = 120
@@ -32,15 +32,21 @@ def derive(expr: sympy.Expr, var: sympy.Symbol, order: int = 1, detail: str = "f
         root = S.HigherOrderStep(
             expr=expr, var=var, result=stages[-1].result, substeps=tuple(stages), order=order
         )
-    in_terms_of = value_form(expr, root.result, stepper.taken) if order == 1 else None
+    taken = stepper.taken | {str(var)}
+    in_terms_of = value_form(expr, root.result, taken) if order == 1 else None
     if in_terms_of is not None:
         final, rewrites = root.result, ()
     else:
         final, rewrites = simplify_result(root.result, tall=stepper.tall(expr))
     verdict = verify(root, stepper.heights)
+    failures = verdict.failures
+    if in_terms_of is not None and not agrees(
+        in_terms_of.result.xreplace({in_terms_of.name: expr}), root.result
+    ):
+        failures = (*failures, root)  # the y-form must say what the checked result says
     return S.Derivation(
         expr=expr, var=var, order=order, root=root, result=final, simplify=rewrites,
-        in_terms_of=in_terms_of, verified=verdict.ok, failures=verdict.failures, detail=detail,
+        in_terms_of=in_terms_of, verified=not failures, failures=failures, detail=detail,
     )  # fmt: skip
 
 
@@ -94,14 +100,14 @@ def value_form(expr: sympy.Expr, result: sympy.Expr, taken: set[str]) -> S.InTer
 
 def through_value(expr: sympy.Expr, result: sympy.Expr, y: sympy.Symbol) -> sympy.Expr | None:
     """result with expr written y, when that shows y and leaves no trace of expr; else None."""
-    if expr.is_Atom:
-        return None
+    if expr.is_Atom or expr.atoms(AppliedUndef):
+        return None  # f(g(x)): "dy/dg(x)" is no derivative a reader can use
     replaced = result.xreplace({expr: y})
     if isinstance(expr, sympy.tanh):
         # tanh' is written sech² in the steps; through y it is 1 − y²
         u = expr.args[0]
         replaced = replaced.xreplace({sympy.sech(u) ** 2: 1 - y**2})
-    if not replaced.has(y) or replaced.has(expr):
+    if not replaced.has(y) or replaced.has(expr) or replaced.has(sympy.Derivative, sympy.Subs):
         return None
     if not replaced.free_symbols - {y} <= expr.free_symbols:
         return None
@@ -109,7 +115,14 @@ def through_value(expr: sympy.Expr, result: sympy.Expr, y: sympy.Symbol) -> symp
 
 
 def value_at(result: sympy.Expr, point: dict[sympy.Symbol, sympy.Expr]):
-    """The derivative at a point: exactly, and as a float when it is a real number (else None)."""
+    """The derivative at a point: exactly, and as a float when it is a real number (else None).
+
+    Where the point sits on a switch of the result (the 0 of sign(u) from |u|, of H(u) from
+    max/min, a boundary of a piecewise function) the derivative need not exist, whatever value
+    SymPy's conventions (sign(0) = 0, H(0) = 1/2) would give: the exact value is then nan.
+    """
+    if on_a_switch(result, point):
+        return sympy.nan, None
     exact = result.subs(point)
     if exact.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
         return exact, None
@@ -124,3 +137,20 @@ def value_at(result: sympy.Expr, point: dict[sympy.Symbol, sympy.Expr]):
     if abs(imag) > 1e-15 * max(1, abs(real)):
         return exact, None
     return exact, float(real)
+
+
+_SWITCHES = (sympy.sign, sympy.Heaviside, sympy.DiracDelta)
+
+
+def on_a_switch(result: sympy.Expr, point: dict) -> bool:
+    """Is the point where sign/H/δ in the result switch, or on a piecewise boundary?"""
+    where = [a.args[0] for a in result.atoms(*_SWITCHES)]
+    for piecewise in result.atoms(sympy.Piecewise):
+        for _, condition in piecewise.args:
+            for relation in condition.atoms(sympy.core.relational.Relational):
+                where.append(relation.lhs - relation.rhs)
+    for argument in where:
+        value = argument.subs(point)
+        if value.is_number and value.is_zero:
+            return True
+    return False

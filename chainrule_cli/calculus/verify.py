@@ -238,3 +238,26 @@ def verify(root: S.Step, heights: dict | None = None, seed: int = 20261127) -> V
         if not same_derivative(step, rng, height, evaluators):
             failures.append(step)
     return Verdict(ok=not failures, failures=tuple(failures))
+
+
+def agrees(a: sympy.Expr, b: sympy.Expr, seed: int = 20261127) -> bool:
+    """Are two expressions equal (numerically, at random real points)? For forms shown beside a
+    checked result, such as dy/du = y(1 − y): never shown unless this says yes."""
+    if a == b:
+        return True
+    rng = random.Random(seed)
+    a, b = concretize(a), concretize(b)
+    symbols = sorted(a.free_symbols | b.free_symbols, key=str)
+    agree = 0
+    for attempt in range(3 * len(_BOXES)):
+        lo, hi = _BOXES[attempt % len(_BOXES)]
+        point = {s: sympy.Rational(round(rng.uniform(lo, hi), 6)) for s in symbols}
+        got, want = _value(a, point), _value(b, point)
+        if got is None or want is None or abs(got.imag) > 1e-12 or abs(want.imag) > 1e-12:
+            continue
+        if not _close(got, want):
+            return False
+        agree += 1
+        if agree >= _NEEDED:
+            return True
+    return False

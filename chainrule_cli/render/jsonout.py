@@ -10,7 +10,7 @@ from __future__ import annotations
 from chainrule_cli.calculus import steps as S
 from chainrule_cli.render import messages
 from chainrule_cli.render.printing import SympyTextPrinter, TextbookLatexPrinter
-from chainrule_cli.render.view import Sizes
+from chainrule_cli.render.view import Sizes, remember, worked_out
 
 # A step's result with more nodes than this is written through the chain's intermediates
 # (`named: true`), so that JSON for a deep composition grows quadratically, not cubically.
@@ -74,14 +74,14 @@ class JsonRenderer:
         if isinstance(step, S.ChainStep):
             obj["let"] = {str(step.intermediate): self.text(step.inner)}
         if isinstance(step, S.RepeatStep):
-            obj["see"] = first.get((step.expr, step.var))
+            obj["see"] = worked_out(first, step)
         obj.update(self.fields(step))
         obj["substeps"] = []
         return obj
 
     def tree(self, root: S.Step) -> tuple[dict, dict[int, int]]:
         """The step tree as nested objects, built without recursion; and step → id."""
-        first: dict[tuple, int] = {}
+        first: dict = {}
         ids: dict[int, int] = {}
         top: dict = {}
         stack: list[tuple[S.Step, list | None]] = [(root, None)]
@@ -90,8 +90,7 @@ class JsonRenderer:
             step, parent = stack.pop()
             number += 1
             ids[id(step)] = number
-            if not isinstance(step, S.RepeatStep):
-                first.setdefault((step.expr, step.var), number)
+            remember(first, step, number)
             obj = self.step(step, number, first)
             if parent is None:
                 top = obj
@@ -103,7 +102,7 @@ class JsonRenderer:
     def render(self, derivation: S.Derivation, text: str, at: dict | None = None) -> dict:
         d = derivation
         steps, ids = self.tree(d.root)
-        result, named = self.result(d.result)
+        result = d.result  # the answer itself, always spelled out (DESIGN §5)
         obj = {
             "schema": SCHEMA,
             "ok": True,
@@ -125,8 +124,6 @@ class JsonRenderer:
             ],
             "verified": d.verified,
         }
-        if named:
-            obj["named"] = True
         if d.in_terms_of is not None:
             obj["in_terms_of"] = {
                 "name": str(d.in_terms_of.name),

@@ -154,7 +154,8 @@ class LatexRenderer:
         if isinstance(step, S.ChainStep):
             u = self.tex(step.intermediate)
             x = self.tex(step.var)
-            product = rf"\frac{{d{{{self.tex(step.outer)}}}}}{{d{u}}} \cdot \frac{{d{u}}}{{d{x}}}"
+            outer = self.tex(step.outer)
+            product = rf"\frac{{d}}{{d{u}}}\left({outer}\right) \cdot \frac{{d{u}}}{{d{x}}}"
             if view.value and view.value.isidentifier():
                 y = _symbol(view.value)
                 product = rf"\frac{{d{y}}}{{d{u}}} \cdot \frac{{d{u}}}{{d{x}}}"
@@ -221,7 +222,7 @@ class LatexRenderer:
         else:
             value = self.tex(exact)
             if at["decimal"] is not None and not exact.is_Integer:
-                value += rf" \approx {at['decimal']:.12g}"
+                value += rf" \approx {at['decimal']:.12g}"  # LaTeX makes - a minus
         return rf"&\left.{dydx}\right|_{{{point}}} = {value}"
 
     # ---- the whole ----------------------------------------------------------------------

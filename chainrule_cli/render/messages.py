@@ -12,8 +12,8 @@ from chainrule_cli.calculus import steps as S
 CATALOG: dict[str, dict[str, str]] = {
     "en": {
         "constant": "{expr} does not depend on {var}, so its derivative is 0.",
-        "constant_names": "{names} {verb} constant with respect to {var}, so {expr} is a constant"
-        " and its derivative is 0.",
+        "constant_names": "{names} {verb} constant with respect to {var}, so the derivative of"
+        " {expr} is 0.",
         "variable": "The derivative of {var} with respect to itself is 1.",
         "constant_multiple": "Constant multiple rule: {names} {verb} constant with respect to"
         " {var}, so the factor {constant} stays and we differentiate {other}.",
@@ -82,14 +82,14 @@ CATALOG: dict[str, dict[str, str]] = {
         "ui.simplified": "Simplified: {why}",
         "ui.named": "written with the intermediates of the steps",
         "ui.value": "Value at {point}",
-        "ui.undefined": "undefined",
+        "ui.undefined": "undefined (no derivative there)",
         "ui.verified": "Every step verified against SymPy.",
         "ui.not_verified": "NOT VERIFIED: step {numbers} disagrees with SymPy. Do not trust"
         " this result; please report it.",
     },
     "zh": {
         "constant": "{expr} 与 {var} 无关，所以导数为 0。",
-        "constant_names": "{names} 对 {var} 而言是常数，所以 {expr} 是常数，导数为 0。",
+        "constant_names": "{names} 对 {var} 而言是常数，所以 {expr} 的导数为 0。",
         "variable": "{var} 对自身的导数为 1。",
         "constant_multiple": "常数倍法则：{names} 对 {var} 而言是常数，保留因子 {constant}，"
         "对 {other} 求导。",
@@ -155,7 +155,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "ui.simplified": "化简：{why}",
         "ui.named": "用各步的中间变量表示",
         "ui.value": "在 {point} 处的值",
-        "ui.undefined": "无定义",
+        "ui.undefined": "无定义（该点不可导）",
         "ui.verified": "每一步都已用 SymPy 验证。",
         "ui.not_verified": "未通过验证：第 {numbers} 步与 SymPy 不符。"
         "请勿采信此结果，并报告此问题。",

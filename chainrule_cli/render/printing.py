@@ -86,6 +86,9 @@ class UnicodePrinter(Memo, StrPrinter):
 
     def _print_Pow(self, expr, rational=False):
         base, exponent = expr.args
+        if exponent.is_Rational and exponent.is_negative and not rational:
+            # (x + 1)^(−2) reads as 1/(x + 1)^2 in print
+            return "1/" + self.parenthesize(sympy.Pow(base, -exponent), 40)
         if exponent == sympy.S.Half:
             return f"√({self._print(base)})" if not base.is_Atom else f"√{self._print(base)}"
         if exponent == -sympy.S.Half:
@@ -108,6 +111,22 @@ class UnicodePrinter(Memo, StrPrinter):
 
     def _print_sigmoid(self, expr):
         return f"σ({self._print(expr.args[0])})"
+
+    def _print_Heaviside(self, expr):
+        return f"H({self._print(expr.args[0])})"
+
+    def _print_DiracDelta(self, expr):
+        return f"δ({', '.join(self._print(a) for a in expr.args)})"
+
+    def _print_Piecewise(self, expr):
+        pieces = []
+        for value, condition in expr.args:
+            shown = self._print(value)
+            if condition is sympy.true:
+                pieces.append(f"{shown} otherwise")
+            else:
+                pieces.append(f"{shown} if {self._print(condition)}")
+        return "{" + "; ".join(pieces) + "}"
 
     def _print_Derivative(self, expr):
         parts = _derivative_parts(expr)
@@ -134,7 +153,11 @@ class TextbookLatexPrinter(Memo, LatexPrinter):
     """SymPy's LaTeX with ln for the natural logarithm and f'(u) for unknown derivatives."""
 
     def __init__(self) -> None:
-        super().__init__({"ln_notation": True})
+        super().__init__({"ln_notation": True, "inv_trig_style": "full"})
+
+    def _print_Heaviside(self, expr, exp=None):
+        tex = rf"H\left({self._print(expr.args[0])}\right)"
+        return rf"{tex}^{{{exp}}}" if exp else tex
 
     def _print_Derivative(self, expr):
         parts = _derivative_parts(expr)

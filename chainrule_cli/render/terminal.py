@@ -19,6 +19,7 @@ from chainrule_cli.render.printing import UnicodePrinter, unicode
 from chainrule_cli.render.view import Outline, StepView, outline
 
 WIDTH = 80
+NBSP = "\u00a0"
 _SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 STYLE = {
@@ -79,7 +80,9 @@ class TerminalRenderer:
     def __init__(self, lang: str = "en", at: dict | None = None) -> None:
         self.lang = lang
         self.at = at
-        self.u = UnicodePrinter().doprint
+        printer = UnicodePrinter()
+        # a formula's own spaces do not break; plain text wraps between "=" and words
+        self.u = lambda expr: printer.doprint(expr).replace(" ", NBSP)
 
     def word(self, key: str, **fields) -> str:
         return messages.word(key, self.lang, **fields)
@@ -160,7 +163,7 @@ class TerminalRenderer:
         undefined = exact.has(sympy.zoo, sympy.nan)
         line.add(self.word("ui.undefined") if undefined else self.u(exact), STYLE["result"])
         if at["decimal"] is not None and not exact.is_Integer:
-            line.add(f" ≈ {at['decimal']:.12g}")
+            line.add(" ≈ " + f"{at['decimal']:.12g}".replace("-", "−"))
         return line
 
     def verdict(self, outline: Outline) -> Line:
@@ -187,7 +190,7 @@ def plain(lines: list[Line], width: int = WIDTH) -> str:
                 break_on_hyphens=False,
             )
         )
-    return "".join(row + "\n" for row in out)
+    return "".join(row.replace(NBSP, " ") + "\n" for row in out)
 
 
 def rich_renderable(lines: list[Line]):
@@ -200,7 +203,7 @@ def rich_renderable(lines: list[Line]):
     for line in lines:
         text = Text(no_wrap=False)
         for piece, style in line.pieces:
-            text.append(piece, style or "")
+            text.append(piece.replace(NBSP, " "), style or "")
         rows.append(Padding(text, (0, 0, 0, line.indent)) if line.indent else text)
     return Group(*rows)
 

@@ -18,6 +18,7 @@ from sympy.core.parameters import evaluate
 
 from chainrule_cli.calculus import steps as S
 from chainrule_cli.calculus.derive import through_value
+from chainrule_cli.calculus.verify import agrees
 from chainrule_cli.render import messages
 from chainrule_cli.render.formulas import formula_key
 
@@ -121,11 +122,10 @@ class Outliner:
     def outline(self) -> Outline:
         d = self.derivation
         value = self.value_name()
-        first: dict[tuple, int] = {}
+        first: dict = {}
         views: list[StepView] = []
         for number, (step, depth, name) in enumerate(self.walk(value), start=1):
-            if not isinstance(step, S.RepeatStep):
-                first.setdefault((step.expr, step.var), number)
+            remember(first, step, number)
             views.append(self.view(step, number, depth, name, first))
         failed = {id(s) for s in d.failures}
         failures = tuple(v.number for v in views if id(v.step) in failed)
@@ -143,7 +143,9 @@ class Outliner:
         d = self.derivation
         if d.in_terms_of is not None:
             return str(d.in_terms_of.name)
-        taken = {str(s) for s in d.expr.free_symbols} | {str(s) for s in self.names.values()}
+        taken = {str(s) for s in d.expr.free_symbols | {d.var}} | {
+            str(s) for s in self.names.values()
+        }
         return next(n for n in VALUE_NAMES if n not in taken)
 
     def walk(self, value: str) -> Iterator[tuple[S.Step, int, str | None]]:
@@ -194,7 +196,8 @@ class Outliner:
 
     def via(self, step: S.Step, value: str | None) -> sympy.Expr | None:
         """The teacher's middle form: dy/du = y·(1 − y), and for a chain dy/du · du/dx = w·y·(1 − y)
-        — the result through the value's own name, where that removes the variable."""
+        — the result through the value's own name, where that removes the variable. Shown only
+        when it agrees with the (verified) result once y is replaced by what it names."""
         if not value or not value.isidentifier() or self.size(step.result) > SMALL:
             return None
         y = sympy.Symbol(value, real=True)
@@ -203,11 +206,13 @@ class Outliner:
             form = through_value(outer.expr, outer.result, y)
             if form is None or form.has(step.intermediate) or self.size(inner.result) > SMALL:
                 return None
-            return sympy.factor_terms(form * inner.result)
-        form = through_value(step.expr, step.result, y)
-        if form is None or form.has(step.var):
-            return None
-        return sympy.factor_terms(form)
+            form = form * inner.result
+        else:
+            form = through_value(step.expr, step.result, y)
+            if form is None or form.has(step.var):
+                return None
+        form = sympy.factor_terms(form)
+        return form if agrees(form.xreplace({y: step.expr}), step.result) else None
 
     def note(self, step: S.Step) -> str:
         """The step's sentence without the rule's name it opens with, which the heading shows."""
@@ -240,8 +245,7 @@ class Outliner:
         return lets, step.outer, self.named(outer_result), step.intermediate, None
 
     def _RepeatStep(self, step: S.RepeatStep, first):
-        see = first.get((step.expr, step.var))
-        return (), None, self.named(step.result), None, see
+        return (), None, self.named(step.result), None, worked_out(first, step)
 
 
 # Rules whose sentence says something particular to this step (which symbols are constants,
@@ -252,6 +256,23 @@ NOTE_RULES = frozenset({"abs", "piecewise", "function", "general_power"})
 def outline(derivation: S.Derivation, lang: str = "en", show: Callable = str) -> Outline:
     """The outline every human-readable format renders; `show` prints expressions in sentences."""
     return Outliner(derivation, lang, show).outline()
+
+
+def remember(first: dict, step: S.Step, number: int) -> None:
+    """Note where a derivative is worked out, for the repeats that point back to it: by the
+    step itself, and by what it differentiates (brief mode may have replaced the step)."""
+    if isinstance(step, S.RepeatStep | S.HigherOrderStep):
+        return
+    first.setdefault(id(step), number)
+    first.setdefault((step.expr, step.var, step.order, step.result), number)
+
+
+def worked_out(first: dict, step: S.RepeatStep) -> int | None:
+    """The number of the step a repeat points back to."""
+    found = first.get(id(step.original))
+    if found is None:
+        found = first.get((step.expr, step.var, step.order, step.result))
+    return found
 
 
 def _has_note(step: S.Step) -> bool:
