@@ -125,9 +125,26 @@ def differentiate(
             if isinstance(expr, str)
             else expr
         )
-        return Derivation.of(derive(parsed, resolve_variable(parsed, var), order, detail))
+        variable = resolve_variable(parsed, var)
+        refuse_towers(parsed, variable)
+        return Derivation.of(derive(parsed, variable, order, detail))
 
     return run_deep(work, timeout=timeout)
+
+
+def refuse_towers(expr: sympy.Expr, var: sympy.Symbol) -> None:
+    """A number such as 10^10^10 is kept as a symbolic tower, but where it multiplies the
+    variable SymPy's algebra would try to compute it, in a loop --timeout cannot interrupt."""
+    from chainrule_cli.errors import LimitError
+    from chainrule_cli.parse.names import MAX_POWER_BITS, log2_size
+
+    _, dependent = expr.as_independent(var, as_Add=True)
+    for power in dependent.atoms(sympy.Pow):
+        if power.is_number and (log2_size(power) or 0) > MAX_POWER_BITS:
+            raise LimitError(
+                f"{power} is too large a number to differentiate through "
+                "(it can only be a constant term)"
+            )
 
 
 def parse_point(assignments: Mapping[str, object] | Iterable[str]) -> dict:

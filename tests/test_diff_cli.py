@@ -241,6 +241,15 @@ def test_at_rejects_what_is_not_a_point():
     assert huge.stderr == "error: the value of x is too large to compute with\n"
 
 
+def test_towers_are_refused_where_sympy_would_compute_them():
+    for expr in ["x^(10^10^10)", "(10^10^10)*x^2", "sin(10^10^10 x)"]:
+        result = run("diff", expr, "x", "-f", "json", "--timeout", "5")
+        assert result.exit_code == 1, expr
+        assert json.loads(result.stdout)["error"]["kind"] == "limit"
+        assert "too large a number to differentiate through" in result.stderr
+    assert run("diff", "x^2 + 10^10^10", "x", "-f", "json").exit_code == 0
+
+
 def test_greek_variables_are_one_name():
     result = run("diff", "α sin(x)", "α", "--at", "α=2,x=0", "-f", "json")
     obj = json.loads(result.stdout)
