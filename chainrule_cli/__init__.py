@@ -4,7 +4,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "differentiate", "parse"]
+__all__ = ["__version__", "differentiate", "gradient", "parse"]
 
 
 def __getattr__(name: str):
@@ -13,8 +13,8 @@ def __getattr__(name: str):
         from chainrule_cli.parse import parse
 
         return parse
-    if name == "differentiate":
-        from chainrule_cli.api import differentiate
+    if name in ("differentiate", "gradient"):
+        from chainrule_cli import api
 
-        return differentiate
+        return getattr(api, name)
     raise AttributeError(f"module 'chainrule_cli' has no attribute {name!r}")

@@ -132,6 +132,50 @@ def differentiate(
     return run_deep(work, timeout=timeout)
 
 
+def gradient(
+    expr: str | sympy.Expr,
+    vars: Iterable[str | sympy.Symbol] | None = None,  # noqa: A002 - the gradient's variables
+    detail: str = "full",
+    *,
+    input: str = "auto",  # noqa: A002
+    functions: Iterable[str] = (),
+    timeout: float | None = None,
+    max_length: int = MAX_LENGTH,
+    max_depth: int = MAX_DEPTH,
+):
+    """∇expr: the partial derivative by each variable (all free symbols, by name, if none are
+    given), each with its verified steps. Returns a `Gradient`."""
+    from chainrule_cli.calculus.derive import derive
+    from chainrule_cli.errors import ParseError
+
+    if not isinstance(expr, str | sympy.Expr):
+        raise TypeError("expr must be text or a SymPy expression")
+
+    def work():
+        parsed = (
+            parse(
+                expr, input=input, functions=functions, max_length=max_length, max_depth=max_depth
+            )
+            if isinstance(expr, str)
+            else expr
+        )
+        names = list(vars or ())
+        variables = [resolve_variable(parsed, v) for v in names] or sorted(
+            parsed.free_symbols, key=str
+        )
+        if not variables:
+            raise ParseError("the expression has no variables to take a gradient by")
+        if len(set(variables)) != len(variables):
+            raise ParseError("a variable is named twice")
+        partials = []
+        for variable in variables:
+            refuse_towers(parsed, variable)
+            partials.append(Derivation.of(derive(parsed, variable, 1, detail)))
+        return Gradient(expr=parsed, vars=tuple(variables), partials=tuple(partials))
+
+    return run_deep(work, timeout=timeout)
+
+
 def refuse_towers(expr: sympy.Expr, var: sympy.Symbol) -> None:
     """A number such as 10^10^10 is kept as a symbolic tower, but where it multiplies the
     variable SymPy's algebra would try to compute it, in a loop --timeout cannot interrupt."""
@@ -210,6 +254,9 @@ class Derivation(S.Derivation):
             if variable not in free:
                 names = ", ".join(sorted(str(s) for s in free))
                 raise ParseError(f"{variable} is not a variable of {self.expr} (it has {names})")
+        missing = sorted(str(s) for s in free - set(values))
+        if missing:
+            raise ParseError(f"--at needs a value for {', '.join(missing)} too")
         exact, decimal = run_deep(lambda: value_at(self.result, values))
         return {"point": values, "exact": exact, "decimal": decimal}
 
@@ -237,6 +284,49 @@ class Derivation(S.Derivation):
         from chainrule_cli.render.terminal import renderable
 
         return run_deep(lambda: renderable(self))
+
+    def _repr_latex_(self) -> str:
+        return self.to_latex()
+
+    def _repr_markdown_(self) -> str:
+        return self.to_markdown()
+
+
+class Gradient(S.Gradient):
+    """A gradient that renders itself, like a Derivation."""
+
+    def value_at(self, point: Mapping[str, object] | Iterable[str]) -> dict:
+        """{'point': …, 'exact': (…), 'decimal': (…)}: the gradient at a point."""
+        values = [d.value_at(point) for d in self.partials]
+        return {
+            "point": values[0]["point"],
+            "exact": tuple(v["exact"] for v in values),
+            "decimal": tuple(v["decimal"] for v in values),
+        }
+
+    def render(self, fmt: str, lang: str = "en", at=None, **options) -> str:
+        from chainrule_cli.render.gradient import render_gradient
+
+        return run_deep(lambda: render_gradient(self, fmt, lang=lang, at=at, **options))
+
+    def to_json(self, text: str | None = None, lang: str = "en", at=None) -> dict:
+        import json
+
+        return json.loads(self.render("json", lang, at, text=text))
+
+    def to_latex(self, standalone: bool = False, lang: str = "en", at=None) -> str:
+        return self.render("latex", lang, at, standalone=standalone)
+
+    def to_markdown(self, lang: str = "en", at=None) -> str:
+        return self.render("markdown", lang, at)
+
+    def to_text(self, lang: str = "en", width: int = 80, at=None) -> str:
+        return self.render("text", lang, at, width=width)
+
+    def __rich__(self):
+        from chainrule_cli.render.gradient import gradient_renderable
+
+        return run_deep(lambda: gradient_renderable(self))
 
     def _repr_latex_(self) -> str:
         return self.to_latex()

@@ -163,6 +163,7 @@ def parse_command(
 
 
 DIFF_SCHEMA = "chainrule.derivation/1"
+GRADIENT_SCHEMA = "chainrule.gradient/1"
 
 
 @dataclass
@@ -174,13 +175,51 @@ class Outcome:
     code: ExitStatus = ExitStatus.OK
 
 
+# Options shared by every command that works on expressions: defined once.
+ExprArgument = Annotated[
+    str,
+    typer.Argument(help="The expression, e.g. '1/(1+exp(-(w*x+b)))', or - to read lines."),
+]
+AtOption = Annotated[
+    list[str] | None,
+    typer.Option("--at", help="Also evaluate at NAME=VALUE[,NAME=VALUE…] (every variable)."),
+]
+DetailOption = Annotated[
+    Detail, typer.Option("--detail", help="brief folds trivial inner derivatives.")
+]
+FormatOption = Annotated[
+    DiffFormat, typer.Option("--format", "-f", help="How to show the derivation.")
+]
+StandaloneOption = Annotated[
+    bool, typer.Option("--standalone", help="LaTeX: a whole document for pdflatex.")
+]
+LangOption = Annotated[
+    Language | None, typer.Option("--lang", help="Language of the words (default: from LANG).")
+]
+OutputOption = Annotated[
+    Path | None,
+    typer.Option("--output", "-o", help="Write to FILE (atomically) instead of stdout."),
+]
+NoColorOption = Annotated[bool, typer.Option("--no-color", help="No colour in the terminal.")]
+TimeoutOption = Annotated[
+    float, typer.Option("--timeout", min=0.1, help="Give up after this many seconds.")
+]
+InputOption = Annotated[
+    InputKind,
+    typer.Option("--input", help="Input language (auto: LaTeX when there is a backslash)."),
+]
+FunctionOption = Annotated[
+    list[str] | None,
+    typer.Option("--function", help="Declare another unknown function name (repeatable)."),
+]
+MaxLengthOption = Annotated[int, typer.Option(help="Longest input accepted, in characters.")]
+MaxDepthOption = Annotated[int, typer.Option(help="Deepest nesting accepted.")]
+
+
 @app.command("diff")
 def diff_command(
     ctx: typer.Context,
-    expr: Annotated[
-        str,
-        typer.Argument(help="The expression, e.g. '1/(1+exp(-(w*x+b)))', or - to read lines."),
-    ],
+    expr: ExprArgument,
     var: Annotated[
         str | None,
         typer.Argument(help="The variable (may be left out when there is only one)."),
@@ -188,45 +227,18 @@ def diff_command(
     order: Annotated[
         int, typer.Option("--order", "-n", min=1, max=20, help="Differentiate this many times.")
     ] = 1,
-    at: Annotated[
-        list[str] | None,
-        typer.Option("--at", help="Also evaluate the derivative at NAME=VALUE[,NAME=VALUE…]."),
-    ] = None,
-    detail: Annotated[
-        Detail, typer.Option("--detail", help="brief folds trivial inner derivatives.")
-    ] = Detail.full,
-    format: Annotated[  # noqa: A002
-        DiffFormat, typer.Option("--format", "-f", help="How to show the derivation.")
-    ] = DiffFormat.terminal,
-    standalone: Annotated[
-        bool, typer.Option("--standalone", help="LaTeX: a whole document for pdflatex.")
-    ] = False,
-    lang: Annotated[
-        Language | None,
-        typer.Option("--lang", help="Language of the words (default: from LANG)."),
-    ] = None,
-    output: Annotated[
-        Path | None,
-        typer.Option("--output", "-o", help="Write to FILE (atomically) instead of stdout."),
-    ] = None,
-    no_color: Annotated[
-        bool, typer.Option("--no-color", help="No colour in the terminal.")
-    ] = False,
-    timeout: Annotated[
-        float, typer.Option("--timeout", min=0.1, help="Give up after this many seconds.")
-    ] = 60.0,
-    input: Annotated[  # noqa: A002
-        InputKind,
-        typer.Option("--input", help="Input language (auto: LaTeX when there is a backslash)."),
-    ] = InputKind.auto,
-    function: Annotated[
-        list[str] | None,
-        typer.Option("--function", help="Declare another unknown function name (repeatable)."),
-    ] = None,
-    max_length: Annotated[
-        int, typer.Option(help="Longest input accepted, in characters.")
-    ] = 10_000,
-    max_depth: Annotated[int, typer.Option(help="Deepest nesting accepted.")] = 2_000,
+    at: AtOption = None,
+    detail: DetailOption = Detail.full,
+    format: FormatOption = DiffFormat.terminal,  # noqa: A002
+    standalone: StandaloneOption = False,
+    lang: LangOption = None,
+    output: OutputOption = None,
+    no_color: NoColorOption = False,
+    timeout: TimeoutOption = 60.0,
+    input: InputOption = InputKind.auto,  # noqa: A002
+    function: FunctionOption = None,
+    max_length: MaxLengthOption = 10_000,
+    max_depth: MaxDepthOption = 2_000,
 ) -> None:
     """Differentiate EXPR with respect to VAR and show every step.
 
@@ -238,13 +250,89 @@ def diff_command(
       chainrule diff "x^x" --order 2 --detail brief
       printf 'sin x^2\ncos x^2\n' | chainrule diff - x --format json
     """
+    language, color, width = presentation(format, standalone, lang, output, no_color)
+
+    def build(text: str, section: bool):
+        from chainrule_cli.api import differentiate
+        from chainrule_cli.render import render
+
+        derivation = differentiate(
+            text, var, order, detail.value, input=input.value, functions=function or (),
+            max_length=max_length, max_depth=max_depth,
+        )  # fmt: skip
+        point = derivation.value_at(at) if at else None
+        if section:
+            from chainrule_cli.render.latex import render_section
+
+            return render_section(derivation, language, point), derivation.verified
+        shown = render(
+            derivation, format.value, lang=language, text=text, at=point,
+            standalone=standalone, color=color, width=width,
+        )  # fmt: skip
+        return shown, derivation.verified
+
+    run_command(ctx, expr, build, DIFF_SCHEMA, format.value, standalone, output, timeout, language)
+
+
+@app.command("grad")
+def grad_command(
+    ctx: typer.Context,
+    expr: ExprArgument,
+    vars: Annotated[  # noqa: A002
+        list[str] | None,
+        typer.Argument(help="The variables (default: every variable of EXPR, by name)."),
+    ] = None,
+    at: AtOption = None,
+    detail: DetailOption = Detail.full,
+    format: FormatOption = DiffFormat.terminal,  # noqa: A002
+    standalone: StandaloneOption = False,
+    lang: LangOption = None,
+    output: OutputOption = None,
+    no_color: NoColorOption = False,
+    timeout: TimeoutOption = 60.0,
+    input: InputOption = InputKind.auto,  # noqa: A002
+    function: FunctionOption = None,
+    max_length: MaxLengthOption = 10_000,
+    max_depth: MaxDepthOption = 2_000,
+) -> None:
+    """The gradient of EXPR: every partial derivative with its steps, then the vector.
+
+    \b
+    Examples:
+      chainrule grad "x^2*y + 3x*y^4"
+      chainrule grad "w*x + b" w b --at w=2,x=3,b=1
+      chainrule grad "sigmoid(w*x + b)" w b --format latex --standalone -o grad.tex
+    """
+    language, color, width = presentation(format, standalone, lang, output, no_color)
+
+    def build(text: str, section: bool):
+        from chainrule_cli.api import gradient
+        from chainrule_cli.render.gradient import render_gradient
+
+        result = gradient(
+            text, vars or None, detail.value, input=input.value, functions=function or (),
+            max_length=max_length, max_depth=max_depth,
+        )  # fmt: skip
+        point = result.value_at(at) if at else None
+        shown = render_gradient(
+            result, format.value, lang=language, text=text, at=point, standalone=standalone,
+            section=section, color=color, width=width,
+        )  # fmt: skip
+        return shown, result.verified
+
+    run_command(
+        ctx, expr, build, GRADIENT_SCHEMA, format.value, standalone, output, timeout, language
+    )
+
+
+def presentation(format: DiffFormat, standalone: bool, lang, output, no_color: bool):  # noqa: A002
+    """The language, whether to colour, and the width: from the options and the environment."""
     from chainrule_cli.render.messages import language_from_environment
 
     if standalone and format is not DiffFormat.latex:
         typer.echo("error: --standalone makes a LaTeX document; add --format latex", err=True)
         raise typer.Exit(int(ExitStatus.BAD_INPUT))
     language = lang.value if lang is not None else language_from_environment(os.environ)
-    as_json = format is DiffFormat.json
     color = (
         format is DiffFormat.terminal
         and output is None
@@ -253,12 +341,15 @@ def diff_command(
         and sys.stdout.isatty()
     )
     width = shutil.get_terminal_size((80, 24)).columns if color else 80
-    settings = dict(
-        var=var, order=order, at=at or [], detail=detail.value, fmt=format.value,
-        standalone=standalone, lang=language,
-        timeout=timeout, input=input.value, functions=function or (), color=color, width=width,
-        max_length=max_length, max_depth=max_depth,
-    )  # fmt: skip
+    return language, color, width
+
+
+def run_command(ctx, expr: str, build, schema: str, fmt: str, standalone: bool, output,
+                timeout: float, language: str) -> None:  # fmt: skip
+    """The shared shape of diff and grad: one expression or a batch from stdin, each worked
+    out by `build(text, section)` in a deep thread with a deadline, errors as lines (and JSON
+    objects), output to stdout or atomically to a file, then the exit code."""
+    as_json = fmt == "json"
     if expr == "-":
         if sys.stdin.isatty():
             typer.echo(ctx.get_help(), err=True)
@@ -271,100 +362,66 @@ def diff_command(
     else:
         texts = [expr]
         batch = False
-    if format is DiffFormat.latex and standalone and batch:
-        settings["standalone"] = False
-        settings["section"] = True
+    section = fmt == "latex" and standalone and batch
     outcomes: list[Outcome] = []
     for number, text in enumerate(texts, start=1):
-        outcome = differentiate_one(text, **settings)
+        outcome = work_out(text, lambda text=text: build(text, section), schema, fmt, timeout)
         outcomes.append(outcome)
         for i, line in enumerate(outcome.errors):
             typer.echo(f"line {number}: {line}" if batch and i == 0 else line, err=True)
-        if output is None and outcome.output and not settings.get("section"):
+        if output is None and outcome.output and not section:
             sys.stdout.write(outcome.output + ("\n" if batch and not as_json else ""))
             sys.stdout.flush()
     code = max((o.code for o in outcomes), default=ExitStatus.OK)
     if batch and code != ExitStatus.OK:
         code = ExitStatus.FAILED
-    if output is None and settings.get("section"):
+    body = [o.output for o in outcomes if o.output]
+    if section:
         from chainrule_cli.render.latex import wrap_document
 
-        sys.stdout.write(wrap_document([o.output for o in outcomes if o.output], language))
-    if output is not None:
-        body = [o.output for o in outcomes if o.output]
-        if batch or code == ExitStatus.OK or body:
-            if settings.get("section"):
-                from chainrule_cli.render.latex import wrap_document
-
-                content = wrap_document(body, language)
-            else:
-                content = ("\n" if batch and not as_json else "").join(body)
-            if body or batch:
-                try:
-                    write_atomically(output, content)
-                except OSError as exc:
-                    reason = exc.strerror or type(exc).__name__
-                    typer.echo(f"error: cannot write {output}: {reason}", err=True)
-                    raise typer.Exit(int(ExitStatus.BAD_INPUT)) from None
+        content = wrap_document(body, language)
+    else:
+        content = ("\n" if batch and not as_json else "").join(body)
+    if output is None and section:
+        sys.stdout.write(content)
+    if output is not None and (batch or body):
+        try:
+            write_atomically(output, content)
+        except OSError as exc:
+            reason = exc.strerror or type(exc).__name__
+            typer.echo(f"error: cannot write {output}: {reason}", err=True)
+            raise typer.Exit(int(ExitStatus.BAD_INPUT)) from None
     raise typer.Exit(int(code))
 
 
-def differentiate_one(text: str, **settings) -> Outcome:
-    """Parse, differentiate, verify and render one expression; never raises."""
-    from chainrule_cli.api import differentiate
+def work_out(text: str, build, schema: str, fmt: str, timeout: float) -> Outcome:
+    """Run build() for one expression where deep recursion is safe, within the deadline;
+    turn every failure into lines for stderr, a JSON error object and an exit code."""
     from chainrule_cli.calculus.deep import run_deep
     from chainrule_cli.errors import ChainruleError
-    from chainrule_cli.render import render
 
-    fmt = settings["fmt"]
-
-    def work() -> tuple[str, object]:
-        derivation = differentiate(
-            text,
-            settings["var"],
-            settings["order"],
-            settings["detail"],
-            input=settings["input"],
-            functions=settings["functions"],
-            max_length=settings["max_length"],
-            max_depth=settings["max_depth"],
-        )
-        at = derivation.value_at(settings["at"]) if settings["at"] else None
-        if settings.get("section"):
-            from chainrule_cli.render.latex import render_section
-
-            return render_section(derivation, settings["lang"], at), derivation
-        shown = render(
-            derivation, fmt, lang=settings["lang"], text=text, at=at,
-            standalone=settings["standalone"], color=settings["color"], width=settings["width"],
-        )  # fmt: skip
-        return shown, derivation
+    def failure(kind: str, message: str, column: int | None, lines: list[str], code):
+        out = ""
+        if fmt == "json":
+            obj = error_json(schema, text, kind, message, column)
+            out = json.dumps(obj, ensure_ascii=False) + "\n"
+        return Outcome(out, lines, code)
 
     try:
-        shown, derivation = run_deep(work, timeout=settings["timeout"])
+        shown, verified = run_deep(build, timeout=timeout)
     except ChainruleError as exc:
-        out = ""
-        if fmt == "json":
-            obj = error_json(DIFF_SCHEMA, text, exc.kind, exc.message, exc.column)
-            out = json.dumps(obj, ensure_ascii=False) + "\n"
         code = ExitStatus.FAILED if exc.kind in ("limit", "timeout") else ExitStatus.BAD_INPUT
-        return Outcome(out, error_lines(exc), code)
+        return failure(exc.kind, exc.message, exc.column, error_lines(exc), code)
     except (RecursionError, MemoryError) as exc:
         message = f"the expression is too large to work out ({type(exc).__name__})"
-        out = ""
-        if fmt == "json":
-            out = json.dumps(error_json(DIFF_SCHEMA, text, "limit", message, None)) + "\n"
-        return Outcome(out, [f"error: {message}"], ExitStatus.FAILED)
+        return failure("limit", message, None, [f"error: {message}"], ExitStatus.FAILED)
     except Exception as exc:  # noqa: BLE001 - a bug: say so in one line, not a traceback
         message = (
             f"internal error ({type(exc).__name__}: {exc}). This is a bug in chainrule "
             f"{__version__}; please report it with the command you ran."
         )
-        out = ""
-        if fmt == "json":
-            out = json.dumps(error_json(DIFF_SCHEMA, text, "internal", message, None)) + "\n"
-        return Outcome(out, [f"error: {message}"], ExitStatus.FAILED)
-    if not derivation.verified:
+        return failure("internal", message, None, [f"error: {message}"], ExitStatus.FAILED)
+    if not verified:
         return Outcome(
             shown,
             [

@@ -341,6 +341,7 @@ def test_diff_help_shows_examples_and_does_not_import_sympy():
     assert 'chainrule diff "1/(1+exp(-(w*x+b)))" x' in result.stdout
     for argv, env in [
         (["chainrule", "diff", "--help"], {}),
+        (["chainrule", "grad", "--help"], {}),
         (["chainrule"], {"_CHAINRULE_COMPLETE": "complete_bash", "COMP_WORDS": "chainrule di",
                          "COMP_CWORD": "1"}),
     ]:  # fmt: skip

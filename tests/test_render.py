@@ -18,6 +18,7 @@ import sympy
 from chainrule_cli import differentiate
 from chainrule_cli.calculus import steps as S
 from chainrule_cli.calculus.stepper import _HYPERBOLIC, _INVERSE_HYPERBOLIC, _INVERSE_TRIG, _TRIG
+from chainrule_cli.errors import ParseError
 from chainrule_cli.parse import parse
 from chainrule_cli.render import render
 from chainrule_cli.render.formulas import FORMULAS, formula_key
@@ -126,9 +127,8 @@ def test_value_at_a_point_is_exact_and_decimal():
     undefined = differentiate("1/x").value_at({"x": 0})
     assert undefined["decimal"] is None
     assert "Value at x = 0: undefined" in differentiate("1/x").to_text(at=undefined)
-    symbolic = differentiate("x^2 y", "x").value_at(["x=1"])
-    assert symbolic["exact"] == 2 * sympy.Symbol("y", real=True)
-    assert symbolic["decimal"] is None
+    with pytest.raises(ParseError, match="--at needs a value for y too"):
+        differentiate("x^2 y", "x").value_at(["x=1"])
 
 
 def test_higher_order_is_shown_order_by_order():

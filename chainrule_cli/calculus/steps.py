@@ -306,3 +306,19 @@ class Derivation(Record):
     @property
     def steps(self) -> list[Step]:
         return list(self.root.walk())
+
+
+class Gradient(Record):
+    """∇y = (∂y/∂x₁, …, ∂y/∂xₙ): one verified derivation per variable."""
+
+    expr: sympy.Expr
+    vars: tuple[sympy.Symbol, ...]
+    partials: tuple[Derivation, ...]
+
+    @property
+    def vector(self) -> tuple[sympy.Expr, ...]:
+        return tuple(d.result for d in self.partials)
+
+    @property
+    def verified(self) -> bool:
+        return all(d.verified for d in self.partials)

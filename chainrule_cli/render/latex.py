@@ -37,13 +37,16 @@ def _symbol(name: str) -> str:
     return latex(sympy.Symbol(name))
 
 
-def leibniz(value: str | None, var: sympy.Symbol, order: int = 1) -> str:
+def leibniz(value: str | None, var: sympy.Symbol, order: int = 1, d: str = "d") -> str:
+    """\\frac{dy}{dx}, or with d = \\partial the partial derivative."""
     x = latex(var)
+    sep = "" if d == "d" else " "
     if not value or not value.isidentifier():
-        return rf"\frac{{d}}{{d{x}}}"
+        return rf"\frac{{{d}}}{{{d}{sep}{x}}}"
+    y = _symbol(value)
     if order == 1:
-        return rf"\frac{{d{_symbol(value)}}}{{d{x}}}"
-    return rf"\frac{{d^{{{order}}}{_symbol(value)}}}{{d{x}^{{{order}}}}}"
+        return rf"\frac{{{d}{sep}{y}}}{{{d}{sep}{x}}}"
+    return rf"\frac{{{d}^{{{order}}}{sep}{y}}}{{{d}{sep}{x}^{{{order}}}}}"
 
 
 def annotate(rows: list[str], note: str) -> list[str]:
@@ -57,9 +60,10 @@ def annotate(rows: list[str], note: str) -> list[str]:
 class LatexRenderer:
     """One `align*` derivation (several for long ones), the result boxed."""
 
-    def __init__(self, lang: str = "en", at: dict | None = None) -> None:
+    def __init__(self, lang: str = "en", at: dict | None = None, partial: bool = False) -> None:
         self.lang = lang
         self.at = at
+        self.d = r"\partial" if partial else "d"
         self.tex = TextbookLatexPrinter().doprint
 
     def chunks(self, expr: sympy.Expr) -> list[str]:
@@ -98,10 +102,10 @@ class LatexRenderer:
     def lhs(self, view: StepView) -> str:
         step = view.step
         if view.value and view.value.isidentifier():
-            return leibniz(view.value, step.var, step.order)
+            return leibniz(view.value, step.var, step.order, self.d)
         if view.value:  # y', y'' in a higher derivative
-            return rf"\frac{{d}}{{d{self.tex(step.var)}}} {view.value}"
-        return rf"{leibniz(None, step.var)}\left({self.tex(view.expr)}\right)"
+            return rf"{leibniz(None, step.var, d=self.d)} {view.value}"
+        return rf"{leibniz(None, step.var, d=self.d)}\left({self.tex(view.expr)}\right)"
 
     def note(self, view: StepView) -> str:
         name = rf"\text{{{view.number}. {escape(view.name)}}}"
@@ -130,7 +134,7 @@ class LatexRenderer:
         if parts:
             return annotate([f"&{parts[0]}"], self.note(view))
         if named:
-            d = leibniz(None, step.var)
+            d = leibniz(None, step.var, d=self.d)
             row = f"{self.lhs(view)} &= {d}\\left({self.tex(view.expr)}\\right)"
             return annotate([row], self.note(view))
         return annotate([f"&{self.lhs(view)}"], self.note(view))
@@ -152,15 +156,14 @@ class LatexRenderer:
         step = view.step
         rhs = self.chunks(view.result)
         if isinstance(step, S.ChainStep):
-            u = self.tex(step.intermediate)
-            x = self.tex(step.var)
+            u, x, d = str(step.intermediate), step.var, self.d
+            du_dx = leibniz(u, x, d=d)
             outer = self.tex(step.outer)
-            product = rf"\frac{{d}}{{d{u}}}\left({outer}\right) \cdot \frac{{d{u}}}{{d{x}}}"
+            product = rf"{leibniz(None, step.intermediate, d=d)}\left({outer}\right) \cdot {du_dx}"
             if view.value and view.value.isidentifier():
-                y = _symbol(view.value)
-                product = rf"\frac{{d{y}}}{{d{u}}} \cdot \frac{{d{u}}}{{d{x}}}"
+                product = rf"{leibniz(view.value, step.intermediate, d=d)} \cdot {du_dx}"
             if view.times is not None:
-                rhs[-1] += rf" \cdot \frac{{d{u}}}{{d{x}}}"
+                rhs[-1] += rf" \cdot {du_dx}"
             if view.via is not None:
                 product += f" = {self.tex(view.via)}"
             rhs = [f"{product} = {rhs[0]}", *rhs[1:]]
@@ -191,7 +194,7 @@ class LatexRenderer:
     def result_rows(self, outline: Outline) -> list[str]:
         """The rewrites that follow the root's result, then the answer boxed."""
         d = outline.derivation
-        dydx = leibniz(outline.value, d.var, d.order)
+        dydx = leibniz(outline.value, d.var, d.order, self.d)
         rows = []
         for rewrite in d.simplify:
             note = rf"\text{{{escape(self.word(f'why.{rewrite.why}'))}}}"

@@ -14,10 +14,10 @@ from chainrule_cli.render.view import Outline, StepView, outline
 class MarkdownRenderer:
     """A heading, one list item per step (nested by depth), the result in a display block."""
 
-    def __init__(self, lang: str = "en", at: dict | None = None) -> None:
+    def __init__(self, lang: str = "en", at: dict | None = None, partial: bool = False) -> None:
         self.lang = lang
         self.at = at
-        self.latex = LatexRenderer(lang)
+        self.latex = LatexRenderer(lang, partial=partial)
         self.tex = self.latex.tex
         self.u = UnicodePrinter().doprint
 
@@ -42,8 +42,7 @@ class MarkdownRenderer:
         via = f" = {self.tex(view.via)}" if view.via is not None else ""
         result = f"{self.latex.lhs(view)}{via} = {self.tex(view.result)}"
         if view.times is not None:
-            u, x = self.tex(view.times), self.tex(view.step.var)
-            result += rf" \cdot \frac{{d{u}}}{{d{x}}}"
+            result += rf" \cdot {leibniz(str(view.times), view.step.var, d=self.latex.d)}"
         parts.append(f"${result}$")
         return "  " * view.depth + "- " + " — ".join(parts)
 
@@ -57,7 +56,7 @@ class MarkdownRenderer:
         lines = [f"### {task}", "", f"#### {self.word('ui.steps')}", ""]
         lines.extend(self.item(view) for view in outline.steps)
         lines += ["", f"#### {self.word('ui.result')}", ""]
-        dydx = leibniz(outline.value, d.var, d.order)
+        dydx = leibniz(outline.value, d.var, d.order, self.latex.d)
         lines.append(f"$${dydx} = {self.tex(outline.result)}$$")
         for rewrite in d.simplify:
             why = self.word(f"why.{rewrite.why}")

@@ -55,31 +55,32 @@ class Line:
         return "".join(text for text, _ in self.pieces)
 
 
-def leibniz(value: str | None, var, order: int = 1) -> str:
-    """dy/dx, d²y/dx², or d/dx when the value has no name."""
+def leibniz(value: str | None, var, order: int = 1, d: str = "d") -> str:
+    """dy/dx, d²y/dx², ∂y/∂x (d="∂"), or d/dx when the value has no name."""
     x = unicode(var)
     if order == 1:
-        return f"d{value}/d{x}" if value and value.isidentifier() else f"d/d{x}"
+        return f"{d}{value}/{d}{x}" if value and value.isidentifier() else f"{d}/{d}{x}"
     n = str(order).translate(_SUPERSCRIPTS)
-    return f"d{n}{value}/d{x}{n}"
+    return f"{d}{n}{value}/{d}{x}{n}"
 
 
-def lhs(view: StepView) -> str:
+def lhs(view: StepView, d: str = "d") -> str:
     """What a step's line starts with: dy/du, or d/dx (x²) when the value is not named."""
     step = view.step
     if view.value and view.value.isidentifier():
-        return leibniz(view.value, step.var, step.order)
+        return leibniz(view.value, step.var, step.order, d)
     if view.value:  # y', y'', … in a higher derivative
-        return f"d/d{unicode(step.var)} {view.value}"
-    return f"d/d{unicode(step.var)} ({unicode(view.expr)})"
+        return f"{d}/{d}{unicode(step.var)} {view.value}"
+    return f"{d}/{d}{unicode(step.var)} ({unicode(view.expr)})"
 
 
 class TerminalRenderer:
     """An outline: the task, numbered steps (rule, formula, intermediate, result), the result."""
 
-    def __init__(self, lang: str = "en", at: dict | None = None) -> None:
+    def __init__(self, lang: str = "en", at: dict | None = None, partial: bool = False) -> None:
         self.lang = lang
         self.at = at
+        self.d = "∂" if partial else "d"  # ∂ for the partial derivatives of a gradient
         printer = UnicodePrinter()
         # a formula's own spaces do not break; plain text wraps between "=" and words
         self.u = lambda expr: printer.doprint(expr).replace(" ", NBSP)
@@ -87,12 +88,12 @@ class TerminalRenderer:
     def word(self, key: str, **fields) -> str:
         return messages.word(key, self.lang, **fields)
 
-    def render(self, outline: Outline) -> list[Line]:
+    def render(self, outline: Outline, verdict: bool = True) -> list[Line]:
         lines = [self.task(outline), Line()]
         for view in outline.steps:
             lines.extend(self.step(view))
         lines.append(Line())
-        lines.extend(self.result(outline))
+        lines.extend(self.result(outline, verdict))
         return lines
 
     def task(self, outline: Outline) -> Line:
@@ -120,24 +121,24 @@ class TerminalRenderer:
         if view.outer is not None:
             named = view.value if view.value else self.u(view.expr)
             body.append(Line().add(f"{named} = {self.u(view.outer)}"))
-        line = Line().add(lhs(view), STYLE["lhs"])
+        line = Line().add(lhs(view, self.d), STYLE["lhs"])
         if isinstance(view.step, S.ChainStep) and view.via is not None:
             u, x = self.u(view.step.intermediate), self.u(view.step.var)
-            line.add(f" = d{view.value}/d{u} · d{u}/d{x}")
+            line.add(f" = {self.d}{view.value}/{self.d}{u} · {self.d}{u}/{self.d}{x}")
         if view.via is not None:
             line.add(" = " + self.u(view.via))
         line.add(" = " + self.u(view.result))
         if view.times is not None:
-            line.add(" · " + leibniz(self.u(view.times), view.step.var))
+            line.add(" · " + leibniz(self.u(view.times), view.step.var, d=self.d))
         body.append(line)
         for line in body:
             line.indent = indent + 3
         return [header, *body]
 
-    def result(self, outline: Outline) -> list[Line]:
+    def result(self, outline: Outline, verdict: bool = True) -> list[Line]:
         d = outline.derivation
         lines = [Line().add(self.word("ui.result"), STYLE["heading"])]
-        first = Line(2, hang=4).add(leibniz(outline.value, d.var, d.order), STYLE["lhs"])
+        first = Line(2, hang=4).add(leibniz(outline.value, d.var, d.order, self.d), STYLE["lhs"])
         start = d.root.result if d.simplify else outline.result
         first.add(" = " + self.u(start), None if d.simplify else STYLE["result"])
         lines.append(first)
@@ -149,11 +150,13 @@ class TerminalRenderer:
         if d.in_terms_of is not None:
             name = self.u(d.in_terms_of.name)
             intro = self.word("ui.in_terms_of", name=name, expr=self.u(d.expr))
-            line = Line(2, hang=4).add(intro + " ").add(leibniz(outline.value, d.var), STYLE["lhs"])
+            dydx = leibniz(outline.value, d.var, d=self.d)
+            line = Line(2, hang=4).add(intro + " ").add(dydx, STYLE["lhs"])
             lines.append(line.add(" = " + self.u(d.in_terms_of.result), STYLE["result"]))
         if self.at is not None:
             lines.append(self.value_line(self.at))
-        lines.append(self.verdict(outline))
+        if verdict:
+            lines.append(self.verdict(outline))
         return lines
 
     def value_line(self, at: dict) -> Line:
