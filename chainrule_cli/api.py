@@ -105,8 +105,12 @@ def differentiate(
     timeout: float | None = None,
     max_length: int = MAX_LENGTH,
     max_depth: int = MAX_DEPTH,
+    lets: Mapping[str, object] | Iterable[str] = (),
 ):
     """Differentiate `expr` (text or SymPy) by `var`, `order` times, with every step verified.
+
+    `lets` names intermediates ({"u": "x^2*y"} or ["u=x^2*y"]): the derivative is then the
+    many-variable chain rule, a sum over the paths from expr through them to `var`.
 
     Returns a `Derivation`; raises ParseError, LimitError, UnsupportedError or a timeout error.
     """
@@ -125,6 +129,17 @@ def differentiate(
             if isinstance(expr, str)
             else expr
         )
+        named = parse_lets(lets, input=input, functions=functions)
+        if named:
+            from chainrule_cli.calculus.paths import derive_paths, order_intermediates, substitute
+            from chainrule_cli.errors import UnsupportedError
+
+            if order != 1:
+                raise UnsupportedError("--let works with first derivatives only (no --order)")
+            whole = substitute(parsed, named, order_intermediates(named))
+            variable = resolve_variable(whole, var)
+            refuse_towers(whole, variable)
+            return Derivation.of(derive_paths(parsed, variable, named, detail))
         variable = resolve_variable(parsed, var)
         refuse_towers(parsed, variable)
         return Derivation.of(derive(parsed, variable, order, detail))
@@ -174,6 +189,37 @@ def gradient(
         return Gradient(expr=parsed, vars=tuple(variables), partials=tuple(partials))
 
     return run_deep(work, timeout=timeout)
+
+
+def parse_lets(
+    lets: Mapping[str, object] | Iterable[str],
+    *,
+    input: str = "auto",
+    functions=(),  # noqa: A002
+) -> dict[sympy.Symbol, sympy.Expr]:
+    """Named intermediates, {u: x^2*y}, from {"u": "x^2*y"} or ["u=x^2*y"]; parsed safely."""
+    from chainrule_cli.errors import ParseError
+
+    items = list(lets.items()) if isinstance(lets, Mapping) else []
+    if not isinstance(lets, Mapping):
+        for item in lets:
+            name, sep, value = str(item).partition("=")
+            if not sep or not name.strip() or not value.strip():
+                raise ParseError(f"'{item}' is not NAME=EXPR")
+            items.append((name.strip(), value.strip()))
+    named: dict[sympy.Symbol, sympy.Expr] = {}
+    for name, value in items:
+        symbol = variable_named(name)
+        if symbol in named:
+            raise ParseError(f"the intermediate {name} is named twice")
+        if isinstance(value, str):
+            value = parse(value, input=input, functions=functions)
+        if not isinstance(value, sympy.Expr):
+            raise TypeError(f"the value of {name} must be text or a SymPy expression")
+        if symbol in value.free_symbols:
+            raise ParseError(f"the intermediate {name} is defined through itself")
+        named[symbol] = value
+    return named
 
 
 def refuse_towers(expr: sympy.Expr, var: sympy.Symbol) -> None:

@@ -239,6 +239,12 @@ def diff_command(
     function: FunctionOption = None,
     max_length: MaxLengthOption = 10_000,
     max_depth: MaxDepthOption = 2_000,
+    let: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--let", help="Name an intermediate, NAME=EXPR (repeatable): the chain rule by paths."
+        ),
+    ] = None,
 ) -> None:
     """Differentiate EXPR with respect to VAR and show every step.
 
@@ -249,6 +255,7 @@ def diff_command(
       chainrule diff "tanh(2x)" x --at x=0.5 --format json
       chainrule diff "x^x" --order 2 --detail brief
       printf 'sin x^2\ncos x^2\n' | chainrule diff - x --format json
+      chainrule diff "u*v" x --let "u=x^2*y" --let "v=sin(x*y)"
     """
     language, color, width = presentation(format, standalone, lang, output, no_color)
 
@@ -258,7 +265,7 @@ def diff_command(
 
         derivation = differentiate(
             text, var, order, detail.value, input=input.value, functions=function or (),
-            max_length=max_length, max_depth=max_depth,
+            max_length=max_length, max_depth=max_depth, lets=let or (),
         )  # fmt: skip
         point = derivation.value_at(at) if at else None
         if section:

@@ -237,11 +237,28 @@ class ChainStep(Step):
     outer: sympy.Expr
 
 
+class Path(Record):
+    """One path z → a₁ → … → x through the named intermediates: its term of the chain rule is
+    the product ∂z/∂a₁ · ∂a₁/∂a₂ · … · ∂aₖ/∂x of the factors' results."""
+
+    via: tuple[sympy.Symbol, ...]  # the intermediates on the way (none: z depends on x itself)
+    factors: tuple[Step, ...]
+    product: sympy.Expr
+
+
 class MultivariableChainStep(Step):
-    """d/dx F(a₁, …, aₙ) = Σ ∂F/∂aᵢ · daᵢ/dx: one term per argument that depends on x."""
+    """d/dx F(a₁, …, aₙ) = Σ ∂F/∂aᵢ · daᵢ/dx: one term per argument that depends on x.
+
+    With named intermediates (--let u=…): dz/dx = Σ over the paths z → … → x of the product of
+    the partial derivatives along the path; `expr` is z with the intermediates substituted,
+    `written` is z as given, `substeps` are the distinct factors.
+    """
 
     rule = "multivariable_chain"
     partials: tuple[sympy.Expr, ...]
+    written: sympy.Expr | None = None
+    lets: tuple[tuple[sympy.Symbol, sympy.Expr], ...] = ()
+    paths: tuple[Path, ...] = ()
 
 
 class RewriteStep(Step):

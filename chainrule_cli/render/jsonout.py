@@ -19,7 +19,7 @@ FULL = 2_000
 SCHEMA = "chainrule.derivation/1"
 _COMMON = {"expr", "var", "result", "substeps", "order"}
 # Fields already written another way: the chain's names go in `let`, a repeat's origin in `see`.
-_SKIP = {"intermediate", "inner", "original"}
+_SKIP = {"intermediate", "inner", "original", "lets", "paths"}
 
 
 class JsonRenderer:
@@ -49,6 +49,8 @@ class JsonRenderer:
             if name in _COMMON or name in _SKIP:
                 continue
             value = getattr(step, name)
+            if value is None:
+                continue
             if isinstance(value, tuple):
                 out[name] = [self.text(v) for v in value]
             elif isinstance(value, str):
@@ -75,6 +77,16 @@ class JsonRenderer:
             obj["let"] = {str(step.intermediate): self.text(step.inner)}
         if isinstance(step, S.RepeatStep):
             obj["see"] = worked_out(first, step)
+        if isinstance(step, S.MultivariableChainStep) and step.paths:
+            obj["let"] = {str(n): self.text(v) for n, v in step.lets}
+            obj["paths"] = [
+                {
+                    "via": [str(n) for n in path.via],
+                    "factors": [self.text(f.result) for f in path.factors],
+                    "product": self.text(path.product),
+                }
+                for path in step.paths
+            ]
         obj.update(self.fields(step))
         obj["substeps"] = []
         return obj

@@ -167,12 +167,22 @@ class LatexRenderer:
             if view.via is not None:
                 product += f" = {self.tex(view.via)}"
             rhs = [f"{product} = {rhs[0]}", *rhs[1:]]
+        elif getattr(step, "paths", ()):
+            terms = []
+            for path in step.paths:
+                names = [view.value or "y", *(str(n) for n in path.via), str(step.var)]
+                edges = zip(names, names[1:], strict=False)
+                terms.append(" ".join(leibniz(a, sympy.Symbol(b), d=self.d) for a, b in edges))
+            products = " + ".join(self.tex(p.product) for p in step.paths)
+            rhs = [" + ".join(terms) + f" = {products}", "= " + rhs[0], *rhs[1:]]
         elif view.via is not None:
             rhs[0] = f"{self.tex(view.via)} = {rhs[0]}"
         return self.equation(self.lhs(view), rhs)
 
     def rows(self, outline: Outline) -> list[list[str]]:
-        """The rows of the steps, in blocks of at most STEPS_PER_BLOCK steps."""
+        """The rows of the steps, in blocks of at most ROWS_PER_BLOCK rows."""
+        if outline.partial:
+            self.d = r"\partial"
         rows: list[str] = []
         pending: list[StepView] = []  # composite steps waiting for their closing row
         for view in outline.steps:

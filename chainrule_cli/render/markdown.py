@@ -40,6 +40,8 @@ class MarkdownRenderer:
             named = self.tex(view.expr) if not view.value else latex_name(view.value)
             parts.append(f"${named} = {self.tex(view.outer)}$")
         via = f" = {self.tex(view.via)}" if view.via is not None else ""
+        if getattr(view.step, "paths", ()):
+            via = " = " + " + ".join(self.tex(p.product) for p in view.step.paths)
         result = f"{self.latex.lhs(view)}{via} = {self.tex(view.result)}"
         if view.times is not None:
             result += rf" \cdot {leibniz(str(view.times), view.step.var, d=self.latex.d)}"
@@ -47,6 +49,8 @@ class MarkdownRenderer:
         return "  " * view.depth + "- " + " — ".join(parts)
 
     def render(self, outline: Outline) -> str:
+        if outline.partial:
+            self.latex.d = r"\partial"
         d = outline.derivation
         y = latex_name(outline.value)
         key = "ui.task" if d.order == 1 else "ui.task_order"

@@ -89,6 +89,8 @@ class TerminalRenderer:
         return messages.word(key, self.lang, **fields)
 
     def render(self, outline: Outline, verdict: bool = True) -> list[Line]:
+        if outline.partial:
+            self.d = "∂"
         lines = [self.task(outline), Line()]
         for view in outline.steps:
             lines.extend(self.step(view))
@@ -118,10 +120,16 @@ class TerminalRenderer:
         for name, value in view.lets:
             line = Line().add(self.word("ui.let") + " ", STYLE["let"])
             body.append(line.add(f"{self.u(name)} = {self.u(value)}"))
-        if view.outer is not None:
+        paths = getattr(view.step, "paths", ())
+        if view.outer is not None and not paths:  # with paths the tree's top says it
             named = view.value if view.value else self.u(view.expr)
             body.append(Line().add(f"{named} = {self.u(view.outer)}"))
+        if paths:
+            body.extend(self.dependency_tree(view))
         line = Line().add(lhs(view, self.d), STYLE["lhs"])
+        if paths:
+            products = " + ".join(self.u(p.product) for p in paths)  # a 0 path shows as 0
+            line.add(" = " + self.path_sum(view) + " = " + products)
         if isinstance(view.step, S.ChainStep) and view.via is not None:
             u, x = self.u(view.step.intermediate), self.u(view.step.var)
             line.add(f" = {self.d}{view.value}/{self.d}{u} · {self.d}{u}/{self.d}{x}")
@@ -134,6 +142,34 @@ class TerminalRenderer:
         for line in body:
             line.indent = indent + 3
         return [header, *body]
+
+    def path_sum(self, view: StepView) -> str:
+        """∂y/∂u·∂u/∂x + ∂y/∂v·∂v/∂x: one product of partials per path."""
+        terms = []
+        for path in view.step.paths:
+            names = [view.value or "y", *(str(n) for n in path.via), str(view.step.var)]
+            edges = zip(names, names[1:], strict=False)
+            terms.append("·".join(leibniz(a, sympy.Symbol(b), d=self.d) for a, b in edges))
+        return " + ".join(terms)
+
+    def dependency_tree(self, view: StepView) -> list[Line]:
+        """What depends on what: the value at the top, the variables at the leaves."""
+        step = view.step
+        definition = dict(step.lets)
+        lines = []
+        stack = [(sympy.Symbol(view.value or "y"), step.written, "", "", True)]
+        while stack:
+            name, value, lead, branch, top = stack.pop()
+            label = f"{self.u(name)} = {self.u(value)}" if value is not None else self.u(name)
+            lines.append(Line().add(("" if top else lead + branch) + label, STYLE["formula"]))
+            if value is None:
+                continue
+            kids = sorted(value.free_symbols, key=str)
+            inner = "" if top else lead + ("   " if branch == "└─ " else "│  ")
+            for i, kid in reversed(list(enumerate(kids))):
+                last = i == len(kids) - 1
+                stack.append((kid, definition.get(kid), inner, "└─ " if last else "├─ ", False))
+        return lines
 
     def result(self, outline: Outline, verdict: bool = True) -> list[Line]:
         d = outline.derivation

@@ -66,6 +66,12 @@ class Outline:
     named: bool  # whether the final answer is written through the intermediates
     failures: tuple[int, ...]  # numbers of the steps that failed verification
 
+    @property
+    def partial(self) -> bool:
+        """Partial derivatives (∂) when the user named intermediates of several variables."""
+        root = self.derivation.root
+        return isinstance(root, S.MultivariableChainStep) and bool(root.lets)
+
 
 class Sizes:
     """Tree size of expressions (what printing costs), or their height, memoised, without
@@ -162,6 +168,11 @@ class Outliner:
                 children = [
                     (stage, depth + 1, name + "'" * k) for k, stage in enumerate(step.substeps)
                 ]
+            elif isinstance(step, S.MultivariableChainStep) and step.paths:
+                # each factor differentiates z (written) or an intermediate u (its definition)
+                owner = {value: str(n) for n, value in step.lets}
+                owner[step.written] = name
+                children = [(f, depth + 1, owner.get(f.expr)) for f in step.substeps]
             else:
                 children = [(s, depth + 1, None) for s in step.substeps]
             stack.extend(reversed(children))
@@ -232,7 +243,13 @@ class Outliner:
     _QuotientStep = _PowerStep = _ExponentialStep = _LogarithmStep = _TrigStep = plain
     _InverseTrigStep = _HyperbolicStep = _InverseHyperbolicStep = _AbsStep = plain
     _PiecewiseStep = _SpecialStep = _GeneralPowerStep = _FunctionStep = plain
-    _MultivariableChainStep = _HigherOrderStep = plain
+    _HigherOrderStep = plain
+
+    def _MultivariableChainStep(self, step: S.MultivariableChainStep, first=None):
+        if not step.paths:
+            return self.plain(step)
+        lets = tuple((n, self.named(v)) for n, v in step.lets)
+        return lets, step.written, self.named(step.result), None, None
 
     def _RewriteStep(self, step: S.RewriteStep, first=None):
         return (), step.rewritten, self.named(step.result), None, None
