@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -262,6 +264,9 @@ def parse_point(assignments: Mapping[str, object] | Iterable[str]) -> dict:
         if variable in point:
             raise ParseError(f"{name} is given twice")
         if isinstance(value, str):
+            if re.fullmatch(r"\s*[+-]?\d+[eE][+-]?\d+\s*", value):
+                fixed = value.strip().replace("e", ".0e", 1).replace("E", ".0E", 1)
+                raise ParseError(f"'{value}' would read as a product with e; write {fixed}")
             value = parse(value, input="text")
         elif isinstance(value, bool) or not isinstance(value, int | float | sympy.Basic):
             raise TypeError(f"the value of {name} must be text, a number or a SymPy expression")
@@ -277,6 +282,9 @@ def parse_point(assignments: Mapping[str, object] | Iterable[str]) -> dict:
             raise ParseError(
                 f"the value of {name} must be a finite real number (variables are real)"
             )
+        size = value.evalf(15)
+        if not size.is_Number or not math.isfinite(float(abs(size))) or abs(size) > 1e100:
+            raise LimitError(f"the value of {name} is too large to compute with")
         point[variable] = value
     return point
 

@@ -364,14 +364,18 @@ def run_command(ctx, expr: str, build, schema: str, fmt: str, standalone: bool, 
                 "error: EXPR is - but standard input is a terminal; pipe lines in.", err=True
             )
             raise typer.Exit(int(ExitStatus.BAD_INPUT))
-        texts = [line for line in sys.stdin.read().splitlines() if line.strip()]
+        texts = [
+            (number, line)
+            for number, line in enumerate(sys.stdin.read().splitlines(), start=1)
+            if line.strip()
+        ]
         batch = True
     else:
-        texts = [expr]
+        texts = [(1, expr)]
         batch = False
     section = fmt == "latex" and standalone and batch
     outcomes: list[Outcome] = []
-    for number, text in enumerate(texts, start=1):
+    for number, text in texts:
         outcome = work_out(text, lambda text=text: build(text, section), schema, fmt, timeout)
         outcomes.append(outcome)
         for i, line in enumerate(outcome.errors):
@@ -423,8 +427,9 @@ def work_out(text: str, build, schema: str, fmt: str, timeout: float) -> Outcome
         message = f"the expression is too large to work out ({type(exc).__name__})"
         return failure("limit", message, None, [f"error: {message}"], ExitStatus.FAILED)
     except Exception as exc:  # noqa: BLE001 - a bug: say so in one line, not a traceback
+        said = " ".join(str(exc).split())
         message = (
-            f"internal error ({type(exc).__name__}: {exc}). This is a bug in chainrule "
+            f"internal error ({type(exc).__name__}: {said}). This is a bug in chainrule "
             f"{__version__}; please report it with the command you ran."
         )
         return failure("internal", message, None, [f"error: {message}"], ExitStatus.FAILED)

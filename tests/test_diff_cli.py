@@ -153,6 +153,7 @@ def test_language_option_and_environment():
 
 def test_batch_reads_lines_in_order_and_goes_on_after_a_bad_one():
     result = run("diff", "-", "x", "-f", "json", stdin="sin x^2\n\ncos(\nx^x\n")
+    # the error names the input's own line (3: the blank line 2 counts)
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
     assert len(lines) == 3
@@ -162,7 +163,7 @@ def test_batch_reads_lines_in_order_and_goes_on_after_a_bad_one():
     assert [o["ok"] for o in objs] == [True, False, True]
     assert [o["input"] for o in objs] == ["sin x^2", "cos(", "x^x"]
     assert objs[0]["result"] == "2*x*cos(x**2)"
-    assert result.stderr.startswith("line 2: error: column 5: unexpected end of input")
+    assert result.stderr.startswith("line 3: error: column 5: unexpected end of input")
 
 
 def test_batch_all_good_exits_0_and_text_is_separated():
@@ -236,6 +237,12 @@ def test_at_rejects_what_is_not_a_point():
         result = run("diff", "x^2", "x", "--at", at)
         assert result.exit_code == 2, at
         assert result.stderr == message, at
+    trap = run("diff", "x^2", "x", "--at", "x=1e-3")
+    assert trap.exit_code == 2
+    assert trap.stderr == "error: '1e-3' would read as a product with e; write 1.0e-3\n"
+    towering = run("diff", "sin(x)", "x", "--at", "x=exp(exp(exp(10)))")
+    assert towering.exit_code == 1
+    assert towering.stderr == "error: the value of x is too large to compute with\n"
     huge = run("diff", "x^2", "x", "--at", "x=10^10^10")
     assert huge.exit_code == 1
     assert huge.stderr == "error: the value of x is too large to compute with\n"

@@ -45,11 +45,11 @@ def test_article_example_u_times_v_in_every_format():
     lets = ["u=x^2*y", "v=sin(x*y)"]
     d = differentiate("u*v", "x", lets=lets)
     text = d.to_text()
-    assert "   ∂Y/∂x = ∂Y/∂u·∂u/∂x + ∂Y/∂v·∂v/∂x = 2v·x·y + u·y·cos(x·y) =\n" in text
-    assert "   Y = u·v\n   ├─ u = x^2·y\n   │  ├─ x\n   │  └─ y\n   └─ v = sin(x·y)\n" in text
-    assert "     ∂Y/∂u = v\n" in text and "     ∂u/∂x = 2x·y\n" in text
+    assert "   ∂z/∂x = ∂z/∂u·∂u/∂x + ∂z/∂v·∂v/∂x = 2v·x·y + u·y·cos(x·y) =\n" in text
+    assert "   z = u·v\n   ├─ u = x^2·y\n   │  ├─ x\n   │  └─ y\n   └─ v = sin(x·y)\n" in text
+    assert "     ∂z/∂u = v\n" in text and "     ∂u/∂x = 2x·y\n" in text
     tex = d.to_latex()
-    assert r"\frac{\partial Y}{\partial u} \frac{\partial u}{\partial x}" in tex
+    assert r"\frac{\partial z}{\partial u} \frac{\partial u}{\partial x}" in tex
     result = runner.invoke(
         app, ["diff", "u*v", "x", "--let", lets[0], "--let", lets[1], "-f", "json"]
     )
@@ -97,3 +97,22 @@ def test_let_errors_exit_2():
         differentiate("u", "x", lets={"u": "u + x"})
     with pytest.raises(UnsupportedError):
         differentiate("u", "x", order=2, lets={"u": "x^2"})
+
+
+def test_the_text_reads_as_a_teacher_writes_it():
+    d = differentiate("x^2*y + 3x*y^4", "t", lets=["x=sin(2t)", "y=cos t"])
+    text = d.to_text()
+    assert text.startswith("Differentiate z = ")  # z: never a name the intermediates use
+    assert "   dz/dt = ∂z/∂x·dx/dt + ∂z/∂y·dy/dt = 2(2x·y + 3y^4)·cos(2t) −\n" in text
+    one = differentiate("u*x", "x", lets=["u=x^2"]).to_text()
+    assert "   dz/dx = ∂z/∂u·du/dx + ∂z/∂x = 2x^2 + u = 3x^2\n" in one
+
+
+def test_unknown_functions_of_intermediates_and_equal_definitions():
+    d = differentiate("f(u)", "x", lets=["u=x^2"])
+    assert d.verified
+    assert "dz/dx = 2x·f'(x^2)" in d.to_text()
+    same = differentiate("u*v", "x", lets=["u=x^2", "v=x^2"])
+    text = same.to_text()
+    assert "∂z/∂u = v" in text and "du/dx = 2x" in text
+    assert "∂z/∂v = u" in text and "dv/dx = 2x" in text

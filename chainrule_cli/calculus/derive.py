@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import sympy
 from sympy.core.function import AppliedUndef
 
@@ -136,7 +138,8 @@ def value_at(result: sympy.Expr, point: dict[sympy.Symbol, sympy.Expr]):
     real, imag = value.as_real_imag()
     if abs(imag) > 1e-15 * max(1, abs(real)):
         return exact, None
-    return exact, float(real)
+    decimal = float(real)
+    return exact, decimal if math.isfinite(decimal) else None
 
 
 _SWITCHES = (sympy.sign, sympy.Heaviside, sympy.DiracDelta)

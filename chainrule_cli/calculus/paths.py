@@ -45,7 +45,10 @@ def order_intermediates(lets: dict[sympy.Symbol, sympy.Expr]) -> list[sympy.Symb
 def substitute(expr: sympy.Expr, lets: dict, order: list) -> sympy.Expr:
     """expr in the original variables: each intermediate replaced by its definition."""
     for name in reversed(order):
-        expr = expr.xreplace({name: lets[name]})
+        if expr.has(sympy.Derivative, sympy.Subs):
+            expr = expr.subs(name, lets[name])  # f'(u) at u = x²: Subs keeps it meaningful
+        else:
+            expr = expr.xreplace({name: lets[name]})
     return expr
 
 

@@ -15,6 +15,7 @@ from chainrule_cli.calculus import steps as S
 from chainrule_cli.render import messages
 from chainrule_cli.render.formulas import FORMULAS
 from chainrule_cli.render.printing import TextbookLatexPrinter, latex
+from chainrule_cli.render.terminal import edge_d, signed_sum
 from chainrule_cli.render.view import Outline, StepView, outline
 
 # A row's mathematics is broken into several rows beyond this many characters of LaTeX.
@@ -101,11 +102,12 @@ class LatexRenderer:
     # ---- rows ----------------------------------------------------------------------------
     def lhs(self, view: StepView) -> str:
         step = view.step
+        d = r"\partial" if view.partial else self.d
         if view.value and view.value.isidentifier():
-            return leibniz(view.value, step.var, step.order, self.d)
+            return leibniz(view.value, step.var, step.order, d)
         if view.value:  # y', y'' in a higher derivative
-            return rf"{leibniz(None, step.var, d=self.d)} {view.value}"
-        return rf"{leibniz(None, step.var, d=self.d)}\left({self.tex(view.expr)}\right)"
+            return rf"{leibniz(None, step.var, d=d)} {view.value}"
+        return rf"{leibniz(None, step.var, d=d)}\left({self.tex(view.expr)}\right)"
 
     def note(self, view: StepView) -> str:
         name = rf"\text{{{view.number}. {escape(view.name)}}}"
@@ -134,7 +136,7 @@ class LatexRenderer:
         if parts:
             return annotate([f"&{parts[0]}"], self.note(view))
         if named:
-            d = leibniz(None, step.var, d=self.d)
+            d = leibniz(None, step.var, d=r"\partial" if view.partial else self.d)
             row = f"{self.lhs(view)} &= {d}\\left({self.tex(view.expr)}\\right)"
             return annotate([row], self.note(view))
         return annotate([f"&{self.lhs(view)}"], self.note(view))
@@ -156,7 +158,7 @@ class LatexRenderer:
         step = view.step
         rhs = self.chunks(view.result)
         if isinstance(step, S.ChainStep):
-            u, x, d = str(step.intermediate), step.var, self.d
+            u, x, d = str(step.intermediate), step.var, r"\partial" if view.partial else self.d
             du_dx = leibniz(u, x, d=d)
             outer = self.tex(step.outer)
             product = rf"{leibniz(None, step.intermediate, d=d)}\left({outer}\right) \cdot {du_dx}"
@@ -172,8 +174,13 @@ class LatexRenderer:
             for path in step.paths:
                 names = [view.value or "y", *(str(n) for n in path.via), str(step.var)]
                 edges = zip(names, names[1:], strict=False)
-                terms.append(" ".join(leibniz(a, sympy.Symbol(b), d=self.d) for a, b in edges))
-            products = " + ".join(self.tex(p.product) for p in step.paths)
+                terms.append(
+                    " ".join(
+                        leibniz(a, sympy.Symbol(b), d=edge_d(view, a, self.d, r"\partial"))
+                        for a, b in edges
+                    )
+                )
+            products = signed_sum([self.tex(p.product) for p in step.paths], "-")
             rhs = [" + ".join(terms) + f" = {products}", "= " + rhs[0], *rhs[1:]]
         elif view.via is not None:
             rhs[0] = f"{self.tex(view.via)} = {rhs[0]}"
@@ -181,8 +188,7 @@ class LatexRenderer:
 
     def rows(self, outline: Outline) -> list[list[str]]:
         """The rows of the steps, in blocks of at most ROWS_PER_BLOCK rows."""
-        if outline.partial:
-            self.d = r"\partial"
+        self.root_d = r"\partial" if outline.steps[0].partial else self.d
         rows: list[str] = []
         pending: list[StepView] = []  # composite steps waiting for their closing row
         for view in outline.steps:
@@ -204,7 +210,7 @@ class LatexRenderer:
     def result_rows(self, outline: Outline) -> list[str]:
         """The rewrites that follow the root's result, then the answer boxed."""
         d = outline.derivation
-        dydx = leibniz(outline.value, d.var, d.order, self.d)
+        dydx = leibniz(outline.value, d.var, d.order, getattr(self, "root_d", self.d))
         rows = []
         for rewrite in d.simplify:
             note = rf"\text{{{escape(self.word(f'why.{rewrite.why}'))}}}"

@@ -8,6 +8,7 @@ from chainrule_cli.render import messages
 from chainrule_cli.render.formulas import FORMULAS
 from chainrule_cli.render.latex import LatexRenderer, leibniz
 from chainrule_cli.render.printing import UnicodePrinter, latex
+from chainrule_cli.render.terminal import signed_sum
 from chainrule_cli.render.view import Outline, StepView, outline
 
 
@@ -41,7 +42,7 @@ class MarkdownRenderer:
             parts.append(f"${named} = {self.tex(view.outer)}$")
         via = f" = {self.tex(view.via)}" if view.via is not None else ""
         if getattr(view.step, "paths", ()):
-            via = " = " + " + ".join(self.tex(p.product) for p in view.step.paths)
+            via = " = " + signed_sum([self.tex(p.product) for p in view.step.paths], "-")
         result = f"{self.latex.lhs(view)}{via} = {self.tex(view.result)}"
         if view.times is not None:
             result += rf" \cdot {leibniz(str(view.times), view.step.var, d=self.latex.d)}"
@@ -49,8 +50,7 @@ class MarkdownRenderer:
         return "  " * view.depth + "- " + " — ".join(parts)
 
     def render(self, outline: Outline) -> str:
-        if outline.partial:
-            self.latex.d = r"\partial"
+        self.latex.root_d = r"\partial" if outline.steps[0].partial else self.latex.d
         d = outline.derivation
         y = latex_name(outline.value)
         key = "ui.task" if d.order == 1 else "ui.task_order"
@@ -60,7 +60,7 @@ class MarkdownRenderer:
         lines = [f"### {task}", "", f"#### {self.word('ui.steps')}", ""]
         lines.extend(self.item(view) for view in outline.steps)
         lines += ["", f"#### {self.word('ui.result')}", ""]
-        dydx = leibniz(outline.value, d.var, d.order, self.latex.d)
+        dydx = leibniz(outline.value, d.var, d.order, self.latex.root_d)
         lines.append(f"$${dydx} = {self.tex(outline.result)}$$")
         for rewrite in d.simplify:
             why = self.word(f"why.{rewrite.why}")

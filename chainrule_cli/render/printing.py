@@ -28,6 +28,8 @@ def _derivative_parts(expr: sympy.Derivative):
     inner = expr.expr
     if not isinstance(inner, AppliedUndef) or len(expr.variable_count) != 1:
         return None
+    if len(inner.args) != 1:
+        return None  # f'(x, y) would not say which argument: SymPy's own notation
     var, count = expr.variable_count[0]
     if var not in inner.args:
         return None

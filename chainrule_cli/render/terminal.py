@@ -89,8 +89,7 @@ class TerminalRenderer:
         return messages.word(key, self.lang, **fields)
 
     def render(self, outline: Outline, verdict: bool = True) -> list[Line]:
-        if outline.partial:
-            self.d = "∂"
+        self.root_d = "∂" if outline.steps[0].partial else self.d
         lines = [self.task(outline), Line()]
         for view in outline.steps:
             lines.extend(self.step(view))
@@ -126,18 +125,19 @@ class TerminalRenderer:
             body.append(Line().add(f"{named} = {self.u(view.outer)}"))
         if paths:
             body.extend(self.dependency_tree(view))
-        line = Line().add(lhs(view, self.d), STYLE["lhs"])
+        d = "∂" if view.partial else self.d
+        line = Line().add(lhs(view, d), STYLE["lhs"])
         if paths:
-            products = " + ".join(self.u(p.product) for p in paths)  # a 0 path shows as 0
+            products = signed_sum([self.u(p.product) for p in paths])  # a 0 path shows as 0
             line.add(" = " + self.path_sum(view) + " = " + products)
         if isinstance(view.step, S.ChainStep) and view.via is not None:
             u, x = self.u(view.step.intermediate), self.u(view.step.var)
-            line.add(f" = {self.d}{view.value}/{self.d}{u} · {self.d}{u}/{self.d}{x}")
+            line.add(f" = {d}{view.value}/{d}{u} · {d}{u}/{d}{x}")
         if view.via is not None:
             line.add(" = " + self.u(view.via))
         line.add(" = " + self.u(view.result))
         if view.times is not None:
-            line.add(" · " + leibniz(self.u(view.times), view.step.var, d=self.d))
+            line.add(" · " + leibniz(self.u(view.times), view.step.var, d=d))
         body.append(line)
         for line in body:
             line.indent = indent + 3
@@ -149,7 +149,9 @@ class TerminalRenderer:
         for path in view.step.paths:
             names = [view.value or "y", *(str(n) for n in path.via), str(view.step.var)]
             edges = zip(names, names[1:], strict=False)
-            terms.append("·".join(leibniz(a, sympy.Symbol(b), d=self.d) for a, b in edges))
+            terms.append(
+                "·".join(leibniz(a, sympy.Symbol(b), d=edge_d(view, a, self.d)) for a, b in edges)
+            )
         return " + ".join(terms)
 
     def dependency_tree(self, view: StepView) -> list[Line]:
@@ -174,7 +176,9 @@ class TerminalRenderer:
     def result(self, outline: Outline, verdict: bool = True) -> list[Line]:
         d = outline.derivation
         lines = [Line().add(self.word("ui.result"), STYLE["heading"])]
-        first = Line(2, hang=4).add(leibniz(outline.value, d.var, d.order, self.d), STYLE["lhs"])
+        first = Line(2, hang=4).add(
+            leibniz(outline.value, d.var, d.order, self.root_d), STYLE["lhs"]
+        )
         start = d.root.result if d.simplify else outline.result
         first.add(" = " + self.u(start), None if d.simplify else STYLE["result"])
         lines.append(first)
@@ -186,7 +190,7 @@ class TerminalRenderer:
         if d.in_terms_of is not None:
             name = self.u(d.in_terms_of.name)
             intro = self.word("ui.in_terms_of", name=name, expr=self.u(d.expr))
-            dydx = leibniz(outline.value, d.var, d=self.d)
+            dydx = leibniz(outline.value, d.var, d=self.root_d)
             line = Line(2, hang=4).add(intro + " ").add(dydx, STYLE["lhs"])
             lines.append(line.add(" = " + self.u(d.in_terms_of.result), STYLE["result"]))
         if self.at is not None:
@@ -210,6 +214,22 @@ class TerminalRenderer:
             return Line().add("✓ " + self.word("ui.verified"), STYLE["ok"])
         numbers = ", ".join(str(n) for n in outline.failures)
         return Line().add("✗ " + self.word("ui.not_verified", numbers=numbers), STYLE["bad"])
+
+
+def edge_d(view: StepView, parent: str, default: str = "d", partial: str = "∂") -> str:
+    """∂ for a function of several variables (z(u, x)), d for a function of one (u(x))."""
+    step = view.step
+    definition = {str(n): v for n, v in step.lets}
+    expr = definition.get(parent, step.written)
+    return partial if len(expr.free_symbols) > 1 else default
+
+
+def signed_sum(terms: list[str], minus: str = "−") -> str:
+    """a + b − c rather than a + b + −c."""
+    out = terms[0] if terms else "0"
+    for term in terms[1:]:
+        out += f" {minus} {term[1:]}" if term.startswith(minus) else f" + {term}"
+    return out
 
 
 def plain(lines: list[Line], width: int = WIDTH) -> str:

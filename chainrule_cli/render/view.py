@@ -51,6 +51,7 @@ class StepView:
     outer: sympy.Expr | None  # for a chain: y as a function of the intermediate
     result: sympy.Expr  # the result as displayed
     via: sympy.Expr | None  # the result through the value's name first (y·(1 − y)), if any
+    partial: bool  # ∂ rather than d: with named intermediates, a function of several variables
     times: sympy.Symbol | None  # when set, the result reads `result · d(times)/d(var)`
     see: int | None  # for a repeat: the step that worked it out
 
@@ -107,6 +108,8 @@ class Outliner:
         self.show = show
         self.size = Sizes()
         self.height = Sizes(height=True)
+        root = derivation.root
+        self.several = isinstance(root, S.MultivariableChainStep) and bool(root.lets)
         self.names: dict[sympy.Expr, sympy.Symbol] = {}
         for step in derivation.root.walk():
             if isinstance(step, S.ChainStep):
@@ -152,7 +155,13 @@ class Outliner:
         taken = {str(s) for s in d.expr.free_symbols | {d.var}} | {
             str(s) for s in self.names.values()
         }
-        return next(n for n in VALUE_NAMES if n not in taken)
+        root = d.root
+        names = VALUE_NAMES
+        if isinstance(root, S.MultivariableChainStep) and root.lets:
+            # z(u, v) as the article writes it; never a name the intermediates use
+            taken |= {str(n) for n, _ in root.lets} | {str(s) for s in root.written.free_symbols}
+            names = ("z", *VALUE_NAMES)
+        return next(n for n in names if n not in taken)
 
     def walk(self, value: str) -> Iterator[tuple[S.Step, int, str | None]]:
         """Pre-order, without recursion: (step, depth, name of the value it differentiates)."""
@@ -169,10 +178,13 @@ class Outliner:
                     (stage, depth + 1, name + "'" * k) for k, stage in enumerate(step.substeps)
                 ]
             elif isinstance(step, S.MultivariableChainStep) and step.paths:
-                # each factor differentiates z (written) or an intermediate u (its definition)
-                owner = {value: str(n) for n, value in step.lets}
-                owner[step.written] = name
-                children = [(f, depth + 1, owner.get(f.expr)) for f in step.substeps]
+                # each factor differentiates z or an intermediate: its owner on the path
+                owner: dict[int, str | None] = {}
+                for path in step.paths:
+                    names = [name, *(str(n) for n in path.via)]
+                    for factor, parent in zip(path.factors, names, strict=False):
+                        owner.setdefault(id(factor), parent)
+                children = [(f, depth + 1, owner.get(id(f))) for f in step.substeps]
             else:
                 children = [(s, depth + 1, None) for s in step.substeps]
             stack.extend(reversed(children))
@@ -201,6 +213,7 @@ class Outliner:
             outer=outer,
             result=result,
             via=via,
+            partial=self.several and len(step.expr.free_symbols) > 1,
             times=times,
             see=see,
         )
