@@ -159,9 +159,11 @@ def gradient(
     timeout: float | None = None,
     max_length: int = MAX_LENGTH,
     max_depth: int = MAX_DEPTH,
+    lets: Mapping[str, object] | Iterable[str] = (),
 ):
     """∇expr: the partial derivative by each variable (all free symbols, by name, if none are
-    given), each with its verified steps. Returns a `Gradient`."""
+    given), each with its verified steps; with `lets`, each by the chain rule over paths.
+    Returns a `Gradient`."""
     from chainrule_cli.calculus.derive import derive
     from chainrule_cli.errors import ParseError
 
@@ -176,9 +178,15 @@ def gradient(
             if isinstance(expr, str)
             else expr
         )
+        named = parse_lets(lets, input=input, functions=functions)
+        whole = parsed
+        if named:
+            from chainrule_cli.calculus.paths import derive_paths, order_intermediates, substitute
+
+            whole = substitute(parsed, named, order_intermediates(named))
         names = list(vars or ())
-        variables = [resolve_variable(parsed, v) for v in names] or sorted(
-            parsed.free_symbols, key=str
+        variables = [resolve_variable(whole, v) for v in names] or sorted(
+            whole.free_symbols, key=str
         )
         if not variables:
             raise ParseError("the expression has no variables to take a gradient by")
@@ -186,9 +194,12 @@ def gradient(
             raise ParseError("a variable is named twice")
         partials = []
         for variable in variables:
-            refuse_towers(parsed, variable)
-            partials.append(Derivation.of(derive(parsed, variable, 1, detail)))
-        return Gradient(expr=parsed, vars=tuple(variables), partials=tuple(partials))
+            refuse_towers(whole, variable)
+            if named:
+                partials.append(Derivation.of(derive_paths(parsed, variable, named, detail)))
+            else:
+                partials.append(Derivation.of(derive(parsed, variable, 1, detail)))
+        return Gradient(expr=whole, vars=tuple(variables), partials=tuple(partials))
 
     return run_deep(work, timeout=timeout)
 

@@ -214,6 +214,12 @@ FunctionOption = Annotated[
 ]
 MaxLengthOption = Annotated[int, typer.Option(help="Longest input accepted, in characters.")]
 MaxDepthOption = Annotated[int, typer.Option(help="Deepest nesting accepted.")]
+LetOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--let", help="Name an intermediate, NAME=EXPR (repeatable): the chain rule by paths."
+    ),
+]
 
 
 @app.command("diff")
@@ -239,12 +245,7 @@ def diff_command(
     function: FunctionOption = None,
     max_length: MaxLengthOption = 10_000,
     max_depth: MaxDepthOption = 2_000,
-    let: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--let", help="Name an intermediate, NAME=EXPR (repeatable): the chain rule by paths."
-        ),
-    ] = None,
+    let: LetOption = None,
 ) -> None:
     """Differentiate EXPR with respect to VAR and show every step.
 
@@ -301,6 +302,7 @@ def grad_command(
     function: FunctionOption = None,
     max_length: MaxLengthOption = 10_000,
     max_depth: MaxDepthOption = 2_000,
+    let: LetOption = None,
 ) -> None:
     """The gradient of EXPR: every partial derivative with its steps, then the vector.
 
@@ -309,6 +311,7 @@ def grad_command(
       chainrule grad "x^2*y + 3x*y^4"
       chainrule grad "w*x + b" w b --at w=2,x=3,b=1
       chainrule grad "sigmoid(w*x + b)" w b --format latex --standalone -o grad.tex
+      chainrule grad "u*v" x y --let "u=x^2*y" --let "v=sin(x*y)"
     """
     language, color, width = presentation(format, standalone, lang, output, no_color)
 
@@ -318,7 +321,7 @@ def grad_command(
 
         result = gradient(
             text, vars or None, detail.value, input=input.value, functions=function or (),
-            max_length=max_length, max_depth=max_depth,
+            max_length=max_length, max_depth=max_depth, lets=let or (),
         )  # fmt: skip
         point = result.value_at(at) if at else None
         shown = render_gradient(

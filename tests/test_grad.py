@@ -108,3 +108,18 @@ def test_gradient_document_compiles(tmp_path):
     program = pdflatex_or_fail()
     g = gradient("x^2*y + 3x*y^4")
     compile_latex(tmp_path, g.to_latex(standalone=True, at=g.value_at(["x=1,y=2"])), program)
+
+
+def test_gradient_through_named_intermediates():
+    g = gradient("u*v", ["x", "y"], lets=["u=x^2*y", "v=sin(x*y)"])
+    direct = x**2 * y * sympy.sin(x * y)
+    for partial, by in zip(g.partials, (x, y), strict=True):
+        assert partial.root.rule == "multivariable_chain"
+        assert sympy.simplify(partial.result - sympy.diff(direct, by)) == 0
+    result = runner.invoke(
+        app, ["grad", "u*v", "x", "y", "--let", "u=x^2*y", "--let", "v=sin(x*y)", "-f", "json"]
+    )
+    assert result.exit_code == 0, result.stderr
+    obj = json.loads(result.stdout)
+    VALIDATOR.validate(obj)
+    assert obj["partials"]["y"]["steps"]["paths"][0]["via"] == ["u"]
