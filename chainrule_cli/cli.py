@@ -255,7 +255,7 @@ def diff_command(
       chainrule diff "x^2 sin x" --format latex --standalone -o hw.tex
       chainrule diff "tanh(2x)" x --at x=0.5 --format json
       chainrule diff "x^x" --order 2 --detail brief
-      printf 'sin x^2\ncos x^2\n' | chainrule diff - x --format json
+      printf 'sin x^2\\ncos x^2\\n' | chainrule diff - x --format json
       chainrule diff "u*v" x --let "u=x^2*y" --let "v=sin(x*y)"
     """
     language, color, width = presentation(format, standalone, lang, output, no_color)

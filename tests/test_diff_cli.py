@@ -345,7 +345,8 @@ def test_internal_error_says_how_to_report_it(monkeypatch):
 def test_diff_help_shows_examples_and_does_not_import_sympy():
     result = run("diff", "--help")
     assert result.exit_code == 0
-    assert 'chainrule diff "1/(1+exp(-(w*x+b)))" x' in result.stdout
+    assert '\n    chainrule diff "1/(1+exp(-(w*x+b)))" x\n' in result.stdout
+    assert "    printf 'sin x^2\\ncos x^2\\n' | chainrule diff - x --format json\n" in result.stdout
     for argv, env in [
         (["chainrule", "diff", "--help"], {}),
         (["chainrule", "grad", "--help"], {}),
