@@ -67,12 +67,6 @@ class Outline:
     named: bool  # whether the final answer is written through the intermediates
     failures: tuple[int, ...]  # numbers of the steps that failed verification
 
-    @property
-    def partial(self) -> bool:
-        """Partial derivatives (∂) when the user named intermediates of several variables."""
-        root = self.derivation.root
-        return isinstance(root, S.MultivariableChainStep) and bool(root.lets)
-
 
 class Sizes:
     """Tree size of expressions (what printing costs), or their height, memoised, without
