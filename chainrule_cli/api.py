@@ -235,6 +235,97 @@ def parse_lets(
     return named
 
 
+def parse_outputs(
+    text: str,
+    *,
+    input: str = "auto",
+    functions=(),
+    max_length=MAX_LENGTH,
+    max_depth=MAX_DEPTH,  # noqa: A002
+) -> list[sympy.Expr]:
+    """ "[f1, f2, …]" (or one expression) as a list; an error's column counts in the whole text."""
+    from chainrule_cli.errors import ChainruleError, ParseError
+
+    stripped = text.strip()
+    if not (stripped.startswith("[") and stripped.endswith("]")):
+        return [parse(text, input=input, functions=functions, max_length=max_length,
+                      max_depth=max_depth)]  # fmt: skip
+    start = text.index("[") + 1
+    inner = text[start : text.rindex("]")]
+    pieces, depth, begin = [], 0, 0
+    for i, char in enumerate(inner):
+        if char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+        elif char == "," and depth == 0:
+            pieces.append((begin, inner[begin:i]))
+            begin = i + 1
+    pieces.append((begin, inner[begin:]))
+    outputs = []
+    for offset, piece in pieces:
+        if not piece.strip():
+            raise ParseError("an empty entry in the list", column=start + offset + 1, text=text)
+        try:
+            outputs.append(parse(piece, input=input, functions=functions,
+                                 max_length=max_length, max_depth=max_depth))  # fmt: skip
+        except ChainruleError as exc:
+            if exc.column is not None:
+                exc.column += start + offset
+            exc.text = text
+            raise
+    return outputs
+
+
+def jacobian(
+    outputs: str | Iterable[str | sympy.Expr],
+    wrt: Iterable[str | sympy.Symbol] | None = None,
+    detail: str = "full",
+    *,
+    input: str = "auto",  # noqa: A002
+    functions: Iterable[str] = (),
+    timeout: float | None = None,
+    max_length: int = MAX_LENGTH,
+    max_depth: int = MAX_DEPTH,
+    lets: Mapping[str, object] | Iterable[str] = (),
+):
+    """J_f(x) for f = [f1, f2, …] ("[f1, f2]" text, a list, or one expression), every entry
+    with its verified steps; with `lets`, also J_f(u) · J_u(x). Returns a `Jacobian`."""
+    from chainrule_cli.calculus.jacobian import jacobian as work_out_jacobian
+    from chainrule_cli.calculus.paths import order_intermediates, substitute
+    from chainrule_cli.errors import ParseError
+
+    def work():
+        if isinstance(outputs, str):
+            written = parse_outputs(
+                outputs, input=input, functions=functions, max_length=max_length,
+                max_depth=max_depth,
+            )  # fmt: skip
+        else:
+            written = [
+                parse(f, input=input, functions=functions) if isinstance(f, str) else f
+                for f in outputs
+            ]
+        named = parse_lets(lets, input=input, functions=functions)
+        order = order_intermediates(named) if named else []
+        whole = [substitute(f, named, order) for f in written]
+        free = sorted(set().union(*(f.free_symbols for f in whole)), key=str)
+        variables = [resolve_variable(whole[0], v) for v in (wrt or ())] or free
+        if not variables:
+            raise ParseError("the functions have no variables to differentiate by")
+        if len(set(variables)) != len(variables):
+            raise ParseError("a variable is named twice")
+        if any(v in named for v in variables):
+            raise ParseError("a variable cannot also be an intermediate")
+        for f in whole:
+            for v in variables:
+                refuse_towers(f, v)
+        result = work_out_jacobian(written, variables, named, detail)
+        return Jacobian(**{name: getattr(result, name) for name in result.fields})
+
+    return run_deep(work, timeout=timeout)
+
+
 def refuse_towers(expr: sympy.Expr, var: sympy.Symbol) -> None:
     """A number such as 10^10^10 is kept as a symbolic tower, but where it multiplies the
     variable SymPy's algebra would try to compute it, in a loop --timeout cannot interrupt."""
@@ -349,6 +440,73 @@ class Derivation(S.Derivation):
         from chainrule_cli.render.terminal import renderable
 
         return run_deep(lambda: renderable(self))
+
+    def _repr_latex_(self) -> str:
+        return self.to_latex()
+
+    def _repr_markdown_(self) -> str:
+        return self.to_markdown()
+
+
+class Jacobian(S.Jacobian):
+    """A Jacobian that renders itself, like a Derivation."""
+
+    def value_at(self, point: Mapping[str, object] | Iterable[str]) -> dict:
+        """Every matrix at a point: {'point', 'matrix', 'factors'} (SymPy matrices of numbers)."""
+        from chainrule_cli.calculus.paths import substitute
+        from chainrule_cli.errors import ParseError
+
+        values = parse_point(point)
+        free = set(self.wrt).union(*(f.free_symbols for f in self.outputs))
+        missing = sorted(str(s) for s in free - set(values))
+        if missing:
+            raise ParseError(f"--at needs a value for {', '.join(missing)} too")
+        for variable in values:
+            if variable not in free:
+                raise ParseError(f"{variable} is not a variable of the functions")
+        lets = dict(self.lets)
+        order = [n for n, _ in self.lets]
+
+        def at(matrix):
+            whole = matrix.applyfunc(lambda e: substitute(e, lets, order))
+            return run_deep(lambda: whole.subs(values))
+
+        return {
+            "point": values,
+            "matrix": at(self.matrix),
+            "factors": [at(f.matrix) for f in self.factors],
+        }
+
+    @property
+    def detail(self) -> str:
+        """full: every entry's steps are shown; brief: the matrices only."""
+        return self.entries[0][0].detail
+
+    def render(self, fmt: str, lang: str = "en", at=None, **options) -> str:
+        from chainrule_cli.render.jacobian import render_jacobian
+
+        options.setdefault("detail", self.detail)
+        return run_deep(lambda: render_jacobian(self, fmt, lang=lang, at=at, **options))
+
+    def to_json(self, text: str | None = None, lang: str = "en", at=None) -> dict:
+        import json
+
+        return json.loads(self.render("json", lang, at, text=text))
+
+    def to_latex(self, standalone: bool = False, lang: str = "en", at=None) -> str:
+        return self.render("latex", lang, at, standalone=standalone)
+
+    def to_markdown(self, lang: str = "en", at=None) -> str:
+        return self.render("markdown", lang, at)
+
+    def to_text(self, lang: str = "en", width: int = 80, at=None) -> str:
+        return self.render("text", lang, at, width=width)
+
+    def __rich__(self):
+        from chainrule_cli.render.jacobian import layout
+        from chainrule_cli.render.terminal import rich_renderable
+
+        return run_deep(lambda: rich_renderable(layout(self, detail=self.detail)))
 
     def _repr_latex_(self) -> str:
         return self.to_latex()

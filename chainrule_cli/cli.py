@@ -164,6 +164,7 @@ def parse_command(
 
 DIFF_SCHEMA = "chainrule.derivation/1"
 GRADIENT_SCHEMA = "chainrule.gradient/1"
+JACOBIAN_SCHEMA = "chainrule.jacobian/1"
 
 
 @dataclass
@@ -332,6 +333,62 @@ def grad_command(
 
     run_command(
         ctx, expr, build, GRADIENT_SCHEMA, format.value, standalone, output, timeout, language
+    )
+
+
+@app.command("jacobian")
+def jacobian_command(
+    ctx: typer.Context,
+    expr: Annotated[
+        str,
+        typer.Argument(help="The functions, '[f1, f2, …]' (or one), or - to read lines."),
+    ],
+    vars: Annotated[  # noqa: A002
+        list[str] | None,
+        typer.Argument(help="The variables (default: every variable, by name)."),
+    ] = None,
+    at: AtOption = None,
+    detail: DetailOption = Detail.full,
+    format: FormatOption = DiffFormat.terminal,  # noqa: A002
+    standalone: StandaloneOption = False,
+    lang: LangOption = None,
+    output: OutputOption = None,
+    no_color: NoColorOption = False,
+    timeout: TimeoutOption = 60.0,
+    input: InputOption = InputKind.auto,  # noqa: A002
+    function: FunctionOption = None,
+    max_length: MaxLengthOption = 10_000,
+    max_depth: MaxDepthOption = 2_000,
+    let: LetOption = None,
+) -> None:
+    """The Jacobian matrix of [f1, f2, …]: every entry's steps (--detail full), the matrix, and
+    with --let the chain rule J_f(x) = J_f(u) · J_u(x), checked.
+
+    \b
+    Examples:
+      chainrule jacobian "[r*cos(theta), r*sin(theta)]" r theta
+      chainrule jacobian "[u1 + u2, u1*u2, u1]" x y z --let "u1=x*y+z" --let "u2=sin(x)+z"
+      chainrule jacobian "[x^2*y, x + y]" --at x=1,y=2 --detail brief --format json
+    """
+    language, color, width = presentation(format, standalone, lang, output, no_color)
+
+    def build(text: str, section: bool):
+        from chainrule_cli.api import jacobian
+        from chainrule_cli.render.jacobian import render_jacobian
+
+        result = jacobian(
+            text, vars or None, detail.value, input=input.value, functions=function or (),
+            max_length=max_length, max_depth=max_depth, lets=let or (),
+        )  # fmt: skip
+        point = result.value_at(at) if at else None
+        shown = render_jacobian(
+            result, format.value, lang=language, text=text, at=point, standalone=standalone,
+            section=section, color=color, width=width, detail=detail.value,
+        )  # fmt: skip
+        return shown, result.verified
+
+    run_command(
+        ctx, expr, build, JACOBIAN_SCHEMA, format.value, standalone, output, timeout, language
     )
 
 

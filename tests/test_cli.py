@@ -87,7 +87,7 @@ def test_declared_function():
 
 
 def test_every_command_has_help():
-    for command in ([], ["parse"], ["diff"], ["grad"]):
+    for command in ([], ["parse"], ["diff"], ["grad"], ["jacobian"]):
         result = run(*command, "--help")
         assert result.exit_code == 0
         assert "Usage:" in result.stdout

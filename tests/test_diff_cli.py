@@ -350,6 +350,7 @@ def test_diff_help_shows_examples_and_does_not_import_sympy():
     for argv, env in [
         (["chainrule", "diff", "--help"], {}),
         (["chainrule", "grad", "--help"], {}),
+        (["chainrule", "jacobian", "--help"], {}),
         (["chainrule"], {"_CHAINRULE_COMPLETE": "complete_bash", "COMP_WORDS": "chainrule di",
                          "COMP_CWORD": "1"}),
     ]:  # fmt: skip

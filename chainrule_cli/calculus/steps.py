@@ -339,3 +339,37 @@ class Gradient(Record):
     @property
     def verified(self) -> bool:
         return all(d.verified for d in self.partials)
+
+
+class MatrixFactor(Record):
+    """One factor of the Jacobian chain rule: ∂(of)/∂(wrt), each entry a derivation (None for
+    the rows of a variable passed straight through, whose entries are 1 and 0)."""
+
+    of: tuple[sympy.Expr, ...]
+    wrt: tuple[sympy.Symbol, ...]
+    matrix: sympy.Matrix
+    entries: tuple[tuple[Derivation | None, ...], ...]
+
+
+class Jacobian(Record):
+    """J_f(x), one derivation per entry; with intermediates u also J_f(u) · J_u(x) = J_f(x)."""
+
+    outputs: tuple[sympy.Expr, ...]  # in the original variables
+    written: tuple[sympy.Expr, ...]  # as given (through the intermediates, if any)
+    wrt: tuple[sympy.Symbol, ...]
+    lets: tuple[tuple[sympy.Symbol, sympy.Expr], ...]
+    entries: tuple[tuple[Derivation, ...], ...]
+    factors: tuple[MatrixFactor, ...] = ()  # outermost first
+    product_agrees: bool = True
+
+    @property
+    def matrix(self) -> sympy.Matrix:
+        return sympy.Matrix([[d.result for d in row] for row in self.entries])
+
+    @property
+    def verified(self) -> bool:
+        entries_ok = all(d.verified for row in self.entries for d in row)
+        factors_ok = all(
+            d is None or d.verified for f in self.factors for row in f.entries for d in row
+        )
+        return entries_ok and factors_ok and self.product_agrees

@@ -1,0 +1,228 @@
+"""A Jacobian in every format: each entry's derivation (with --detail full), the matrix, and
+with intermediates the chain rule J_f(x) = J_f(u) · J_u(x) and its check. Computes nothing."""
+
+from __future__ import annotations
+
+import json
+
+import sympy
+
+from chainrule_cli.calculus import steps as S
+from chainrule_cli.render import messages
+from chainrule_cli.render.latex import LatexRenderer, escape, wrap_document
+from chainrule_cli.render.markdown import MarkdownRenderer
+from chainrule_cli.render.printing import SympyTextPrinter, UnicodePrinter
+from chainrule_cli.render.terminal import STYLE, Line, TerminalRenderer, plain, rich_renderable
+from chainrule_cli.render.view import outline
+
+SCHEMA = "chainrule.jacobian/1"
+
+
+def _names(symbols, show) -> str:
+    return "(" + ", ".join(show(s) for s in symbols) + ")"
+
+
+def grid(matrix: sympy.Matrix, show, indent: int, label: str) -> list[Line]:
+    """A matrix as aligned rows between brackets: label = [ a  b ] …"""
+    cells = [[show(matrix[i, j]) for j in range(matrix.cols)] for i in range(matrix.rows)]
+    widths = [max(len(cells[i][j]) for i in range(matrix.rows)) for j in range(matrix.cols)]
+    lines = []
+    for i, row in enumerate(cells):
+        lead = f"{label} = " if i == (matrix.rows - 1) // 2 else " " * (len(label) + 3)
+        text = "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+        lines.append(Line(indent).add(lead, STYLE["lhs"]).add(f"[ {text} ]", STYLE["result"]))
+    return lines
+
+
+def layout(jac: S.Jacobian, lang: str = "en", at: dict | None = None, detail="full") -> list[Line]:
+    u = UnicodePrinter().doprint
+    word = lambda key, **f: messages.word(key, lang, **f)  # noqa: E731
+    task = word("ui.jacobian_task", outputs=_names(jac.written, u), vars=_names(jac.wrt, u))
+    lines = [Line().add(task, STYLE["task"]), Line()]
+    if detail == "full":
+        for i, row in enumerate(jac.entries, start=1):
+            for j, derivation in enumerate(row, start=1):
+                lines.append(Line().add(word("ui.entry", row=i, col=j), STYLE["heading"]))
+                renderer = TerminalRenderer(lang, partial=len(jac.wrt) > 1)
+                view = outline(derivation, lang, show=renderer.u)
+                lines.extend(renderer.render(view, verdict=False))
+                lines.append(Line())
+    lines.append(Line().add(word("ui.jacobian"), STYLE["heading"]))
+    lines.extend(grid(jac.matrix, u, 2, "J"))
+    if jac.factors:
+        outer, inner = jac.factors
+        lines += [Line(), Line().add(word("ui.chain_of_matrices"), STYLE["heading"])]
+        lines.extend(grid(outer.matrix, u, 2, "J_f" + _names(outer.wrt, u)))
+        lines.extend(grid(inner.matrix, u, 2, "J_u" + _names(inner.wrt, u)))
+        key = "ui.product_agrees" if jac.product_agrees else "ui.product_differs"
+        style = STYLE["ok"] if jac.product_agrees else STYLE["bad"]
+        lines.append(Line(2).add(("✓ " if jac.product_agrees else "✗ ") + word(key), style))
+    if at is not None:
+        point = ", ".join(f"{u(k)} = {u(v)}" for k, v in at["point"].items())
+        lines += [Line(), Line().add(word("ui.value", point=point), STYLE["heading"])]
+        lines.extend(grid(at["matrix"], u, 2, "J"))
+        for factor, matrix in zip(jac.factors, at["factors"], strict=True):
+            lines.extend(grid(matrix, u, 2, "J" + _names(factor.wrt, u)))
+    verdict = (
+        "✓ " + word("ui.verified") if jac.verified else "✗ " + word("ui.not_verified", numbers="J")
+    )
+    lines.append(Line().add(verdict, STYLE["ok"] if jac.verified else STYLE["bad"]))
+    return lines
+
+
+def pmatrix(matrix: sympy.Matrix, tex) -> str:
+    rows = [" & ".join(tex(matrix[i, j]) for j in range(matrix.cols)) for i in range(matrix.rows)]
+    return r"\begin{pmatrix} " + r" \\ ".join(rows) + r" \end{pmatrix}"
+
+
+def latex_body(jac: S.Jacobian, lang: str, at: dict | None, detail: str) -> str:
+    renderer = LatexRenderer(lang, partial=len(jac.wrt) > 1)
+    tex = renderer.tex
+    parts = []
+    if detail == "full":
+        for i, row in enumerate(jac.entries, start=1):
+            for j, derivation in enumerate(row, start=1):
+                parts.append(f"% {messages.word('ui.entry', lang, row=i, col=j)}")
+                parts.append(renderer.render(outline(derivation, lang)))
+    rows = [rf"J &= {pmatrix(jac.matrix, tex)}"]
+    if jac.factors:
+        outer, inner = jac.factors
+        names = lambda xs: ", ".join(tex(x) for x in xs)  # noqa: E731
+        rows.append(
+            rf"&= J_f\left({names(outer.wrt)}\right) \cdot J_u\left({names(inner.wrt)}\right)"
+            rf" = {pmatrix(outer.matrix, tex)} {pmatrix(inner.matrix, tex)}"
+        )
+        key = "ui.product_agrees" if jac.product_agrees else "ui.product_differs"
+        rows.append(rf"&\text{{{escape(messages.word(key, lang))}}}")
+    if at is not None:
+        point = r",\ ".join(f"{tex(k)} = {tex(v)}" for k, v in at["point"].items())
+        rows.append(rf"\left.J\right|_{{{point}}} &= {pmatrix(at['matrix'], tex)}")
+    parts.append("\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}")
+    return "\n".join(parts) + "\n"
+
+
+def latex_section(jac: S.Jacobian, lang: str, at: dict | None, detail: str) -> str:
+    tex = LatexRenderer(lang).tex
+    outputs = "$" + r"\left(" + ", ".join(tex(f) for f in jac.written) + r"\right)$"
+    names = "$" + r"\left(" + ", ".join(tex(x) for x in jac.wrt) + r"\right)$"
+    words = escape(messages.word("ui.jacobian_task", lang, outputs="@O@", vars="@V@"))
+    task = words.replace("@O@", outputs).replace("@V@", names)
+    return "\\noindent " + task + "\n" + latex_body(jac, lang, at, detail)
+
+
+def markdown(jac: S.Jacobian, lang: str, at: dict | None, detail: str) -> str:
+    tex = LatexRenderer(lang).tex
+    outputs = "$" + r"\left(" + ", ".join(tex(f) for f in jac.written) + r"\right)$"
+    names = "$" + r"\left(" + ", ".join(tex(x) for x in jac.wrt) + r"\right)$"
+    out = [f"### {messages.word('ui.jacobian_task', lang, outputs=outputs, vars=names)}", ""]
+    if detail == "full":
+        for i, row in enumerate(jac.entries, start=1):
+            for j, derivation in enumerate(row, start=1):
+                out += [f"#### {messages.word('ui.entry', lang, row=i, col=j)}", ""]
+                md = MarkdownRenderer(lang, partial=len(jac.wrt) > 1)
+                body = md.render(outline(derivation, lang, show=md.u)).splitlines()
+                out.extend("#" + line if line.startswith("#") else line for line in body)
+    out += [f"#### {messages.word('ui.jacobian', lang)}", "", f"$$J = {pmatrix(jac.matrix, tex)}$$"]
+    if jac.factors:
+        outer, inner = jac.factors
+        out += [
+            "",
+            f"$$J = {pmatrix(outer.matrix, tex)} {pmatrix(inner.matrix, tex)}$$",
+            "",
+            messages.word(
+                "ui.product_agrees" if jac.product_agrees else "ui.product_differs", lang
+            ),
+        ]
+    if at is not None:
+        point = ", ".join(f"{tex(k)} = {tex(v)}" for k, v in at["point"].items())
+        out += ["", rf"$$\left.J\right|_{{{point}}} = {pmatrix(at['matrix'], tex)}$$"]
+    out += [
+        "",
+        messages.word("ui.verified" if jac.verified else "ui.not_verified", lang, numbers="J"),
+    ]
+    return "\n".join(out) + "\n"
+
+
+def to_json(jac: S.Jacobian, text: str | None, lang: str, at: dict | None) -> dict:
+    show = SympyTextPrinter().doprint
+
+    def rows(matrix):
+        return [[show(matrix[i, j]) for j in range(matrix.cols)] for i in range(matrix.rows)]
+
+    def decimals(matrix):
+        out = []
+        for i in range(matrix.rows):
+            row = []
+            for j in range(matrix.cols):
+                value = matrix[i, j].evalf(17)
+                real = value.is_number and value.is_real and value.is_finite
+                row.append(float(value) if real else None)
+            out.append(row)
+        return out
+
+    obj = {
+        "schema": SCHEMA,
+        "ok": True,
+        "input": text if text is not None else str(list(jac.written)),
+        "outputs": [show(f) for f in jac.written],
+        "wrt": [str(x) for x in jac.wrt],
+        "let": {str(n): show(v) for n, v in jac.lets},
+        "matrix": rows(jac.matrix),
+        "factors": [
+            {
+                "of": [show(e) for e in f.of],
+                "wrt": [str(x) for x in f.wrt],
+                "matrix": rows(f.matrix),
+            }
+            for f in jac.factors
+        ],
+        "verified": jac.verified,
+    }
+    if jac.factors:
+        obj["product_agrees"] = jac.product_agrees
+    if at is not None:
+        obj["at"] = {str(k): show(v) for k, v in at["point"].items()}
+        obj["numeric"] = {
+            "matrix": decimals(at["matrix"]),
+            "factors": [decimals(m) for m in at["factors"]],
+        }
+    return obj
+
+
+def render_jacobian(
+    jac: S.Jacobian,
+    fmt: str,
+    *,
+    lang: str = "en",
+    text: str | None = None,
+    at: dict | None = None,
+    standalone: bool = False,
+    section: bool = False,
+    color: bool = False,
+    width: int = 80,
+    detail: str = "full",
+) -> str:
+    """One Jacobian in one format, as the text to print (JSON: one line)."""
+    if fmt in ("terminal", "text"):
+        lines = layout(jac, lang, at, detail)
+        if not (color and fmt == "terminal"):
+            return plain(lines, width)
+        import io
+
+        from rich.console import Console
+
+        buffer = io.StringIO()
+        console = Console(file=buffer, width=width, force_terminal=True, highlight=False)
+        console.print(rich_renderable(lines))
+        return buffer.getvalue()
+    if fmt == "latex":
+        if section:
+            return latex_section(jac, lang, at, detail)
+        if standalone:
+            return wrap_document([latex_section(jac, lang, at, detail)], lang)
+        return latex_body(jac, lang, at, detail)
+    if fmt == "markdown":
+        return markdown(jac, lang, at, detail)
+    if fmt == "json":
+        return json.dumps(to_json(jac, text, lang, at), ensure_ascii=False) + "\n"
+    raise ValueError(f"unknown format {fmt}")
