@@ -124,6 +124,20 @@ def test_a_jacobian_renders_itself():
     jac = jacobian("[r*cos(theta), r*sin(theta)]", ["r", "theta"], detail="brief")
     console = Console(record=True, width=100, color_system=None)
     console.print(jac)
-    assert "J = [ cos(θ)  −r·sin(θ) ]" in console.export_text()
+    assert "│ cos(θ) │ −r·sin(θ) │" in console.export_text()
+    assert "  J = [ cos(θ)  −r·sin(θ) ]\n" in jac.to_text()
     assert jac._repr_latex_().startswith("\\begin{align*}")
     assert "$$J = \\begin{pmatrix}" in jac._repr_markdown_()
+
+
+def test_in_a_rich_terminal_the_matrix_is_a_table_and_the_dependencies_a_tree():
+    from rich.console import Console
+
+    from chainrule_cli import differentiate
+
+    console = Console(record=True, width=100, color_system=None)
+    console.print(jacobian("[r*cos(theta), r*sin(theta)]", ["r", "theta"], detail="brief"))
+    console.print(differentiate("u*v", "x", lets=["u=x^2*y", "v=sin(x*y)"], detail="brief"))
+    shown = console.export_text()
+    assert "│ cos(θ) │ −r·sin(θ) │" in shown  # a Rich Table
+    assert "├── u = x^2·y" in shown and "└── v = sin(x·y)" in shown  # a Rich Tree

@@ -31,6 +31,21 @@ def grid(matrix: sympy.Matrix, show, indent: int, label: str) -> list[Line]:
         lead = f"{label} = " if i == (matrix.rows - 1) // 2 else " " * (len(label) + 3)
         text = "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
         lines.append(Line(indent).add(lead, STYLE["lhs"]).add(f"[ {text} ]", STYLE["result"]))
+
+    def table():
+        from rich import box
+        from rich.table import Table
+
+        drawn = Table(title=f"{label} =", title_justify="left", show_header=False, box=box.SQUARE)
+        for _ in range(matrix.cols):
+            drawn.add_column(style=STYLE["result"])
+        for row in cells:
+            drawn.add_row(*row)
+        return drawn
+
+    lines[0].rich = table
+    for line in lines[1:]:
+        line.rich_skip = True
     return lines
 
 

@@ -8,6 +8,7 @@ and only when colour is wanted, so piped output does not pay for it.
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import sympy
@@ -45,6 +46,10 @@ class Line:
     indent: int = 0
     pieces: list[tuple[str, str | None]] = field(default_factory=list)
     hang: int = 0
+    # In a Rich terminal, a block of lines (a tree, a matrix) may be drawn by a Rich object
+    # instead: its first line carries the builder, the others are skipped there.
+    rich: Callable[[], object] | None = None
+    rich_skip: bool = False
 
     def add(self, text: str, style: str | None = None) -> Line:
         self.pieces.append((text, style))
@@ -171,6 +176,28 @@ class TerminalRenderer:
             for i, kid in reversed(list(enumerate(kids))):
                 last = i == len(kids) - 1
                 stack.append((kid, definition.get(kid), inner, "└─ " if last else "├─ ", False))
+        root_label = lines[0].text
+
+        def tree():
+            from rich.tree import Tree
+
+            top = Tree(root_label, style=STYLE["formula"], guide_style="dim")
+            grow = [(top, step.written)]
+            while grow:
+                node, value = grow.pop()
+                for kid in sorted(value.free_symbols, key=str):
+                    kid_value = definition.get(kid)
+                    text = self.u(kid) + (
+                        f" = {self.u(kid_value)}" if kid_value is not None else ""
+                    )
+                    branch = node.add(text.replace(NBSP, " "))
+                    if kid_value is not None:
+                        grow.append((branch, kid_value))
+            return top
+
+        lines[0].rich = tree
+        for line in lines[1:]:
+            line.rich_skip = True
         return lines
 
     def result(self, outline: Outline, verdict: bool = True) -> list[Line]:
@@ -260,6 +287,12 @@ def rich_renderable(lines: list[Line]):
 
     rows = []
     for line in lines:
+        if line.rich_skip:
+            continue
+        if line.rich is not None:
+            drawn = line.rich()
+            rows.append(Padding(drawn, (0, 0, 0, line.indent)) if line.indent else drawn)
+            continue
         text = Text(no_wrap=False)
         for piece, style in line.pieces:
             text.append(piece.replace(NBSP, " "), style or "")
