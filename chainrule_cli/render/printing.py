@@ -117,6 +117,12 @@ class UnicodePrinter(Memo, StrPrinter):
     def _print_Heaviside(self, expr):
         return f"H({self._print(expr.args[0])})"
 
+    def _print_Max(self, expr):
+        return "max(" + ", ".join(self._print(a) for a in expr.args) + ")"
+
+    def _print_Min(self, expr):
+        return "min(" + ", ".join(self._print(a) for a in expr.args) + ")"
+
     def _print_DiracDelta(self, expr):
         return f"δ({', '.join(self._print(a) for a in expr.args)})"
 
