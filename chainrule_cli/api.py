@@ -244,9 +244,17 @@ def parse_outputs(
     max_depth=MAX_DEPTH,  # noqa: A002
 ) -> list[sympy.Expr]:
     """ "[f1, f2, …]" (or one expression) as a list; an error's column counts in the whole text."""
-    from chainrule_cli.errors import ChainruleError, ParseError
+    from chainrule_cli.errors import ChainruleError, LimitError, ParseError
 
+    if len(text) > max_length:
+        raise LimitError(
+            f"input is {len(text)} characters long; the limit is {max_length}",
+            column=max_length + 1,
+            text=text,
+        )
     stripped = text.strip()
+    if stripped == "[]":
+        raise ParseError("the list is empty", column=text.index("[") + 2, text=text)
     if not (stripped.startswith("[") and stripped.endswith("]")):
         return [parse(text, input=input, functions=functions, max_length=max_length,
                       max_depth=max_depth)]  # fmt: skip
@@ -464,17 +472,29 @@ class Jacobian(S.Jacobian):
         for variable in values:
             if variable not in free:
                 raise ParseError(f"{variable} is not a variable of the functions")
+        from chainrule_cli.calculus.derive import value_at
+
         lets = dict(self.lets)
         order = [n for n, _ in self.lets]
 
         def at(matrix):
+            """Each entry exactly (nan where no derivative exists) and as a float or None."""
             whole = matrix.applyfunc(lambda e: substitute(e, lets, order))
-            return run_deep(lambda: whole.subs(values))
+            cells = [
+                [run_deep(lambda e=whole[i, j]: value_at(e, values)) for j in range(whole.cols)]
+                for i in range(whole.rows)
+            ]
+            exact = sympy.Matrix([[c[0] for c in row] for row in cells])
+            return exact, [[c[1] for c in row] for row in cells]
 
+        matrix, decimal = at(self.matrix)
+        factors = [at(f.matrix) for f in self.factors]
         return {
             "point": values,
-            "matrix": at(self.matrix),
-            "factors": [at(f.matrix) for f in self.factors],
+            "matrix": matrix,
+            "decimal": decimal,
+            "factors": [f[0] for f in factors],
+            "factor_decimals": [f[1] for f in factors],
         }
 
     @property

@@ -141,3 +141,24 @@ def test_in_a_rich_terminal_the_matrix_is_a_table_and_the_dependencies_a_tree():
     shown = console.export_text()
     assert "│ cos(θ) │ −r·sin(θ) │" in shown  # a Rich Table
     assert "├── u = x^2·y" in shown and "└── v = sin(x·y)" in shown  # a Rich Tree
+
+
+def test_review_cases_values_limits_and_unused_intermediates():
+    corner = runner.invoke(
+        app,
+        ["jacobian", "[abs(x), max(x, y)]", "--at", "x=0,y=0", "--detail", "brief", "-f", "json"],
+    )
+    assert json.loads(corner.stdout)["numeric"]["matrix"] == [[None, 0.0], [None, None]]
+    unknown = runner.invoke(
+        app, ["jacobian", "[f(x), y]", "--at", "x=1,y=2", "--detail", "brief", "-f", "json"]
+    )
+    assert unknown.exit_code == 0
+    assert json.loads(unknown.stdout)["numeric"]["matrix"] == [[None, 0.0], [0.0, 1.0]]
+    long = "[" + ", ".join(f"x{i}*y" for i in range(40)) + "]"
+    limited = runner.invoke(app, ["jacobian", long, "--max-length", "100"])
+    assert limited.exit_code == 1
+    assert limited.stderr.startswith(f"error: column 101: input is {len(long)} characters long")
+    empty = runner.invoke(app, ["jacobian", "[]"])
+    assert empty.exit_code == 2 and empty.stderr.startswith("error: column 2: the list is empty")
+    unused = jacobian("[x, y]", lets=["u=x"], detail="brief")
+    assert unused.factors == () and unused.matrix == sympy.eye(2)

@@ -28,6 +28,12 @@ def jacobian(
         )  # fmt: skip
     # the inner variables: the intermediates the outputs use, then variables they use directly
     used = set().union(*(f.free_symbols for f in written))
+    if not any(n in used for n in order):
+        # intermediates the functions never use: there is no chain to show
+        return S.Jacobian(
+            outputs=tuple(outputs), written=tuple(written), wrt=tuple(wrt),
+            lets=tuple((n, lets[n]) for n in order), entries=entries,
+        )  # fmt: skip
     inner = [n for n in order if n in used] + [x for x in wrt if x in used]
     outer_entries = tuple(tuple(derive(f, u, 1, detail) for u in inner) for f in written)
     inner_entries = tuple(

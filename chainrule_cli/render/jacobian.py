@@ -22,9 +22,13 @@ def _names(symbols, show) -> str:
     return "(" + ", ".join(show(s) for s in symbols) + ")"
 
 
-def grid(matrix: sympy.Matrix, show, indent: int, label: str) -> list[Line]:
+def grid(matrix: sympy.Matrix, show, indent: int, label: str, undefined: str = "") -> list[Line]:
     """A matrix as aligned rows between brackets: label = [ a  b ] …"""
-    cells = [[show(matrix[i, j]) for j in range(matrix.cols)] for i in range(matrix.rows)]
+
+    def cell(value):
+        return undefined if undefined and value.has(sympy.nan, sympy.zoo) else show(value)
+
+    cells = [[cell(matrix[i, j]) for j in range(matrix.cols)] for i in range(matrix.rows)]
     widths = [max(len(cells[i][j]) for i in range(matrix.rows)) for j in range(matrix.cols)]
     lines = []
     for i, row in enumerate(cells):
@@ -75,9 +79,10 @@ def layout(jac: S.Jacobian, lang: str = "en", at: dict | None = None, detail="fu
     if at is not None:
         point = ", ".join(f"{u(k)} = {u(v)}" for k, v in at["point"].items())
         lines += [Line(), Line().add(word("ui.value", point=point), STYLE["heading"])]
-        lines.extend(grid(at["matrix"], u, 2, "J"))
-        for factor, matrix in zip(jac.factors, at["factors"], strict=True):
-            lines.extend(grid(matrix, u, 2, "J" + _names(factor.wrt, u)))
+        undefined = word("ui.undefined")
+        lines.extend(grid(at["matrix"], u, 2, "J", undefined))
+        for label, factor, matrix in zip(("J_f", "J_u"), jac.factors, at["factors"], strict=False):
+            lines.extend(grid(matrix, u, 2, label + _names(factor.wrt, u), undefined))
     verdict = (
         "✓ " + word("ui.verified") if jac.verified else "✗ " + word("ui.not_verified", numbers="J")
     )
@@ -112,6 +117,9 @@ def latex_body(jac: S.Jacobian, lang: str, at: dict | None, detail: str) -> str:
     if at is not None:
         point = r",\ ".join(f"{tex(k)} = {tex(v)}" for k, v in at["point"].items())
         rows.append(rf"\left.J\right|_{{{point}}} &= {pmatrix(at['matrix'], tex)}")
+        if at["factors"]:
+            outer, inner = at["factors"]
+            rows.append(rf"&= {pmatrix(outer, tex)} {pmatrix(inner, tex)}")
     parts.append("\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}")
     return "\n".join(parts) + "\n"
 
@@ -150,7 +158,10 @@ def markdown(jac: S.Jacobian, lang: str, at: dict | None, detail: str) -> str:
         ]
     if at is not None:
         point = ", ".join(f"{tex(k)} = {tex(v)}" for k, v in at["point"].items())
-        out += ["", rf"$$\left.J\right|_{{{point}}} = {pmatrix(at['matrix'], tex)}$$"]
+        value = rf"\left.J\right|_{{{point}}} = {pmatrix(at['matrix'], tex)}"
+        if at["factors"]:
+            value += " = " + " ".join(pmatrix(m, tex) for m in at["factors"])
+        out += ["", f"$${value}$$"]
     out += [
         "",
         messages.word("ui.verified" if jac.verified else "ui.not_verified", lang, numbers="J"),
@@ -163,17 +174,6 @@ def to_json(jac: S.Jacobian, text: str | None, lang: str, at: dict | None) -> di
 
     def rows(matrix):
         return [[show(matrix[i, j]) for j in range(matrix.cols)] for i in range(matrix.rows)]
-
-    def decimals(matrix):
-        out = []
-        for i in range(matrix.rows):
-            row = []
-            for j in range(matrix.cols):
-                value = matrix[i, j].evalf(17)
-                real = value.is_number and value.is_real and value.is_finite
-                row.append(float(value) if real else None)
-            out.append(row)
-        return out
 
     obj = {
         "schema": SCHEMA,
@@ -197,10 +197,7 @@ def to_json(jac: S.Jacobian, text: str | None, lang: str, at: dict | None) -> di
         obj["product_agrees"] = jac.product_agrees
     if at is not None:
         obj["at"] = {str(k): show(v) for k, v in at["point"].items()}
-        obj["numeric"] = {
-            "matrix": decimals(at["matrix"]),
-            "factors": [decimals(m) for m in at["factors"]],
-        }
+        obj["numeric"] = {"matrix": at["decimal"], "factors": at["factor_decimals"]}
     return obj
 
 
