@@ -456,7 +456,32 @@ class Derivation(S.Derivation):
         return self.to_markdown()
 
 
-class Jacobian(S.Jacobian):
+class RendersItself:
+    """The formats a gradient or a Jacobian offers, each through the class's own
+    `render(fmt, lang, at, **options)`, which names its renderer."""
+
+    def to_json(self, text: str | None = None, lang: str = "en", at=None) -> dict:
+        import json
+
+        return json.loads(self.render("json", lang, at, text=text))
+
+    def to_latex(self, standalone: bool = False, lang: str = "en", at=None) -> str:
+        return self.render("latex", lang, at, standalone=standalone)
+
+    def to_markdown(self, lang: str = "en", at=None) -> str:
+        return self.render("markdown", lang, at)
+
+    def to_text(self, lang: str = "en", width: int = 80, at=None) -> str:
+        return self.render("text", lang, at, width=width)
+
+    def _repr_latex_(self) -> str:
+        return self.to_latex()
+
+    def _repr_markdown_(self) -> str:
+        return self.to_markdown()
+
+
+class Jacobian(RendersItself, S.Jacobian):
     """A Jacobian that renders itself, like a Derivation."""
 
     def value_at(self, point: Mapping[str, object] | Iterable[str]) -> dict:
@@ -508,34 +533,14 @@ class Jacobian(S.Jacobian):
         options.setdefault("detail", self.detail)
         return run_deep(lambda: render_jacobian(self, fmt, lang=lang, at=at, **options))
 
-    def to_json(self, text: str | None = None, lang: str = "en", at=None) -> dict:
-        import json
-
-        return json.loads(self.render("json", lang, at, text=text))
-
-    def to_latex(self, standalone: bool = False, lang: str = "en", at=None) -> str:
-        return self.render("latex", lang, at, standalone=standalone)
-
-    def to_markdown(self, lang: str = "en", at=None) -> str:
-        return self.render("markdown", lang, at)
-
-    def to_text(self, lang: str = "en", width: int = 80, at=None) -> str:
-        return self.render("text", lang, at, width=width)
-
     def __rich__(self):
         from chainrule_cli.render.jacobian import layout
         from chainrule_cli.render.terminal import rich_renderable
 
         return run_deep(lambda: rich_renderable(layout(self, detail=self.detail)))
 
-    def _repr_latex_(self) -> str:
-        return self.to_latex()
 
-    def _repr_markdown_(self) -> str:
-        return self.to_markdown()
-
-
-class Gradient(S.Gradient):
+class Gradient(RendersItself, S.Gradient):
     """A gradient that renders itself, like a Derivation."""
 
     def value_at(self, point: Mapping[str, object] | Iterable[str]) -> dict:
@@ -552,27 +557,7 @@ class Gradient(S.Gradient):
 
         return run_deep(lambda: render_gradient(self, fmt, lang=lang, at=at, **options))
 
-    def to_json(self, text: str | None = None, lang: str = "en", at=None) -> dict:
-        import json
-
-        return json.loads(self.render("json", lang, at, text=text))
-
-    def to_latex(self, standalone: bool = False, lang: str = "en", at=None) -> str:
-        return self.render("latex", lang, at, standalone=standalone)
-
-    def to_markdown(self, lang: str = "en", at=None) -> str:
-        return self.render("markdown", lang, at)
-
-    def to_text(self, lang: str = "en", width: int = 80, at=None) -> str:
-        return self.render("text", lang, at, width=width)
-
     def __rich__(self):
         from chainrule_cli.render.gradient import gradient_renderable
 
         return run_deep(lambda: gradient_renderable(self))
-
-    def _repr_latex_(self) -> str:
-        return self.to_latex()
-
-    def _repr_markdown_(self) -> str:
-        return self.to_markdown()

@@ -47,7 +47,7 @@ def jacobian(
     inner_matrix = sympy.Matrix(
         [
             [
-                d.result if d is not None else sympy.S(int(u == x))
+                d.result if d is not None else sympy.Integer(int(u == x))
                 for d, x in zip(row, wrt, strict=True)
             ]
             for row, u in zip(inner_entries, inner, strict=True)

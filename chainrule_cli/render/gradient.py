@@ -15,7 +15,7 @@ from chainrule_cli.render.jsonout import render_json
 from chainrule_cli.render.latex import LatexRenderer, escape, leibniz, wrap_document
 from chainrule_cli.render.markdown import MarkdownRenderer
 from chainrule_cli.render.printing import UnicodePrinter
-from chainrule_cli.render.terminal import STYLE, Line, TerminalRenderer, plain, rich_renderable
+from chainrule_cli.render.terminal import STYLE, Line, TerminalRenderer, rich_renderable, to_string
 from chainrule_cli.render.terminal import leibniz as unicode_leibniz
 from chainrule_cli.render.view import outline
 
@@ -171,17 +171,7 @@ def render_gradient(
 ) -> str:
     """One gradient in one format, as the text to print (JSON: one line)."""
     if fmt in ("terminal", "text"):
-        lines = layout(gradient, lang, at)
-        if not (color and fmt == "terminal"):
-            return plain(lines, width)
-        import io
-
-        from rich.console import Console
-
-        buffer = io.StringIO()
-        console = Console(file=buffer, width=width, force_terminal=True, highlight=False)
-        console.print(rich_renderable(lines))
-        return buffer.getvalue()
+        return to_string(layout(gradient, lang, at), width, color and fmt == "terminal")
     if fmt == "latex":
         if section:
             return latex_section(gradient, lang, at)

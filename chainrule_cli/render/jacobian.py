@@ -12,7 +12,7 @@ from chainrule_cli.render import messages
 from chainrule_cli.render.latex import LatexRenderer, escape, wrap_document
 from chainrule_cli.render.markdown import MarkdownRenderer
 from chainrule_cli.render.printing import SympyTextPrinter, UnicodePrinter
-from chainrule_cli.render.terminal import STYLE, Line, TerminalRenderer, plain, rich_renderable
+from chainrule_cli.render.terminal import STYLE, Line, TerminalRenderer, to_string
 from chainrule_cli.render.view import outline
 
 SCHEMA = "chainrule.jacobian/1"
@@ -216,17 +216,7 @@ def render_jacobian(
 ) -> str:
     """One Jacobian in one format, as the text to print (JSON: one line)."""
     if fmt in ("terminal", "text"):
-        lines = layout(jac, lang, at, detail)
-        if not (color and fmt == "terminal"):
-            return plain(lines, width)
-        import io
-
-        from rich.console import Console
-
-        buffer = io.StringIO()
-        console = Console(file=buffer, width=width, force_terminal=True, highlight=False)
-        console.print(rich_renderable(lines))
-        return buffer.getvalue()
+        return to_string(layout(jac, lang, at, detail), width, color and fmt == "terminal")
     if fmt == "latex":
         if section:
             return latex_section(jac, lang, at, detail)

@@ -36,6 +36,21 @@ def _derivative_parts(expr: sympy.Derivative):
     return inner, count
 
 
+def _derivative_at(expr: sympy.Subs):
+    """f, the order and the point when expr is f'(g(x)), SymPy's Subs(f'(u), u, g(x)); else
+    None."""
+    if len(expr.variables) != 1:
+        return None
+    derivative, var, point = expr.expr, expr.variables[0], expr.point[0]
+    if not isinstance(derivative, sympy.Derivative):
+        return None
+    parts = _derivative_parts(derivative)
+    if parts is None or parts[0].args != (var,):
+        return None
+    inner, count = parts
+    return inner, count, point
+
+
 class Memo:
     """Print each distinct sub-expression once per printer: deep expressions share their
     sub-trees, so printing the steps of a 1,000-deep composition stays fast. One printer
@@ -145,13 +160,11 @@ class UnicodePrinter(Memo, StrPrinter):
         return f"{inner.func}{_primes(count)}({args})"
 
     def _print_Subs(self, expr):
-        derivative, (var,), (point,) = expr.args
-        if isinstance(derivative, sympy.Derivative):
-            parts = _derivative_parts(derivative)
-            if parts is not None and parts[0].args == (var,):
-                inner, count = parts
-                return f"{inner.func}{_primes(count)}({self._print(point)})"
-        return super()._print_Subs(expr)
+        parts = _derivative_at(expr)
+        if parts is None:
+            return super()._print_Subs(expr)
+        inner, count, point = parts
+        return f"{inner.func}{_primes(count)}({self._print(point)})"
 
     def doprint(self, expr):
         return super().doprint(expr).replace("-", "−")
@@ -176,14 +189,11 @@ class TextbookLatexPrinter(Memo, LatexPrinter):
         return rf"{self._print(inner.func)}{_latex_primes(count)}\left({args}\right)"
 
     def _print_Subs(self, expr):
-        derivative, (var,), (point,) = expr.args
-        if isinstance(derivative, sympy.Derivative):
-            parts = _derivative_parts(derivative)
-            if parts is not None and parts[0].args == (var,):
-                inner, count = parts
-                point_tex = self._print(point)
-                return rf"{self._print(inner.func)}{_latex_primes(count)}\left({point_tex}\right)"
-        return super()._print_Subs(expr)
+        parts = _derivative_at(expr)
+        if parts is None:
+            return super()._print_Subs(expr)
+        inner, count, point = parts
+        return rf"{self._print(inner.func)}{_latex_primes(count)}\left({self._print(point)}\right)"
 
 
 def _latex_primes(n: int) -> str:

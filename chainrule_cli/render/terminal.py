@@ -308,7 +308,11 @@ def render_text(
     color: bool = False,
 ) -> str:
     """The layout as a string: plain text unless `color` (then Rich's ANSI codes)."""
-    lines = layout(derivation, lang, at)
+    return to_string(layout(derivation, lang, at), width, color)
+
+
+def to_string(lines: list[Line], width: int = WIDTH, color: bool = False) -> str:
+    """Lines of a layout as plain text, or with colour through Rich."""
     if not color:
         return plain(lines, width)
     import io
