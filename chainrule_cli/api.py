@@ -11,6 +11,7 @@ import sympy
 
 from chainrule_cli.calculus import steps as S
 from chainrule_cli.calculus.deep import run_deep
+from chainrule_cli.calculus.graph import Graph as _GraphRecord
 from chainrule_cli.parse import MAX_DEPTH, MAX_LENGTH, parse
 
 
@@ -561,3 +562,98 @@ class Gradient(RendersItself, S.Gradient):
         from chainrule_cli.render.gradient import gradient_renderable
 
         return run_deep(lambda: gradient_renderable(self))
+
+
+def graph(
+    expr: str | sympy.Expr,
+    wrt: Iterable[str | sympy.Symbol] | None = None,
+    *,
+    input: str = "auto",  # noqa: A002
+    functions: Iterable[str] = (),
+    timeout: float | None = None,
+    max_length: int = MAX_LENGTH,
+    max_depth: int = MAX_DEPTH,
+):
+    """The computational graph of expr: its primitive operations (forward pass), each edge's
+    local derivative, and the backward pass to the gradient by each variable of `wrt` (every
+    variable, by name, if none are given), every gradient checked against SymPy. Returns a
+    `ComputationalGraph`; `.value_at(point)` gives every node's value and gradient there."""
+    from chainrule_cli.calculus.graph import build_graph
+    from chainrule_cli.errors import ParseError
+
+    if not isinstance(expr, str | sympy.Expr):
+        raise TypeError("expr must be text or a SymPy expression")
+
+    def work():
+        parsed = (
+            parse(
+                expr, input=input, functions=functions, max_length=max_length, max_depth=max_depth
+            )
+            if isinstance(expr, str)
+            else expr
+        )
+        variables = [resolve_variable(parsed, v) for v in (wrt or ())]
+        if len(set(variables)) != len(variables):
+            raise ParseError("a variable is named twice")
+        for variable in variables or sorted(parsed.free_symbols, key=str):
+            refuse_towers(parsed, variable)
+        built = build_graph(parsed, tuple(variables) or None)
+        return ComputationalGraph(**{name: getattr(built, name) for name in built.fields}).replace(
+            in_terms_of=_through_output(built)
+        )
+
+    return run_deep(work, timeout=timeout)
+
+
+def _through_output(built) -> tuple:
+    """Each derivative written through the output's own value (σ' = y(1 − y)), where `diff`
+    finds such a form (small expressions only: it works the derivation out)."""
+    from sympy.core.function import AppliedUndef
+
+    from chainrule_cli.calculus.derive import SIMPLIFY_MAX_OPS, derive
+
+    expr = built.expr
+    if expr.is_Atom or expr.atoms(AppliedUndef) or sympy.count_ops(expr) > SIMPLIFY_MAX_OPS:
+        return tuple(None for _ in built.wrt)
+    forms = []
+    for variable, derivative in zip(built.wrt, built.derivatives, strict=True):
+        form = None
+        if derivative != 0:
+            worked = derive(expr, variable, 1, "brief")
+            if worked.verified and worked.in_terms_of is not None:
+                found = worked.in_terms_of
+                form = found.result.xreplace({found.name: built.output})
+        forms.append(form)
+    return tuple(forms)
+
+
+class ComputationalGraph(RendersItself, _GraphRecord):
+    """A computational graph that renders itself (terminal, text, LaTeX, Markdown, JSON, DOT,
+    Python), like a Derivation."""
+
+    def value_at(self, point: Mapping[str, object] | Iterable[str]):
+        """Every node's value and gradient at a point (a `GraphValues`)."""
+        from chainrule_cli.calculus.graph import values_at
+        from chainrule_cli.errors import ParseError
+
+        values = parse_point(point)
+        free = set(self.expr.free_symbols)
+        for variable in values:
+            if variable not in free:
+                names = ", ".join(sorted(str(s) for s in free)) or "none"
+                raise ParseError(f"{variable} is not a variable of {self.expr} (it has {names})")
+        missing = sorted(str(s) for s in free - set(values))
+        if missing:
+            raise ParseError(f"--at needs a value for {', '.join(missing)} too")
+        return run_deep(lambda: values_at(self, values))
+
+    def render(self, fmt: str, lang: str = "en", at=None, **options) -> str:
+        from chainrule_cli.render.graph import render_graph
+
+        return run_deep(lambda: render_graph(self, fmt, lang=lang, at=at, **options))
+
+    def __rich__(self):
+        from chainrule_cli.render.graph import layout
+        from chainrule_cli.render.terminal import rich_renderable
+
+        return run_deep(lambda: rich_renderable(layout(self)))

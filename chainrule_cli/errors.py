@@ -36,3 +36,9 @@ class UnsupportedError(ChainruleError):
     """The input is well formed but asks for something chainrule cannot do."""
 
     kind = "unsupported"
+
+
+class UndefinedError(ChainruleError):
+    """The function has no (finite, real) value at the point asked for."""
+
+    kind = "domain"
