@@ -633,11 +633,14 @@ class ComputationalGraph(RendersItself, _GraphRecord):
 
     def value_at(self, point: Mapping[str, object] | Iterable[str]):
         """Every node's value and gradient at a point (a `GraphValues`)."""
+        return run_deep(lambda: self._value_at(point))
+
+    def _value_at(self, point):
         from chainrule_cli.calculus.graph import values_at
         from chainrule_cli.errors import ParseError
 
         values = parse_point(point)
-        free = set(self.expr.free_symbols)
+        free = {n.name for n in self.inputs}
         for variable in values:
             if variable not in free:
                 names = ", ".join(sorted(str(s) for s in free)) or "none"
@@ -645,7 +648,7 @@ class ComputationalGraph(RendersItself, _GraphRecord):
         missing = sorted(str(s) for s in free - set(values))
         if missing:
             raise ParseError(f"--at needs a value for {', '.join(missing)} too")
-        return run_deep(lambda: values_at(self, values))
+        return values_at(self, values)
 
     def render(self, fmt: str, lang: str = "en", at=None, **options) -> str:
         from chainrule_cli.render.graph import render_graph

@@ -43,6 +43,18 @@ class DiffFormat(StrEnum):
     json = "json"
 
 
+class GraphFormat(StrEnum):
+    terminal = "terminal"
+    text = "text"
+    latex = "latex"
+    markdown = "markdown"
+    json = "json"
+    dot = "dot"
+    python = "python"
+    svg = "svg"
+    png = "png"
+
+
 class Language(StrEnum):
     en = "en"
     zh = "zh"
@@ -165,6 +177,7 @@ def parse_command(
 DIFF_SCHEMA = "chainrule.derivation/1"
 GRADIENT_SCHEMA = "chainrule.gradient/1"
 JACOBIAN_SCHEMA = "chainrule.jacobian/1"
+GRAPH_SCHEMA = "chainrule.graph/1"
 
 
 @dataclass
@@ -259,7 +272,7 @@ def diff_command(
       printf 'sin x^2\\ncos x^2\\n' | chainrule diff - x --format json
       chainrule diff "u*v" x --let "u=x^2*y" --let "v=sin(x*y)"
     """
-    language, color, width = presentation(format, standalone, lang, output, no_color)
+    language, color, width = presentation(format.value, standalone, lang, output, no_color)
 
     def build(text: str, section: bool):
         from chainrule_cli.api import differentiate
@@ -314,7 +327,7 @@ def grad_command(
       chainrule grad "sigmoid(w*x + b)" w b --format latex --standalone -o grad.tex
       chainrule grad "u*v" x y --let "u=x^2*y" --let "v=sin(x*y)"
     """
-    language, color, width = presentation(format, standalone, lang, output, no_color)
+    language, color, width = presentation(format.value, standalone, lang, output, no_color)
 
     def build(text: str, section: bool):
         from chainrule_cli.api import gradient
@@ -370,7 +383,7 @@ def jacobian_command(
       chainrule jacobian "[u1 + u2, u1*u2, u1]" x y z --let "u1=x*y+z" --let "u2=sin(x)+z"
       chainrule jacobian "[x^2*y, x + y]" --at x=1,y=2 --detail brief --format json
     """
-    language, color, width = presentation(format, standalone, lang, output, no_color)
+    language, color, width = presentation(format.value, standalone, lang, output, no_color)
 
     def build(text: str, section: bool):
         from chainrule_cli.api import jacobian
@@ -392,16 +405,91 @@ def jacobian_command(
     )
 
 
-def presentation(format: DiffFormat, standalone: bool, lang, output, no_color: bool):  # noqa: A002
+@app.command("graph")
+def graph_command(
+    ctx: typer.Context,
+    expr: ExprArgument,
+    at: AtOption = None,
+    wrt: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--wrt", help="The variables whose gradient to compute, VAR[,VAR…] (default: all)."
+        ),
+    ] = None,
+    format: Annotated[  # noqa: A002
+        GraphFormat,
+        typer.Option("--format", "-f", help="How to show the graph (svg and png need -o)."),
+    ] = GraphFormat.terminal,
+    standalone: StandaloneOption = False,
+    lang: LangOption = None,
+    output: OutputOption = None,
+    no_color: NoColorOption = False,
+    timeout: TimeoutOption = 60.0,
+    input: InputOption = InputKind.auto,  # noqa: A002
+    function: FunctionOption = None,
+    max_length: MaxLengthOption = 10_000,
+    max_depth: MaxDepthOption = 2_000,
+    name: Annotated[
+        str, typer.Option("--name", help="--format python: the name of the function.")
+    ] = "f",
+) -> None:
+    """The computational graph of EXPR: its primitive operations (the forward pass), each
+    edge's local derivative, and the backward pass to every input's gradient; with --at, every
+    node's value and gradient at the point, in the order backpropagation computes them.
+
+    \b
+    Examples:
+      chainrule graph "1/(1+exp(-x))"
+      chainrule graph "1/(1+exp(-(w0*x0 + w1*x1 + w2)))" --at w0=2,x0=-1,w1=-3,x1=-2,w2=-3
+      chainrule graph "max(x, y) * z" --at x=1,y=2,z=3 --format json
+      chainrule graph "tanh(w*x + b)" --format dot -o neuron.dot
+      chainrule graph "tanh(w*x + b)" --format svg -o neuron.svg
+      chainrule graph "x^2*sin(x)" --format python --name f > f.py
+    """
+    binary = format in (GraphFormat.svg, GraphFormat.png)
+    if expr == "-" and format in (GraphFormat.dot, GraphFormat.python) or expr == "-" and binary:
+        typer.echo(f"error: --format {format.value} takes one expression, not lines", err=True)
+        raise typer.Exit(int(ExitStatus.BAD_INPUT))
+    if format is GraphFormat.png and output is None and sys.stdout.isatty():
+        typer.echo("error: PNG is binary; write it with -o FILE", err=True)
+        raise typer.Exit(int(ExitStatus.BAD_INPUT))
+    language, color, width = presentation(format.value, standalone, lang, output, no_color)
+    wanted = [v.strip() for item in wrt or () for v in item.split(",") if v.strip()]
+
+    def build(text: str, section: bool):
+        from chainrule_cli.api import graph
+        from chainrule_cli.render.graph import render_graph
+
+        result = graph(
+            text, wanted or None, input=input.value, functions=function or (),
+            max_length=max_length, max_depth=max_depth,
+        )  # fmt: skip
+        point = result.value_at(at) if at else None
+        verified = result.verified and (point is None or point.agrees)
+        fmt = "dot" if binary else format.value
+        shown = render_graph(
+            result, fmt, lang=language, text=text, at=point, standalone=standalone,
+            section=section, color=color, width=width, name=name,
+        )  # fmt: skip
+        if binary:
+            from chainrule_cli.render.dot import convert
+
+            return convert(shown, format.value, timeout=timeout), verified
+        return shown, verified
+
+    run_command(ctx, expr, build, GRAPH_SCHEMA, format.value, standalone, output, timeout, language)
+
+
+def presentation(fmt: str, standalone: bool, lang, output, no_color: bool):
     """The language, whether to colour, and the width: from the options and the environment."""
     from chainrule_cli.render.messages import language_from_environment
 
-    if standalone and format is not DiffFormat.latex:
+    if standalone and fmt != "latex":
         typer.echo("error: --standalone makes a LaTeX document; add --format latex", err=True)
         raise typer.Exit(int(ExitStatus.BAD_INPUT))
     language = lang.value if lang is not None else language_from_environment(os.environ)
     color = (
-        format is DiffFormat.terminal
+        fmt == "terminal"
         and output is None
         and not no_color
         and not os.environ.get("NO_COLOR")
@@ -440,7 +528,10 @@ def run_command(ctx, expr: str, build, schema: str, fmt: str, standalone: bool, 
         outcomes.append(outcome)
         for i, line in enumerate(outcome.errors):
             typer.echo(f"line {number}: {line}" if batch and i == 0 else line, err=True)
-        if output is None and outcome.output and not section:
+        if output is None and isinstance(outcome.output, bytes):
+            sys.stdout.buffer.write(outcome.output)
+            sys.stdout.flush()
+        elif output is None and outcome.output and not section:
             sys.stdout.write(outcome.output + ("\n" if batch and not as_json else ""))
             sys.stdout.flush()
     code = max((o.code for o in outcomes), default=ExitStatus.OK)
@@ -451,6 +542,8 @@ def run_command(ctx, expr: str, build, schema: str, fmt: str, standalone: bool, 
         from chainrule_cli.render.latex import wrap_document
 
         content = wrap_document(body, language)
+    elif len(body) == 1 and isinstance(body[0], bytes):
+        content = body[0]
     else:
         content = ("\n" if batch and not as_json else "").join(body)
     if output is None and section:
@@ -511,13 +604,17 @@ def error_json(schema: str, text: str, kind: str, message: str, column: int | No
     return {"schema": schema, "ok": False, "input": text, "error": error}
 
 
-def write_atomically(path: Path, content: str) -> None:
+def write_atomically(path: Path, content: str | bytes) -> None:
     """Write the whole file or nothing: a temporary file beside it, then a rename."""
     directory = path.resolve().parent
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            file.write(content)
+        if isinstance(content, bytes):
+            with os.fdopen(handle, "wb") as file:
+                file.write(content)
+        else:
+            with os.fdopen(handle, "w", encoding="utf-8") as file:
+                file.write(content)
         os.replace(temporary, path)
     except BaseException:
         with contextlib.suppress(OSError):

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import random
+import re
 
 import sympy
 from sympy.core.function import AppliedUndef
@@ -185,7 +186,7 @@ def split(expr: sympy.Expr, varies=lambda e: bool(e.free_symbols)):
         return _split_pow(varies, expr)
     if isinstance(expr, sympy.Max | sympy.Min):
         return _split_extremum(varies, expr)
-    if isinstance(expr, sympy.Function):
+    if isinstance(expr, sympy.Function) and not isinstance(expr, sympy.Piecewise):
         func, args = expr.func, expr.args
         operands = [a for a in args if varies(a)]
         op = _OPS.get(func) or (str(func) if isinstance(expr, AppliedUndef) else func.__name__)
@@ -280,8 +281,10 @@ def _two(varies, func, a, b):
 
 
 def _names(count: int, taken: set[str]) -> list[str]:
-    """Letters a teacher uses (u, v, w, …) when they suffice, else u_1, u_2, …"""
-    letters = [n for n in INTERMEDIATE_NAMES if n not in taken]
+    """Letters a teacher uses (u, v, w, …) when they suffice, else u_1, u_2, …; never the
+    letter of an indexed variable (no w beside w0 and w1)."""
+    letters = {re.sub(r"_?\d+$", "", n).split("_")[0] for n in taken}
+    letters = [n for n in INTERMEDIATE_NAMES if n not in taken | letters]
     if count <= len(letters):
         return letters[:count]
     out, i = [], 1

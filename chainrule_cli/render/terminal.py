@@ -50,6 +50,7 @@ class Line:
     # instead: its first line carries the builder, the others are skipped there.
     rich: Callable[[], object] | None = None
     rich_skip: bool = False
+    wrap: bool = True  # False: a row of a table, never broken
 
     def add(self, text: str, style: str | None = None) -> Line:
         self.pieces.append((text, style))
@@ -267,6 +268,9 @@ def plain(lines: list[Line], width: int = WIDTH) -> str:
         if not text:
             out.append("")
             continue
+        if not line.wrap:
+            out.append(" " * line.indent + text.rstrip())
+            continue
         out.extend(
             textwrap.wrap(
                 text,
@@ -293,7 +297,7 @@ def rich_renderable(lines: list[Line]):
             drawn = line.rich()
             rows.append(Padding(drawn, (0, 0, 0, line.indent)) if line.indent else drawn)
             continue
-        text = Text(no_wrap=False)
+        text = Text(no_wrap=not line.wrap)
         for piece, style in line.pieces:
             text.append(piece.replace(NBSP, " "), style or "")
         rows.append(Padding(text, (0, 0, 0, line.indent)) if line.indent else text)
