@@ -6,6 +6,7 @@ import contextlib
 import json
 import os
 import shutil
+import stat
 import sys
 import tempfile
 from dataclasses import dataclass, field
@@ -609,6 +610,15 @@ def write_atomically(path: Path, content: str | bytes) -> None:
     directory = path.resolve().parent
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
     try:
+        # mkstemp makes the file private (0600): give it the mode a plain open() would,
+        # or keep the mode of the file it replaces
+        try:
+            mode = stat.S_IMODE(os.stat(path).st_mode)
+        except OSError:
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o666 & ~umask
+        os.fchmod(handle, mode)
         if isinstance(content, bytes):
             with os.fdopen(handle, "wb") as file:
                 file.write(content)

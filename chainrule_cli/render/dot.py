@@ -15,13 +15,10 @@ import sympy
 
 from chainrule_cli.calculus.graph import Graph, GraphValues, Node
 from chainrule_cli.errors import UnsupportedError
+from chainrule_cli.render import messages
 from chainrule_cli.render.printing import UnicodePrinter
 
 # The few words the diagram uses (to move into messages.CATALOG as "dot.*").
-WORDS: dict[str, dict[str, str]] = {
-    "en": {"value": "value", "grad": "grad", "convention": "by convention"},
-    "zh": {"value": "值", "grad": "梯度", "convention": "按约定"},
-}
 FORMATS = ("svg", "png")
 # The whole expression is written above the diagram while the graph is this small (in nodes).
 TITLE_NODES = 40
@@ -39,7 +36,7 @@ _OP_COLOUR = "#666666"
 def render_dot(graph: Graph, at: GraphValues | None = None, lang: str = "en") -> str:
     """The graph as a DOT digraph: one Graphviz node per node, one edge per (input, node) pair
     labelled ∂node/∂input, and with `at` every value, gradient and local derivative's value."""
-    words = WORDS.get(lang, WORDS["en"])
+    words = {key: messages.word(f"ui.dot_{key}", lang) for key in ("value", "grad", "convention")}
     printer = UnicodePrinter()
     lines = [
         "digraph chainrule {",

@@ -33,8 +33,11 @@ def _number(value, undefined: str = "—") -> str:
 
 
 def _width(text: str) -> int:
-    """Columns a string takes (a combining macron takes none)."""
-    return sum(0 if unicodedata.combining(c) else 1 for c in text)
+    """Columns a string takes in a terminal: a combining macron none, a Chinese character two."""
+    return sum(
+        0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1
+        for c in text
+    )
 
 
 def _pad(text: str, width: int) -> str:
@@ -379,9 +382,10 @@ def latex_body(graph: Graph, lang: str, at: GraphValues | None) -> str:
     for start in range(0, max(len(rows), 1), LATEX_ROWS):
         chunk = rows[start : start + LATEX_ROWS]
         body = [" & ".join(header) + r" \\ \hline"] + [" & ".join(r) + r" \\" for r in chunk]
+        # rows 1.8 times as tall: the fractions of a formula need the room
         blocks.append(
-            "\\[\n\\begin{array}{" + "l" * len(header) + "}\n" + "\n".join(body)
-            + "\n\\end{array}\n\\]"
+            "\\[\n{\\renewcommand{\\arraystretch}{1.8}\\begin{array}{" + "l" * len(header)
+            + "}\n" + "\n".join(body) + "\n\\end{array}}\n\\]"
         )  # fmt: skip
     results = []
     d = "d" if len(graph.expr.free_symbols) <= 1 else r"\partial"

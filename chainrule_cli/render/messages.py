@@ -110,6 +110,9 @@ CATALOG: dict[str, dict[str, str]] = {
         " a tie of max or min splits the gradient equally and |x| passes sign(0) = 0.",
         "ui.unused": "{names} not used by the expression: gradient 0",
         "ui.long": "(written out in the original variables in --format json)",
+        "ui.dot_value": "value",
+        "ui.dot_grad": "grad",
+        "ui.dot_convention": "by convention",
         "ui.graph_verified": "Every gradient verified against SymPy.",
         "ui.graph_not_verified": "NOT VERIFIED: the gradient of {nodes} disagrees with SymPy."
         " Do not trust this result; please report it.",
@@ -213,6 +216,9 @@ CATALOG: dict[str, dict[str, str]] = {
         "|x| 取 sign(0) = 0。",
         "ui.unused": "表达式不含 {names}：梯度为 0",
         "ui.long": "（用原变量写出的形式见 --format json）",
+        "ui.dot_value": "值",
+        "ui.dot_grad": "梯度",
+        "ui.dot_convention": "按约定",
         "ui.graph_verified": "每个梯度都已用 SymPy 验证。",
         "ui.graph_not_verified": "未通过验证：{nodes} 的梯度与 SymPy 不符。"
         "请勿采信此结果，并报告此问题。",
