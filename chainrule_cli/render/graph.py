@@ -12,14 +12,15 @@ import unicodedata
 import sympy
 
 from chainrule_cli.calculus.graph import Graph, GraphValues, Node
+from chainrule_cli.calculus.stepper import EVAL_HEIGHT, expression_heights
 from chainrule_cli.render import messages
 from chainrule_cli.render.latex import escape, wrap_document
-from chainrule_cli.render.printing import TextbookLatexPrinter, UnicodePrinter
+from chainrule_cli.render.printing import SympyTextPrinter, TextbookLatexPrinter, UnicodePrinter
 from chainrule_cli.render.terminal import NBSP, STYLE, Line, to_string
 
 SCHEMA = "chainrule.graph/1"
 MACRON = "\u0304"
-# The derivative in the original variables is shown while it is this small (operations);
+# The derivative in the original variables is shown while it is this small (tree nodes);
 # past it, a deep graph's display would grow quadratically (JSON still has it).
 SHOWN_OPS = 200
 LATEX_ROWS = 40  # rows per array: a display does not break across pages
@@ -42,6 +43,19 @@ def _width(text: str) -> int:
 
 def _pad(text: str, width: int) -> str:
     return text + " " * (width - _width(text))
+
+
+def small(expr: sympy.Expr, limit: int = SHOWN_OPS) -> bool:
+    """Is the expression at most `limit` nodes (counted as printed, shared sub-trees each
+    time)? Stops counting early: a deep derivative is never walked whole."""
+    for count, _ in enumerate(sympy.preorder_traversal(expr)):
+        if count > limit:
+            return False
+    return True
+
+
+def max_height(expr: sympy.Expr) -> int:
+    return expression_heights(expr)[expr]
 
 
 def _d(graph: Graph) -> str:
@@ -208,7 +222,7 @@ def _symbolic(graph: Graph, w: Words) -> list[Line]:
             parts.append(w.bar(var))
             if adjoint.written is not None:
                 parts.append(w.u(adjoint.written))
-        if sympy.count_ops(derivative) <= SHOWN_OPS:
+        if small(derivative):
             shown = w.u(derivative)
             if shown != parts[-1]:
                 parts.append(shown)
@@ -225,8 +239,9 @@ def backward_rows(graph: Graph, w: Words, at: GraphValues) -> list[list[str]]:
     gradient, and how the gradient came from the node's uses (formula = numbers)."""
     rows = []
     shown = set()
+    by_name = {n.name: n for n in graph.nodes}
     for adjoint in graph.backward:
-        node = graph.node(adjoint.node)
+        node = by_name[adjoint.node]
         shown.add(node.name)
         rows.append(_row(node, adjoint, w, at))
     for node in reversed(graph.nodes):  # nodes off every path: values only
@@ -342,8 +357,9 @@ def latex_rows(graph: Graph, t: Tex, at: GraphValues | None) -> tuple[list[str],
         header = [t.text("ui.col_node"), t.text("ui.col_computes"), t.text("ui.col_op"),
                   t.text("ui.col_local"), t.grad_header()]  # fmt: skip
         rows = []
+        adjoints = {a.node: a for a in graph.backward}
         for node in graph.nodes:
-            adjoint = graph.adjoint(node.name)
+            adjoint = adjoints.get(node.name)
             local = r",\ ".join(f"{t.partial(node.name, i)} = {t.tex(d)}" for i, d in node.local)
             grad = ""
             if adjoint is not None:
@@ -357,8 +373,9 @@ def latex_rows(graph: Graph, t: Tex, at: GraphValues | None) -> tuple[list[str],
               t.grad_header(), t.text("ui.col_via")]  # fmt: skip
     rows = []
     listed = set()
+    by_name = {n.name: n for n in graph.nodes}
     for adjoint in graph.backward:
-        node = graph.node(adjoint.node)
+        node = by_name[adjoint.node]
         listed.add(node.name)
         via = t.recurrence(adjoint) if adjoint.terms else ""
         rows.append(_latex_numeric_row(node, t, at, via))
@@ -397,7 +414,7 @@ def latex_body(graph: Graph, lang: str, at: GraphValues | None) -> str:
             results.append(rf"&{lhs} = {t.number(at.grads.get(var))}")
             continue
         parts = [lhs]
-        if sympy.count_ops(derivative) <= SHOWN_OPS:
+        if small(derivative):
             parts.append(t.tex(derivative))
         adjoint = graph.adjoint(var)
         if adjoint is not None and adjoint.written is not None:
@@ -459,27 +476,32 @@ def _float(value) -> float | None:
 def to_json(graph: Graph, text: str | None, lang: str, at: GraphValues | None) -> dict:
     """The contract chainrule.graph/1 (the schema ships in chainrule_cli/schemas/graph.json)."""
     tex = TextbookLatexPrinter().doprint
+    # a deep graph's formulas are printed as built: sorting the factors of a product of deep
+    # factors (str's order) compares whole trees, quadratically
+    tall = not small(graph.expr, 4 * EVAL_HEIGHT) and max_height(graph.expr) >= EVAL_HEIGHT
+    text_of = SympyTextPrinter({"order": "none"} if tall else None).doprint
+    adjoints = {a.node: a for a in graph.backward}
     nodes = []
     for node in graph.nodes:
-        adjoint = graph.adjoint(node.name)
+        adjoint = adjoints.get(node.name)
         item = {
             "id": str(node.name),
             "op": node.op,
-            "expr": str(node.expr),
-            "full": str(node.full),
+            "expr": text_of(node.expr),
+            "full": text_of(node.full),
             "inputs": [str(i) for i in node.inputs],
             "uses": [str(c) for c in node.uses],
-            "local": {str(i): str(d) for i, d in node.local},
+            "local": {str(i): text_of(d) for i, d in node.local},
             "latex": {
                 "expr": tex(node.expr),
                 "local": {str(i): tex(d) for i, d in node.local},
             },
             "grad_terms": None
             if adjoint is None
-            else [{"use": str(c), "local": str(d)} for c, d in adjoint.terms],
+            else [{"use": str(c), "local": text_of(d)} for c, d in adjoint.terms],
             "grad_formula": None
             if adjoint is None or adjoint.written is None
-            else str(adjoint.written),
+            else text_of(adjoint.written),
             "value": None if at is None else _float(at.values[node.name]),
             "grad": None if at is None else _float(at.grads[node.name]),
         }
@@ -490,16 +512,18 @@ def to_json(graph: Graph, text: str | None, lang: str, at: GraphValues | None) -
     obj = {
         "schema": SCHEMA,
         "ok": True,
-        "input": text if text is not None else str(graph.expr),
-        "expr": str(graph.expr),
+        "input": text if text is not None else text_of(graph.expr),
+        "expr": text_of(graph.expr),
         "latex": {"expr": tex(graph.expr)},
         "output": str(graph.output),
         "wrt": [str(v) for v in graph.wrt],
         "nodes": nodes,
         "backward": [str(a.node) for a in graph.backward],
-        "derivatives": {str(v): str(d) for v, d in zip(graph.wrt, graph.derivatives, strict=True)},
+        "derivatives": {
+            str(v): text_of(d) for v, d in zip(graph.wrt, graph.derivatives, strict=True)
+        },
         "in_terms_of": {
-            str(v): None if f is None else str(f) for v, f in zip(graph.wrt, forms, strict=True)
+            str(v): None if f is None else text_of(f) for v, f in zip(graph.wrt, forms, strict=True)
         },
         "value": None if at is None else _float(at.values[graph.output]),
         "gradients": {str(v): None if at is None else _float(at.grads.get(v)) for v in graph.wrt},
