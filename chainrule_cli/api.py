@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import sympy
 
 from chainrule_cli.calculus import steps as S
+from chainrule_cli.calculus.check import Check as _CheckRecord
 from chainrule_cli.calculus.deep import run_deep
 from chainrule_cli.calculus.graph import Graph as _GraphRecord
 from chainrule_cli.parse import MAX_DEPTH, MAX_LENGTH, parse
@@ -657,6 +658,70 @@ class ComputationalGraph(RendersItself, _GraphRecord):
 
     def __rich__(self):
         from chainrule_cli.render.graph import layout
+        from chainrule_cli.render.terminal import rich_renderable
+
+        return run_deep(lambda: rich_renderable(layout(self)))
+
+
+def check(
+    expr: str | sympy.Expr,
+    var: str | sympy.Symbol | None,
+    answer: str | sympy.Expr,
+    order: int = 1,
+    *,
+    lets: Mapping[str, object] | Iterable[str] = (),
+    input: str = "auto",  # noqa: A002
+    functions: Iterable[str] = (),
+    timeout: float | None = None,
+    max_length: int = MAX_LENGTH,
+    max_depth: int = MAX_DEPTH,
+):
+    """Is `answer` the order-th derivative of `expr` by `var`? Returns a `CheckResult`:
+    .verdict is "correct", "incorrect" (with .comparison.counterexample and perhaps .mistake,
+    the likely classic mistake) or "undecided"; .expected is the verified derivation.
+    `lets` name sub-expressions the answer may use (y = 1/(1 + e^(−x)): y·(1 − y))."""
+    from chainrule_cli.calculus.check import check_answer
+    from chainrule_cli.calculus.derive import derive
+    from chainrule_cli.calculus.paths import order_intermediates, substitute
+
+    if not isinstance(order, int) or order < 1:
+        raise ValueError("order must be a positive integer")
+
+    def read(text):
+        if not isinstance(text, str):
+            return text
+        return parse(text, input=input, functions=functions, max_length=max_length,
+                     max_depth=max_depth)  # fmt: skip
+
+    def work():
+        written = read(expr)
+        named = parse_lets(lets, input=input, functions=functions)
+        order_of = order_intermediates(named) if named else []
+        whole = substitute(written, named, order_of) if named else written
+        given = read(answer)
+        variable = resolve_variable(whole, var)
+        if variable in named:
+            from chainrule_cli.errors import ParseError
+
+            raise ParseError(f"{variable} is the variable; it cannot also be an intermediate")
+        refuse_towers(whole, variable)
+        expected = Derivation.of(derive(whole, variable, order, "full"))
+        result = check_answer(whole, variable, order, given, named, expected)
+        return CheckResult(**{name: getattr(result, name) for name in result.fields})
+
+    return run_deep(work, timeout=timeout)
+
+
+class CheckResult(RendersItself, _CheckRecord):
+    """A checked answer that renders itself (terminal, text, LaTeX, Markdown, JSON)."""
+
+    def render(self, fmt: str, lang: str = "en", at=None, **options) -> str:
+        from chainrule_cli.render.check import render_check
+
+        return run_deep(lambda: render_check(self, fmt, lang=lang, **options))
+
+    def __rich__(self):
+        from chainrule_cli.render.check import layout
         from chainrule_cli.render.terminal import rich_renderable
 
         return run_deep(lambda: rich_renderable(layout(self)))

@@ -179,15 +179,17 @@ DIFF_SCHEMA = "chainrule.derivation/1"
 GRADIENT_SCHEMA = "chainrule.gradient/1"
 JACOBIAN_SCHEMA = "chainrule.jacobian/1"
 GRAPH_SCHEMA = "chainrule.graph/1"
+CHECK_SCHEMA = "chainrule.check/1"
 
 
 @dataclass
 class Outcome:
     """What one expression produced: the text to print, or an error; and the exit code."""
 
-    output: str = ""
+    output: str | bytes = ""
     errors: list[str] = field(default_factory=list)
     code: ExitStatus = ExitStatus.OK
+    verdict: str | None = None  # check: correct, incorrect or undecided; None when not read
 
 
 # Options shared by every command that works on expressions: defined once.
@@ -481,6 +483,84 @@ def graph_command(
     run_command(ctx, expr, build, GRAPH_SCHEMA, format.value, standalone, output, timeout, language)
 
 
+@app.command("check")
+def check_command(
+    ctx: typer.Context,
+    expr: Annotated[
+        str,
+        typer.Argument(
+            help="The function, e.g. 'sin(x^2)', or - to read EXPR<TAB>VAR<TAB>ANSWER lines."
+        ),
+    ],
+    var: Annotated[str | None, typer.Argument(help="The variable.")] = None,
+    answer: Annotated[str | None, typer.Argument(help="The derivative to check.")] = None,
+    order: Annotated[
+        int, typer.Option("--order", "-n", min=1, max=20, help="The answer is this derivative.")
+    ] = 1,
+    format: FormatOption = DiffFormat.terminal,  # noqa: A002
+    standalone: StandaloneOption = False,
+    lang: LangOption = None,
+    output: OutputOption = None,
+    no_color: NoColorOption = False,
+    timeout: TimeoutOption = 60.0,
+    input: InputOption = InputKind.auto,  # noqa: A002
+    function: FunctionOption = None,
+    max_length: MaxLengthOption = 10_000,
+    max_depth: MaxDepthOption = 2_000,
+    let: Annotated[
+        list[str] | None,
+        typer.Option("--let", help="A name the answer may use, NAME=EXPR (repeatable)."),
+    ] = None,
+) -> None:
+    """Is ANSWER the derivative of EXPR with respect to VAR? Exit 0 if correct, 1 if it is not
+    (with a point where they differ, the likely mistake and the correct derivation) or if it
+    cannot be decided.
+
+    \b
+    Examples:
+      chainrule check "ln(cos(x))" x "-tan(x)"
+      chainrule check "sin(x^2)" x "cos(x^2)"
+      chainrule check "1/(1+exp(-(w*x+b)))" x "w*y*(1-y)" --let "y=1/(1+exp(-(w*x+b)))"
+      chainrule check "x^4" x "12x^2" --order 2
+      chainrule check - --format json < sheet.tsv     (EXPR<TAB>VAR<TAB>ANSWER per line)
+    """
+    language, color, width = presentation(format.value, standalone, lang, output, no_color)
+    if expr == "-" and (var is not None or answer is not None):
+        typer.echo("error: with - each line gives EXPR<TAB>VAR<TAB>ANSWER; no more arguments",
+                   err=True)  # fmt: skip
+        raise typer.Exit(int(ExitStatus.BAD_INPUT))
+    if expr != "-" and (var is None or answer is None):
+        typer.echo(ctx.get_help(), err=True)
+        typer.echo("error: give EXPR, VAR and ANSWER (or - to read lines)", err=True)
+        raise typer.Exit(int(ExitStatus.BAD_INPUT))
+
+    def build(text: str, section: bool):
+        from chainrule_cli.api import check
+        from chainrule_cli.errors import ParseError
+        from chainrule_cli.render.check import render_check
+
+        if expr == "-":
+            fields = text.split("\t")
+            if len(fields) != 3 or not all(f.strip() for f in fields):
+                raise ParseError("a line must be EXPR<TAB>VAR<TAB>ANSWER", text=text)
+            function_text, variable, given = fields
+        else:
+            function_text, variable, given = text, var, answer
+        result = check(
+            function_text, variable, given, order, lets=let or (), input=input.value,
+            functions=function or (), max_length=max_length, max_depth=max_depth,
+        )  # fmt: skip
+        shown = render_check(
+            result, format.value, lang=language,
+            text=text if expr == "-" else f"{function_text}\t{variable}\t{given}",
+            standalone=standalone, section=section, color=color, width=width,
+        )  # fmt: skip
+        return shown, result.expected.verified, result.verdict
+
+    run_command(ctx, expr, build, CHECK_SCHEMA, format.value, standalone, output, timeout,
+                language, summary=True)  # fmt: skip
+
+
 def presentation(fmt: str, standalone: bool, lang, output, no_color: bool):
     """The language, whether to colour, and the width: from the options and the environment."""
     from chainrule_cli.render.messages import language_from_environment
@@ -501,7 +581,7 @@ def presentation(fmt: str, standalone: bool, lang, output, no_color: bool):
 
 
 def run_command(ctx, expr: str, build, schema: str, fmt: str, standalone: bool, output,
-                timeout: float, language: str) -> None:  # fmt: skip
+                timeout: float, language: str, summary: bool = False) -> None:  # fmt: skip
     """The shared shape of diff and grad: one expression or a batch from stdin, each worked
     out by `build(text, section)` in a deep thread with a deadline, errors as lines (and JSON
     objects), output to stdout or atomically to a file, then the exit code."""
@@ -535,6 +615,8 @@ def run_command(ctx, expr: str, build, schema: str, fmt: str, standalone: bool, 
         elif output is None and outcome.output and not section:
             sys.stdout.write(outcome.output + ("\n" if batch and not as_json else ""))
             sys.stdout.flush()
+    if summary and batch:
+        typer.echo(tally(outcomes, language), err=True)
     code = max((o.code for o in outcomes), default=ExitStatus.OK)
     if batch and code != ExitStatus.OK:
         code = ExitStatus.FAILED
@@ -559,6 +641,20 @@ def run_command(ctx, expr: str, build, schema: str, fmt: str, standalone: bool, 
     raise typer.Exit(int(code))
 
 
+def tally(outcomes: list[Outcome], language: str) -> str:
+    """A grading sheet's summary: "12 correct of 30 (15 incorrect, 2 undecided, 1 not read)"."""
+    from chainrule_cli.render.messages import word
+
+    count = {
+        v: sum(o.verdict == v for o in outcomes) for v in ("correct", "incorrect", "undecided")
+    }
+    errors = sum(o.verdict is None for o in outcomes)
+    text = word("ui.summary", language, correct=count["correct"], total=len(outcomes))
+    rest = word("ui.summary_rest", language, incorrect=count["incorrect"],
+                undecided=count["undecided"], errors=errors)  # fmt: skip
+    return f"{text} ({rest})"
+
+
 def work_out(text: str, build, schema: str, fmt: str, timeout: float) -> Outcome:
     """Run build() for one expression where deep recursion is safe, within the deadline;
     turn every failure into lines for stderr, a JSON error object and an exit code."""
@@ -573,7 +669,7 @@ def work_out(text: str, build, schema: str, fmt: str, timeout: float) -> Outcome
         return Outcome(out, lines, code)
 
     try:
-        shown, verified = run_deep(build, timeout=timeout)
+        shown, verified, *verdict = run_deep(build, timeout=timeout)
     except ChainruleError as exc:
         code = ExitStatus.FAILED if exc.kind in ("limit", "timeout") else ExitStatus.BAD_INPUT
         return failure(exc.kind, exc.message, exc.column, error_lines(exc), code)
@@ -595,8 +691,14 @@ def work_out(text: str, build, schema: str, fmt: str, timeout: float) -> Outcome
                 "is not to be trusted. Please report this with the command you ran."
             ],
             ExitStatus.FAILED,
+            *verdict,
         )
-    return Outcome(shown)
+    if verdict and verdict[0] != "correct":  # check: a wrong or undecided answer
+        said = []
+        if verdict[0] == "undecided":
+            said = ["error: could not decide: too few points where both are real numbers"]
+        return Outcome(shown, said, ExitStatus.FAILED, verdict[0])
+    return Outcome(shown, verdict=verdict[0] if verdict else None)
 
 
 def error_json(schema: str, text: str, kind: str, message: str, column: int | None) -> dict:
@@ -632,10 +734,45 @@ def write_atomically(path: Path, content: str | bytes) -> None:
         raise
 
 
+def expressions_not_options(args: list[str], command) -> list[str]:
+    """ "-tan(x)" and "-x^2" are expressions, not options: when an argument starts with a minus
+    sign and is not one of the command's options, the options go first and the arguments
+    after "--" (where nothing is read as an option)."""
+    sub = getattr(command, "commands", {}).get(args[0]) if args else None
+    if sub is None:
+        return args
+    takes_value = {"--help": False}
+    for param in sub.params:
+        if param.param_type_name == "option":
+            for name in (*param.opts, *param.secondary_opts):
+                takes_value[name] = not param.is_flag and not param.count
+    options: list[str] = []
+    arguments: list[str] = []
+    i = 1
+    while i < len(args):
+        token = args[i]
+        if token == "--":
+            arguments.extend(args[i + 1 :])
+            break
+        name = token.split("=", 1)[0]
+        if token.startswith("--") or (token.startswith("-") and name in takes_value):
+            options.append(token)
+            if takes_value.get(name) and "=" not in token and i + 1 < len(args):
+                options.append(args[i + 1])
+                i += 1
+        else:
+            arguments.append(token)
+        i += 1
+    if not any(a.startswith("-") and a != "-" for a in arguments):
+        return args
+    return [args[0], *options, "--", *arguments]
+
+
 def main() -> None:
     """Entry point of the `chainrule` command."""
     try:
-        app()
+        command = typer.main.get_command(app)
+        command(args=expressions_not_options(sys.argv[1:], command), prog_name="chainrule")
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")
         sys.exit(130)

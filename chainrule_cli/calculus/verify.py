@@ -38,10 +38,24 @@ def _concrete_function(name: str, nargs: int) -> sympy.Lambda:
     return sympy.Lambda(ts, sympy.sin(k * total) + total**2 / 3 + total / 7)
 
 
+def _at_a_point(expr: sympy.Expr) -> sympy.Expr:
+    """d f(g(x))/d g(x) written as SymPy's Subs(d f(t)/dt, t, g(x)): a derivative by an
+    expression cannot be carried out once f is concrete; by a symbol at a point it can."""
+    swaps = {}
+    for d in expr.atoms(sympy.Derivative):
+        if all(v.is_Symbol for v in d.variables):
+            continue
+        points = {v: sympy.Dummy("t", real=True) for v in d.variables if not v.is_Symbol}
+        inner = sympy.Derivative(d.expr.xreplace(points), *[points.get(v, v) for v in d.variables])
+        swaps[d] = sympy.Subs(inner, list(points.values()), list(points.keys()))
+    return expr.xreplace(swaps) if swaps else expr
+
+
 def concretize(expr: sympy.Expr) -> sympy.Expr:
     """Replace unknown functions by concrete ones and carry out the derivatives they were in."""
     if not expr.atoms(AppliedUndef) and not expr.has(sympy.Derivative, sympy.Subs):
         return expr
+    expr = _at_a_point(expr)
     replaced = expr.replace(
         lambda n: isinstance(n, AppliedUndef),
         lambda n: _concrete_function(str(n.func), len(n.args))(*n.args),

@@ -116,6 +116,38 @@ CATALOG: dict[str, dict[str, str]] = {
         "ui.graph_verified": "Every gradient verified against SymPy.",
         "ui.graph_not_verified": "NOT VERIFIED: the gradient of {nodes} disagrees with SymPy."
         " Do not trust this result; please report it.",
+        "ui.check_task": "Is {answer} the derivative of {expr} with respect to {var}?",
+        "ui.check_task_order": "Is {answer} the derivative of order {order} of {expr} with"
+        " respect to {var}?",
+        "ui.correct": "Correct.",
+        "ui.incorrect": "Incorrect.",
+        "ui.undecided": "Could not decide.",
+        "ui.how_symbolic": "The answer and the derivative {d} = {expected} are the same"
+        " expression.",
+        "ui.how_numeric": "The answer equals the derivative {d} = {expected}: they agree at"
+        " {count} points, each to 30 digits.",
+        "ui.undecided_why": "The answer and the derivative {d} = {expected} could be compared"
+        " at only {count} points where both are real numbers ({needed} are needed).",
+        "ui.counterexample": "At {point} the answer is {answer}, but the derivative is {expected}.",
+        "ui.domain_expected": "They agree wherever both are defined; at {point} the answer is"
+        " not defined but the derivative is.",
+        "ui.domain_answer": "They agree wherever both are defined; at {point} the derivative is"
+        " not defined but the answer is.",
+        "ui.likely_mistake": "Likely mistake: {what}",
+        "ui.mistake_line": "d/d{var} {where} = {correct}, not {wrong}",
+        "mistake.chain_rule_missing_inner": "the chain rule's inner derivative is missing.",
+        "mistake.sign": "a sign error.",
+        "mistake.power_rule": "the power rule is misapplied.",
+        "mistake.quotient_rule_order": "the quotient rule with the numerator's terms swapped"
+        " (it is f'g − fg', over g²).",
+        "mistake.constant_factor": "a constant factor is wrong or missing.",
+        "mistake.product_rule_missing_term": "a term of the product rule is missing"
+        " ((fg)' = f'g + fg').",
+        "mistake.product_of_derivatives": "the derivatives of the factors were multiplied;"
+        " (fg)' = f'g + fg', not f'g'.",
+        "ui.correct_derivation": "The correct derivation",
+        "ui.summary": "{correct} correct of {total}",
+        "ui.summary_rest": "{incorrect} incorrect, {undecided} undecided, {errors} not read",
         "ui.verified": "Every step verified against SymPy.",
         "ui.not_verified": "NOT VERIFIED: step {numbers} disagrees with SymPy. Do not trust"
         " this result; please report it.",
@@ -222,6 +254,31 @@ CATALOG: dict[str, dict[str, str]] = {
         "ui.graph_verified": "每个梯度都已用 SymPy 验证。",
         "ui.graph_not_verified": "未通过验证：{nodes} 的梯度与 SymPy 不符。"
         "请勿采信此结果，并报告此问题。",
+        "ui.check_task": "{answer} 是 {expr} 对 {var} 的导数吗？",
+        "ui.check_task_order": "{answer} 是 {expr} 对 {var} 的 {order} 阶导数吗？",
+        "ui.correct": "正确。",
+        "ui.incorrect": "错误。",
+        "ui.undecided": "无法判定。",
+        "ui.how_symbolic": "答案与导数 {d} = {expected} 是同一个表达式。",
+        "ui.how_numeric": "答案等于导数 {d} = {expected}：两者在 {count} 个点上一致，"
+        "每个点精确到 30 位有效数字。",
+        "ui.undecided_why": "答案与导数 {d} = {expected} 只能在 {count} 个两者都是实数的点上比较"
+        "（需要 {needed} 个）。",
+        "ui.counterexample": "在 {point} 处，答案为 {answer}，而导数为 {expected}。",
+        "ui.domain_expected": "两者在都有定义处相等；在 {point} 处答案无定义而导数有定义。",
+        "ui.domain_answer": "两者在都有定义处相等；在 {point} 处导数无定义而答案有定义。",
+        "ui.likely_mistake": "可能的错误：{what}",
+        "ui.mistake_line": "d/d{var} {where} = {correct}，而不是 {wrong}",
+        "mistake.chain_rule_missing_inner": "链式法则漏乘了内层函数的导数。",
+        "mistake.sign": "符号错误。",
+        "mistake.power_rule": "幂法则用错了。",
+        "mistake.quotient_rule_order": "商的法则分子两项顺序颠倒（应为 f'g − fg'，再除以 g²）。",
+        "mistake.constant_factor": "常数因子错误或遗漏。",
+        "mistake.product_rule_missing_term": "乘积法则漏了一项（(fg)' = f'g + fg'）。",
+        "mistake.product_of_derivatives": "把各因子的导数相乘了；(fg)' = f'g + fg'，不是 f'g'。",
+        "ui.correct_derivation": "正确的求导过程",
+        "ui.summary": "{total} 题中 {correct} 题正确",
+        "ui.summary_rest": "{incorrect} 题错误，{undecided} 题无法判定，{errors} 行无法读取",
         "ui.verified": "每一步都已用 SymPy 验证。",
         "ui.not_verified": "未通过验证：第 {numbers} 步与 SymPy 不符。"
         "请勿采信此结果，并报告此问题。",

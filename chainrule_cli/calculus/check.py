@@ -1,0 +1,416 @@
+"""Is this answer a derivative of that expression? And if not, which classic mistake gives it?
+
+Equivalence is decided soundly: a cheap symbolic test first (the difference is 0 after
+expansion or over one denominator), then the two are evaluated at points chosen to be simple
+(x = 1, 2, 1/2, …, then random ones) with 30 significant digits, disagreements confirmed at
+60. "correct" needs several agreeing points and no disagreeing one; "incorrect" comes with a
+point where both are real and differ; anything else is "undecided", never a guess. Points
+where only one of the two is defined are remembered: two forms that agree wherever both are
+defined are correct, with the domain stated.
+
+A wrong answer is compared with the derivative each classic mistake would produce, at each
+place in the expression where that mistake can be made (the forgotten inner derivative of
+the chain rule, a sign, the power rule, the quotient rule's order, a constant factor, a term
+of the product rule, the derivatives of a product multiplied).
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+
+import sympy
+from sympy.core.function import AppliedUndef
+
+from chainrule_cli.calculus.steps import Record
+from chainrule_cli.calculus.verify import concretize
+
+# When several mistakes explain an answer, the most specific is named.
+PRIORITY = (
+    "quotient_rule_order",
+    "chain_rule_missing_inner",
+    "sign",
+    "product_rule_missing_term",
+    "product_of_derivatives",
+    "power_rule",
+    "constant_factor",
+)
+NEEDED = 6  # agreeing points for "correct"
+_DPS, _CONFIRM_DPS = 30, 60
+# 0 is tried too: where one of two forms is not defined, the domain is worth a sentence
+_SIMPLE = [sympy.Integer(v) for v in (1, 2, 3, -1, -2, 0)] + [
+    sympy.Rational(p, q) for p, q in ((1, 2), (3, 2), (-1, 2), (5, 2), (1, 3), (7, 4), (-3, 2))
+]
+_BOXES = ((0.15, 0.85), (1.2, 2.8), (-0.85, -0.15), (-2.8, -1.2), (0.05, 5.0))
+MAX_CANDIDATES = 300
+
+
+class Counterexample(Record):
+    """A point where the answer and the derivative are both real and differ."""
+
+    point: dict
+    answer: sympy.Expr
+    expected: sympy.Expr
+
+
+class Mistake(Record):
+    """The classic mistake that turns the derivative into the answer, and where it was made:
+    at `where` (a sub-expression), the derivative `should` be `correct`, not `wrong`."""
+
+    kind: str
+    where: sympy.Expr
+    wrong: sympy.Expr  # the derivative of `where` with the mistake
+    correct: sympy.Expr  # its right derivative
+
+
+class Comparison(Record):
+    """How two expressions compare as functions of their variables."""
+
+    verdict: str  # "correct" | "incorrect" | "undecided"
+    method: str  # "symbolic" | "numeric" | "none"
+    agreeing: int = 0
+    counterexample: Counterexample | None = None
+    only_expected: dict | None = None  # a point where only the derivative is defined
+    only_answer: dict | None = None  # a point where only the answer is defined
+
+
+def _evaluate(expr: sympy.Expr, point: dict, dps: int = _DPS) -> complex | None:
+    try:
+        value = expr.evalf(dps, subs=point)
+    except (ValueError, TypeError, ZeroDivisionError, ArithmeticError, RecursionError):
+        return None
+    if not value.is_number or value.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo):
+        return None
+    try:
+        return complex(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
+def _real(value: complex | None) -> float | None:
+    if value is None or abs(value.imag) > 1e-12 * max(1.0, abs(value.real)):
+        return None
+    return value.real
+
+
+def _close(a: float, b: float, tolerance: float) -> bool:
+    return abs(a - b) <= tolerance * max(1.0, abs(a), abs(b))
+
+
+def points(symbols: list[sympy.Symbol], seed: int = 20261127):
+    """Simple points first (every variable the same simple number, then mixed), then random
+    rationals in several boxes; endless."""
+    for value in _SIMPLE:
+        yield dict.fromkeys(symbols, value)
+    rng = random.Random(seed)
+    for value in itertools.islice(itertools.cycle(_SIMPLE), len(_SIMPLE) * 2):
+        yield {s: _SIMPLE[rng.randrange(len(_SIMPLE))] if i else value
+               for i, s in enumerate(symbols)}  # fmt: skip
+    for attempt in itertools.count():
+        lo, hi = _BOXES[attempt % len(_BOXES)]
+        yield {s: sympy.Rational(round(rng.uniform(lo, hi), 4)) for s in symbols}
+
+
+def symbolically_equal(a: sympy.Expr, b: sympy.Expr) -> bool:
+    """A cheap, bounded symbolic test: never an unbounded simplify()."""
+    if a == b:
+        return True
+    difference = a - b
+    if difference == 0:
+        return True
+    if sympy.count_ops(difference) > 200:
+        return False
+    for rewrite in (sympy.expand, sympy.cancel, lambda e: sympy.expand(sympy.expand_trig(e))):
+        try:
+            if rewrite(difference) == 0:
+                return True
+        except (TypeError, ValueError, NotImplementedError, RecursionError):
+            continue
+    return False
+
+
+def compare(expected: sympy.Expr, answer: sympy.Expr, tries: int = 60) -> Comparison:
+    """correct / incorrect (with a counterexample) / undecided, as described above."""
+    if symbolically_equal(expected, answer):
+        return Comparison(verdict="correct", method="symbolic")
+    a, b = concretize(expected), concretize(answer)
+    symbols = sorted(a.free_symbols | b.free_symbols, key=str)
+    if not symbols:
+        symbols = [sympy.Symbol("x", real=True)]
+    agreeing = 0
+    only_expected = only_answer = None
+    for point in itertools.islice(points(symbols), tries):
+        want, got = _real(_evaluate(a, point)), _real(_evaluate(b, point))
+        if want is None and got is None:
+            continue
+        if got is None:
+            only_expected = only_expected or point
+            continue
+        if want is None:
+            only_answer = only_answer or point
+            continue
+        if not _differ(a, b, point):
+            agreeing += 1
+        else:
+            return _incorrect(expected, answer, point, agreeing)
+        if agreeing >= NEEDED and (only_expected is None or agreeing >= 2 * NEEDED):
+            break
+    if agreeing >= NEEDED:
+        return Comparison(verdict="correct", method="numeric", agreeing=agreeing,
+                          only_expected=only_expected, only_answer=only_answer)  # fmt: skip
+    return Comparison(verdict="undecided", method="none", agreeing=agreeing,
+                      only_expected=only_expected, only_answer=only_answer)  # fmt: skip
+
+
+def _differ(a: sympy.Expr, b: sympy.Expr, point: dict) -> bool:
+    """Do two real values at a point differ, or only by rounding? Equal to 26 digits at 30 is
+    equal; otherwise both are worked out again at 60 digits: rounding shrinks with the
+    precision (by far more than 10²⁰), a real difference does not."""
+    at30 = _relative(a, b, point, _DPS)
+    if at30 < 1e-26:
+        return False
+    at60 = _relative(a, b, point, _CONFIRM_DPS)
+    return not (at60 < 1e-56 or at60 < at30 * 1e-20)
+
+
+def _relative(a: sympy.Expr, b: sympy.Expr, point: dict, dps: int) -> float:
+    """|a − b| / max(1, |a|, |b|) at a point, in dps-digit arithmetic (a float would round
+    the difference away)."""
+    try:
+        x, y = sympy.re(a.evalf(dps, subs=point)), sympy.re(b.evalf(dps, subs=point))
+        scale = sympy.Max(sympy.Integer(1), abs(x), abs(y))
+        return float(abs(x - y) / scale)
+    except (TypeError, ValueError, ArithmeticError):
+        return 1.0
+
+
+def _incorrect(expected, answer, point, agreeing) -> Comparison:
+    example = Counterexample(
+        point=point,
+        answer=_exact_or_float(answer, point),
+        expected=_exact_or_float(expected, point),
+    )
+    return Comparison(verdict="incorrect", method="numeric", agreeing=agreeing,
+                      counterexample=example)  # fmt: skip
+
+
+def _exact_or_float(expr: sympy.Expr, point: dict) -> sympy.Expr:
+    """The value at a point, exact when it is short (1/4), else 15 digits."""
+    if expr.atoms(AppliedUndef) or expr.has(sympy.Derivative, sympy.Subs):
+        return concretize(expr).evalf(15, subs=point)
+    exact = expr.xreplace(point) if not expr.has(sympy.Subs) else expr.subs(point)
+    if exact.is_Rational or (exact.is_number and sympy.count_ops(exact) <= 6):
+        return exact
+    return exact.evalf(15)
+
+
+# ---- the classic mistakes ----------------------------------------------------------------------
+
+
+def mistakes(expr: sympy.Expr, var: sympy.Symbol) -> list[Mistake]:
+    """Every (kind, place) of a classic mistake, with the whole derivative it produces
+    (in `Mistake.wrong` of the place; `derivative_with` gives the whole)."""
+    out: list[Mistake] = []
+    seen: set = set()
+    for node in sympy.preorder_traversal(expr):
+        if node in seen or not isinstance(node, sympy.Expr) or not node.has(var):
+            continue
+        seen.add(node)
+        for kind, wrong in _wrong_derivatives(node, var):
+            correct = sympy.diff(node, var)
+            if wrong != correct:
+                out.append(Mistake(kind=kind, where=node, wrong=wrong, correct=correct))
+        if len(out) >= MAX_CANDIDATES:
+            break
+    return out
+
+
+def _wrong_derivatives(node: sympy.Expr, x: sympy.Symbol):
+    """(kind, the derivative of node with that mistake), for the mistakes node allows."""
+    d = lambda e: sympy.diff(e, x)  # noqa: E731
+    if isinstance(node, sympy.Pow):
+        base, n = node.args
+        if not n.has(x):
+            inner = d(base)
+            if base != x:
+                yield "chain_rule_missing_inner", n * base ** (n - 1)
+            yield "power_rule", n * base**n * inner  # the exponent not lowered
+            yield "power_rule", base ** (n - 1) * inner  # the exponent not brought down
+            if n.is_negative:
+                yield "power_rule", n * base ** (n + 1) * inner  # lowered the wrong way
+        elif not base.has(x):  # a^u: treated as a power
+            yield "power_rule", n * base ** (n - 1) * d(n)
+            if n != x:
+                yield "chain_rule_missing_inner", node * sympy.log(base)
+        else:  # f^g: the power rule or the exponential rule alone
+            yield "power_rule", n * base ** (n - 1) * d(base)
+            yield "power_rule", node * sympy.log(base) * d(n)
+        return
+    if isinstance(node, sympy.Mul):
+        coefficient, rest = node.as_independent(x, as_Add=False)
+        factors = sympy.Mul.make_args(rest)
+        if coefficient != 1 and rest != 1:
+            yield "constant_factor", d(rest)  # the constant factor dropped
+        numerator, denominator = sympy.fraction(rest)
+        if denominator.has(x) and denominator != 1:
+            f, g = numerator, denominator
+            yield "quotient_rule_order", coefficient * (f * d(g) - d(f) * g) / g**2
+            yield "quotient_rule_order", coefficient * (d(f) * g + f * d(g)) / g**2
+        varying = [f for f in factors if f.has(x)]
+        if len(varying) >= 2:
+            for i in range(len(varying)):
+                terms = [
+                    d(varying[k]) * sympy.Mul(*(f for j, f in enumerate(varying) if j != k))
+                    for k in range(len(varying))
+                    if k != i
+                ]
+                yield "product_rule_missing_term", coefficient * sympy.Add(*terms)
+            yield "product_of_derivatives", coefficient * sympy.Mul(*(d(f) for f in varying))
+        return
+    if isinstance(node, sympy.Function) and len(node.args) == 1:
+        (inner,) = node.args
+        try:
+            t = sympy.Dummy("t", real=True)
+            outer_derivative = sympy.diff(node.func(t), t).subs(t, inner)
+        except (TypeError, ValueError, NotImplementedError):
+            return
+        if inner != x:
+            yield "chain_rule_missing_inner", outer_derivative
+        yield "sign", -outer_derivative * d(inner)
+        if isinstance(node, sympy.log):
+            yield "chain_rule_missing_inner", d(inner) if inner != x else sympy.Integer(0)
+        return
+
+
+def derivative_with(expr: sympy.Expr, var: sympy.Symbol, mistake: Mistake) -> sympy.Expr:
+    """d expr/d var, worked out right except at `mistake.where`, where the mistake is made
+    (every occurrence of that sub-expression)."""
+    if expr == mistake.where:
+        return mistake.wrong
+    if not expr.has(mistake.where):
+        return sympy.diff(expr, var)
+    d = lambda e: derivative_with(e, var, mistake)  # noqa: E731
+    if isinstance(expr, sympy.Add):
+        return sympy.Add(*(d(a) for a in expr.args))
+    if isinstance(expr, sympy.Mul):
+        args = expr.args
+        return sympy.Add(
+            *(d(a) * sympy.Mul(*(b for j, b in enumerate(args) if j != i))
+              for i, a in enumerate(args))
+        )  # fmt: skip
+    if isinstance(expr, sympy.Pow):
+        base, exponent = expr.args
+        if not exponent.has(var):
+            return exponent * base ** (exponent - 1) * d(base)
+        return expr * (d(exponent) * sympy.log(base) + exponent * d(base) / base)
+    if isinstance(expr, sympy.Function) and len(expr.args) == 1:
+        t = sympy.Dummy("t", real=True)
+        outer = sympy.diff(expr.func(t), t).subs(t, expr.args[0])
+        return outer * d(expr.args[0])
+    return sympy.diff(expr, var)
+
+
+def likely_mistake(
+    expr: sympy.Expr, var: sympy.Symbol, expected: sympy.Expr, answer: sympy.Expr
+) -> Mistake | None:
+    """The classic mistake whose derivative equals the answer, if any. Where several explain
+    it (x/(x+1) with the quotient rule's terms swapped is also the derivative's negative),
+    the most specific is named, in the order of PRIORITY; a constant factor of the whole
+    comes last."""
+    found: list[Mistake] = []
+    if _same(-expected, answer):
+        found.append(Mistake(kind="sign", where=expr, wrong=-expected, correct=expected))
+    for mistake in mistakes(expr, var):
+        if any(PRIORITY.index(f.kind) <= PRIORITY.index(mistake.kind) for f in found):
+            continue  # a more specific explanation is already known
+        if _same(derivative_with(expr, var, mistake), answer):
+            found.append(mistake)
+            if mistake.kind == PRIORITY[0]:
+                break
+    if found:
+        return min(found, key=lambda m: PRIORITY.index(m.kind))
+    ratio = _constant_ratio(expected, answer)
+    if ratio is not None:
+        return Mistake(kind="constant_factor", where=expr, wrong=answer, correct=expected)
+    return None
+
+
+def _same(a: sympy.Expr, b: sympy.Expr) -> bool:
+    """Quick numeric equality at a few simple points (a candidate is only a likely cause)."""
+    if a == b:
+        return True
+    try:
+        a, b = concretize(a), concretize(b)
+    except (ValueError, TypeError, NotImplementedError):
+        return False
+    symbols = sorted(a.free_symbols | b.free_symbols, key=str) or [sympy.Symbol("x")]
+    agreed = 0
+    for point in itertools.islice(points(symbols, seed=7), 30):
+        x, y = _real(_evaluate(a, point)), _real(_evaluate(b, point))
+        if x is None or y is None:
+            continue
+        if not _close(x, y, 1e-12):
+            return False
+        agreed += 1
+        if agreed >= 4:
+            return True
+    return False
+
+
+def _constant_ratio(expected: sympy.Expr, answer: sympy.Expr) -> sympy.Expr | None:
+    """c when answer = c·expected for a constant c other than 0 and ±1."""
+    a, b = concretize(expected), concretize(answer)
+    symbols = sorted(a.free_symbols | b.free_symbols, key=str) or [sympy.Symbol("x")]
+    ratios = []
+    for point in itertools.islice(points(symbols, seed=11), 30):
+        x, y = _real(_evaluate(a, point)), _real(_evaluate(b, point))
+        if x is None or y is None or abs(x) < 1e-9:
+            continue
+        ratios.append(y / x)
+        if len(ratios) >= 4:
+            break
+    if len(ratios) < 4 or any(not _close(r, ratios[0], 1e-10) for r in ratios):
+        return None
+    c = ratios[0]
+    if abs(c) < 1e-12 or _close(abs(c), 1.0, 1e-10):
+        return None
+    return sympy.nsimplify(c, rational=False, tolerance=1e-10)
+
+
+class Check(Record):
+    """The verdict on one answer: the verified derivation of the expected derivative, how the
+    answer compares with it, and (when it is wrong) the likely mistake."""
+
+    expr: sympy.Expr
+    var: sympy.Symbol
+    order: int
+    answer: sympy.Expr  # as written (through the --let names, if any)
+    answer_full: sympy.Expr  # in the original variables
+    lets: tuple[tuple[sympy.Symbol, sympy.Expr], ...]
+    expected: object  # the Derivation of the derivative
+    comparison: Comparison
+    mistake: Mistake | None = None
+
+    @property
+    def verdict(self) -> str:
+        return self.comparison.verdict
+
+    @property
+    def correct(self) -> bool | None:
+        return {"correct": True, "incorrect": False}.get(self.verdict)
+
+
+def check_answer(expr, var, order, answer, lets, derivation) -> Check:
+    """Compare the answer with the derivation's result; find the likely mistake if wrong."""
+    from chainrule_cli.calculus.paths import order_intermediates, substitute
+
+    named = dict(lets)
+    full = substitute(answer, named, order_intermediates(named)) if named else answer
+    comparison = compare(derivation.result, full)
+    mistake = None
+    if comparison.verdict == "incorrect":
+        base = sympy.diff(expr, var, order - 1) if order > 1 else expr
+        mistake = likely_mistake(base, var, derivation.result, full)
+    return Check(expr=expr, var=var, order=order, answer=answer, answer_full=full,
+                 lets=tuple(named.items()), expected=derivation, comparison=comparison,
+                 mistake=mistake)  # fmt: skip

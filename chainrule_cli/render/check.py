@@ -1,0 +1,251 @@
+"""A checked answer in every format: the verdict, how it was decided (a counterexample, the
+likely mistake, the domain), and for a wrong answer the correct derivation. Computes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+
+import sympy
+
+from chainrule_cli.calculus.check import NEEDED, Check
+from chainrule_cli.render import messages
+from chainrule_cli.render.jsonout import render_json
+from chainrule_cli.render.latex import LatexRenderer, escape, wrap_document
+from chainrule_cli.render.latex import leibniz as latex_leibniz
+from chainrule_cli.render.markdown import MarkdownRenderer
+from chainrule_cli.render.printing import SympyTextPrinter, TextbookLatexPrinter
+from chainrule_cli.render.terminal import STYLE, Line, TerminalRenderer, leibniz, to_string
+from chainrule_cli.render.view import outline
+
+SCHEMA = "chainrule.check/1"
+MARK = {"correct": "✓", "incorrect": "✗", "undecided": "?"}
+VERDICT_STYLE = {"correct": "ok", "incorrect": "bad", "undecided": "bad"}
+
+
+def _value(value: sympy.Expr, show, approx: str = "≈") -> str:
+    """cos(1) ≈ 0.540302, or 1/4 alone when it is a plain number."""
+    shown = show(value)
+    if value.is_Rational or not value.is_number:
+        return shown
+    decimal = f"{float(value.evalf(15)):.6g}".replace("-", "−")
+    if value.is_Float:
+        return decimal
+    return f"{shown} {approx} {decimal}"
+
+
+def _point(point: dict, show) -> str:
+    return ", ".join(f"{show(k)} = {show(v)}" for k, v in point.items())
+
+
+def sentences(
+    check: Check, lang: str, show, d: str, approx: str = "≈"
+) -> list[tuple[str, str | None]]:
+    """(sentence, style) lines under the verdict, in the order a teacher says them."""
+    word = lambda key, **f: messages.word(key, lang, **f)  # noqa: E731
+    comparison = check.comparison
+    expected = show(check.expected.result)
+    out: list[tuple[str, str | None]] = []
+    if check.verdict == "correct":
+        key = "ui.how_symbolic" if comparison.method == "symbolic" else "ui.how_numeric"
+        out.append((word(key, d=d, expected=expected, count=comparison.agreeing), None))
+        if comparison.only_expected:
+            out.append((word("ui.domain_expected", point=_point(comparison.only_expected, show)),
+                        STYLE["note"]))  # fmt: skip
+        if comparison.only_answer:
+            out.append((word("ui.domain_answer", point=_point(comparison.only_answer, show)),
+                        STYLE["note"]))  # fmt: skip
+    elif check.verdict == "incorrect":
+        example = comparison.counterexample
+        out.append((word("ui.counterexample", point=_point(example.point, show),
+                         answer=_value(example.answer, show, approx),
+                         expected=_value(example.expected, show, approx)), None))  # fmt: skip
+        mistake = check.mistake
+        if mistake is not None:
+            what = word(f"mistake.{mistake.kind}")
+            out.append((word("ui.likely_mistake", what=what), STYLE["rule"]))
+            line = word("ui.mistake_line", var=show(check.var), where=show(mistake.where),
+                        correct=show(mistake.correct), wrong=show(mistake.wrong))  # fmt: skip
+            out.append(("  " + line, STYLE["lhs"]))
+    else:
+        out.append((word("ui.undecided_why", d=d, expected=expected, count=comparison.agreeing,
+                         needed=NEEDED), None))  # fmt: skip
+    return out
+
+
+def _names(check: Check):
+    view = outline(check.expected, "en")
+    return view.value or "y"
+
+
+def layout(check: Check, lang: str = "en") -> list[Line]:
+    """The question, the verdict and why; for a wrong answer, the correct derivation."""
+    renderer = TerminalRenderer(lang)
+    u = renderer.u
+    word = lambda key, **f: messages.word(key, lang, **f)  # noqa: E731
+    y = _names(check)
+    key = "ui.check_task" if check.order == 1 else "ui.check_task_order"
+    task = word(key, answer=u(check.answer), expr=f"{y} = {u(check.expr)}", var=u(check.var),
+                order=check.order)  # fmt: skip
+    lines = [Line().add(task, STYLE["task"]), Line()]
+    verdict = f"{MARK[check.verdict]} {word('ui.' + check.verdict)}"
+    lines.append(Line().add(verdict, STYLE[VERDICT_STYLE[check.verdict]]))
+    d = leibniz(y, check.var, check.order)
+    for text, style in sentences(check, lang, u, d):
+        lines.append(Line(2, hang=2).add(text, style))
+    if check.verdict != "correct":
+        lines += [Line(), Line().add(word("ui.correct_derivation"), STYLE["heading"])]
+        lines.extend(renderer.render(outline(check.expected, lang, show=u)))
+    return lines
+
+
+def latex_body(check: Check, lang: str) -> str:
+    """The verdict as a paragraph, then (unless correct) the derivation's align*."""
+    tex = TextbookLatexPrinter().doprint
+    math = lambda e: f"${tex(e)}$"  # noqa: E731
+    d = "$" + latex_leibniz(_names(check), check.var, check.order) + "$"
+    shown = [text for text, _ in sentences(check, lang, math, d, approx=r"$\approx$")]
+    verdict = escape(messages.word("ui." + check.verdict, lang))
+    out = [rf"\noindent\textbf{{{verdict}}} " + " ".join(_escape_words(t) for t in shown)]
+    if check.verdict != "correct":
+        out.append(LatexRenderer(lang).render(outline(check.expected, lang)))
+    return "\n".join(out) + "\n"
+
+
+def _escape_words(text: str) -> str:
+    """Escape the words of a sentence but not the $…$ mathematics inside it."""
+    pieces = text.split("$")
+    return "$".join(p if i % 2 else escape(p).replace("−", "-") for i, p in enumerate(pieces))
+
+
+def latex_section(check: Check, lang: str) -> str:
+    tex = TextbookLatexPrinter().doprint
+    y = _names(check)
+    key = "ui.check_task" if check.order == 1 else "ui.check_task_order"
+    words = escape(messages.word(key, lang, answer="@A@", expr="@E@", var="@V@", order=check.order))
+    task = (
+        words.replace("@A@", f"${tex(check.answer)}$")
+        .replace("@E@", f"${tex(sympy.Symbol(y))} = {tex(check.expr)}$")
+        .replace("@V@", f"${tex(check.var)}$")
+    )
+    return "\\noindent " + task + "\n\n" + latex_body(check, lang)
+
+
+def markdown(check: Check, lang: str) -> str:
+    tex = TextbookLatexPrinter().doprint
+    y = _names(check)
+    math = lambda e: f"${tex(e)}$"  # noqa: E731
+    key = "ui.check_task" if check.order == 1 else "ui.check_task_order"
+    task = messages.word(key, lang, answer=math(check.answer), order=check.order,
+                         expr=f"${tex(sympy.Symbol(y))} = {tex(check.expr)}$",
+                         var=math(check.var))  # fmt: skip
+    d = "$" + latex_leibniz(y, check.var, check.order) + "$"
+    out = [
+        f"### {task}",
+        "",
+        f"**{MARK[check.verdict]} {messages.word('ui.' + check.verdict, lang)}**",
+        "",
+    ]
+    out += [text for text, _ in sentences(check, lang, math, d, approx=r"$\approx$")]
+    if check.verdict != "correct":
+        out += ["", f"#### {messages.word('ui.correct_derivation', lang)}", ""]
+        renderer = MarkdownRenderer(lang)
+        out.append(renderer.render(outline(check.expected, lang, show=renderer.u)))
+    return "\n".join(out) + "\n"
+
+
+def to_json(check: Check, text: str | None, lang: str) -> dict:
+    """The contract chainrule.check/1 (schema chainrule_cli/schemas/check.json)."""
+    show = SympyTextPrinter().doprint
+    tex = TextbookLatexPrinter().doprint
+    comparison = check.comparison
+    example = comparison.counterexample
+    counterexample = None
+    if example is not None:
+        counterexample = {
+            "at": {str(k): show(v) for k, v in example.point.items()},
+            "answer": show(example.answer),
+            "expected": show(example.expected),
+            "answer_decimal": _decimal(example.answer),
+            "expected_decimal": _decimal(example.expected),
+        }
+    mistake = check.mistake
+    obj = {
+        "schema": SCHEMA,
+        "ok": True,
+        "input": text if text is not None else f"{check.expr}\t{check.var}\t{check.answer}",
+        "expr": show(check.expr),
+        "var": str(check.var),
+        "order": check.order,
+        "answer": show(check.answer),
+        "answer_expr": show(check.answer_full),
+        "let": {str(k): show(v) for k, v in check.lets},
+        "verdict": check.verdict,
+        "correct": check.correct,
+        "method": comparison.method,
+        "agreeing_points": comparison.agreeing,
+        "expected": show(check.expected.result),
+        "latex": {"answer": tex(check.answer), "expected": tex(check.expected.result)},
+        "counterexample": counterexample,
+        "likely_mistake": None if mistake is None else mistake.kind,
+        "mistake": None
+        if mistake is None
+        else {
+            "kind": mistake.kind,
+            "where": show(mistake.where),
+            "correct": show(mistake.correct),
+            "wrong": show(mistake.wrong),
+            "text": messages.word(f"mistake.{mistake.kind}", lang),
+        },
+        "domain": {
+            "only_expected": _point_json(comparison.only_expected),
+            "only_answer": _point_json(comparison.only_answer),
+        },
+        "derivation": render_json(check.expected, show(check.expr), lang),
+    }
+    if check.verdict == "undecided":
+        obj["error"] = {
+            "kind": "undecided",
+            "message": "could not decide: too few points where both are real numbers",
+            "column": None,
+        }
+    return obj
+
+
+def _point_json(point: dict | None) -> dict | None:
+    return None if point is None else {str(k): str(v) for k, v in point.items()}
+
+
+def _decimal(value: sympy.Expr) -> float | None:
+    try:
+        number = complex(value.evalf(17))
+    except (TypeError, ValueError):
+        return None
+    return number.real if abs(number.imag) < 1e-15 else None
+
+
+def render_check(
+    check: Check,
+    fmt: str,
+    *,
+    lang: str = "en",
+    text: str | None = None,
+    standalone: bool = False,
+    section: bool = False,
+    color: bool = False,
+    width: int = 80,
+) -> str:
+    """One checked answer in one format (JSON: one line)."""
+    if fmt in ("terminal", "text"):
+        return to_string(layout(check, lang), width, color and fmt == "terminal")
+    if fmt == "latex":
+        if section:
+            return latex_section(check, lang)
+        if standalone:
+            return wrap_document([latex_section(check, lang)], lang)
+        return latex_body(check, lang)
+    if fmt == "markdown":
+        return markdown(check, lang)
+    if fmt == "json":
+        return json.dumps(to_json(check, text, lang), ensure_ascii=False) + "\n"
+    raise ValueError(f"unknown format {fmt}")
