@@ -4,7 +4,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "differentiate", "gradient", "graph", "jacobian", "parse"]
+__all__ = ["__version__", "check", "differentiate", "gradient", "graph", "jacobian", "parse"]
 
 
 def __getattr__(name: str):
@@ -13,7 +13,7 @@ def __getattr__(name: str):
         from chainrule_cli.parse import parse
 
         return parse
-    if name in ("differentiate", "gradient", "graph", "jacobian"):
+    if name in ("check", "differentiate", "gradient", "graph", "jacobian"):
         from chainrule_cli import api
 
         return getattr(api, name)
