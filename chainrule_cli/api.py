@@ -13,7 +13,7 @@ from chainrule_cli.calculus import steps as S
 from chainrule_cli.calculus.check import Check as _CheckRecord
 from chainrule_cli.calculus.deep import run_deep
 from chainrule_cli.calculus.graph import Graph as _GraphRecord
-from chainrule_cli.parse import MAX_DEPTH, MAX_LENGTH, parse
+from chainrule_cli.parse import MAX_DEPTH, MAX_DIGITS, MAX_LENGTH, parse
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,9 +59,17 @@ def parse_expression(
     functions: Iterable[str] = (),
     max_length: int = MAX_LENGTH,
     max_depth: int = MAX_DEPTH,
+    max_digits: int = MAX_DIGITS,
 ) -> Parsed:
     """Parse user text (plain or LaTeX) into a SymPy expression; raises ParseError/LimitError."""
-    expr = parse(text, input=input, functions=functions, max_length=max_length, max_depth=max_depth)
+    expr = parse(
+        text,
+        input=input,
+        functions=functions,
+        max_length=max_length,
+        max_depth=max_depth,
+        max_digits=max_digits,
+    )
     return Parsed(text, expr)
 
 
@@ -109,6 +117,7 @@ def differentiate(
     timeout: float | None = None,
     max_length: int = MAX_LENGTH,
     max_depth: int = MAX_DEPTH,
+    max_digits: int = MAX_DIGITS,
     lets: Mapping[str, object] | Iterable[str] = (),
 ):
     """Differentiate `expr` (text or SymPy) by `var`, `order` times, with every step verified.
@@ -128,7 +137,12 @@ def differentiate(
     def work():
         parsed = (
             parse(
-                expr, input=input, functions=functions, max_length=max_length, max_depth=max_depth
+                expr,
+                input=input,
+                functions=functions,
+                max_length=max_length,
+                max_depth=max_depth,
+                max_digits=max_digits,
             )
             if isinstance(expr, str)
             else expr
@@ -161,6 +175,7 @@ def gradient(
     timeout: float | None = None,
     max_length: int = MAX_LENGTH,
     max_depth: int = MAX_DEPTH,
+    max_digits: int = MAX_DIGITS,
     lets: Mapping[str, object] | Iterable[str] = (),
 ):
     """∇expr: the partial derivative by each variable (all free symbols, by name, if none are
@@ -175,7 +190,12 @@ def gradient(
     def work():
         parsed = (
             parse(
-                expr, input=input, functions=functions, max_length=max_length, max_depth=max_depth
+                expr,
+                input=input,
+                functions=functions,
+                max_length=max_length,
+                max_depth=max_depth,
+                max_digits=max_digits,
             )
             if isinstance(expr, str)
             else expr
@@ -244,6 +264,7 @@ def parse_outputs(
     functions=(),
     max_length=MAX_LENGTH,
     max_depth=MAX_DEPTH,  # noqa: A002
+    max_digits=MAX_DIGITS,
 ) -> list[sympy.Expr]:
     """ "[f1, f2, …]" (or one expression) as a list; an error's column counts in the whole text."""
     from chainrule_cli.errors import ChainruleError, LimitError, ParseError
@@ -259,7 +280,7 @@ def parse_outputs(
         raise ParseError("the list is empty", column=text.index("[") + 2, text=text)
     if not (stripped.startswith("[") and stripped.endswith("]")):
         return [parse(text, input=input, functions=functions, max_length=max_length,
-                      max_depth=max_depth)]  # fmt: skip
+                      max_depth=max_depth, max_digits=max_digits)]  # fmt: skip
     start = text.index("[") + 1
     inner = text[start : text.rindex("]")]
     pieces, depth, begin = [], 0, 0
@@ -277,8 +298,8 @@ def parse_outputs(
         if not piece.strip():
             raise ParseError("an empty entry in the list", column=start + offset + 1, text=text)
         try:
-            outputs.append(parse(piece, input=input, functions=functions,
-                                 max_length=max_length, max_depth=max_depth))  # fmt: skip
+            outputs.append(parse(piece, input=input, functions=functions, max_length=max_length,
+                                 max_depth=max_depth, max_digits=max_digits))  # fmt: skip
         except ChainruleError as exc:
             if exc.column is not None:
                 exc.column += start + offset
@@ -297,6 +318,7 @@ def jacobian(
     timeout: float | None = None,
     max_length: int = MAX_LENGTH,
     max_depth: int = MAX_DEPTH,
+    max_digits: int = MAX_DIGITS,
     lets: Mapping[str, object] | Iterable[str] = (),
 ):
     """J_f(x) for f = [f1, f2, …] ("[f1, f2]" text, a list, or one expression), every entry
@@ -309,7 +331,7 @@ def jacobian(
         if isinstance(outputs, str):
             written = parse_outputs(
                 outputs, input=input, functions=functions, max_length=max_length,
-                max_depth=max_depth,
+                max_depth=max_depth, max_digits=max_digits,
             )  # fmt: skip
         else:
             written = [
@@ -574,6 +596,7 @@ def graph(
     timeout: float | None = None,
     max_length: int = MAX_LENGTH,
     max_depth: int = MAX_DEPTH,
+    max_digits: int = MAX_DIGITS,
 ):
     """The computational graph of expr: its primitive operations (forward pass), each edge's
     local derivative, and the backward pass to the gradient by each variable of `wrt` (every
@@ -588,7 +611,12 @@ def graph(
     def work():
         parsed = (
             parse(
-                expr, input=input, functions=functions, max_length=max_length, max_depth=max_depth
+                expr,
+                input=input,
+                functions=functions,
+                max_length=max_length,
+                max_depth=max_depth,
+                max_digits=max_digits,
             )
             if isinstance(expr, str)
             else expr
@@ -606,6 +634,10 @@ def graph(
     return run_deep(work, timeout=timeout)
 
 
+# `diff` works out a whole derivation per variable to find the form through y: for a few.
+THROUGH_OUTPUT_VARS = 6
+
+
 def _through_output(built) -> tuple:
     """Each derivative written through the output's own value (σ' = y(1 − y)), where `diff`
     finds such a form (small expressions only: it works the derivation out)."""
@@ -614,7 +646,8 @@ def _through_output(built) -> tuple:
     from chainrule_cli.calculus.derive import SIMPLIFY_MAX_OPS, derive
 
     expr = built.expr
-    if expr.is_Atom or expr.atoms(AppliedUndef) or sympy.count_ops(expr) > SIMPLIFY_MAX_OPS:
+    too_much = len(built.wrt) > THROUGH_OUTPUT_VARS or sympy.count_ops(expr) > SIMPLIFY_MAX_OPS
+    if expr.is_Atom or expr.atoms(AppliedUndef) or too_much:
         return tuple(None for _ in built.wrt)
     forms = []
     for variable, derivative in zip(built.wrt, built.derivatives, strict=True):
@@ -675,6 +708,7 @@ def check(
     timeout: float | None = None,
     max_length: int = MAX_LENGTH,
     max_depth: int = MAX_DEPTH,
+    max_digits: int = MAX_DIGITS,
 ):
     """Is `answer` the order-th derivative of `expr` by `var`? Returns a `CheckResult`:
     .verdict is "correct", "incorrect" (with .comparison.counterexample and perhaps .mistake,
@@ -691,7 +725,7 @@ def check(
         if not isinstance(text, str):
             return text
         return parse(text, input=input, functions=functions, max_length=max_length,
-                     max_depth=max_depth)  # fmt: skip
+                     max_depth=max_depth, max_digits=max_digits)  # fmt: skip
 
     def work():
         written = read(expr)

@@ -92,6 +92,10 @@ def _root(
     ] = False,
 ) -> None:
     """Differentiate expressions symbolically and show every step of the chain rule."""
+    # Python refuses to print integers of more than 4,300 digits; chainrule's own limits
+    # (--max-length, --max-digits, --timeout) bound the numbers it makes, and a derivative of
+    # (10^2999·x)^2 has 6,000 digits.
+    sys.set_int_max_str_digits(0)
 
 
 def error_lines(exc: Exception) -> list[str]:
@@ -140,6 +144,7 @@ def parse_command(
         int, typer.Option(help="Longest input accepted, in characters.")
     ] = 10_000,
     max_depth: Annotated[int, typer.Option(help="Deepest nesting accepted.")] = 2_000,
+    max_digits: MaxDigitsOption = 3_000,
 ) -> None:
     """Read an expression and print what chainrule understood.
 
@@ -160,6 +165,7 @@ def parse_command(
             functions=function or (),
             max_length=max_length,
             max_depth=max_depth,
+            max_digits=max_digits,
         )
     except ChainruleError as exc:
         raise fail(
@@ -218,8 +224,19 @@ OutputOption = Annotated[
     typer.Option("--output", "-o", help="Write to FILE (atomically) instead of stdout."),
 ]
 NoColorOption = Annotated[bool, typer.Option("--no-color", help="No colour in the terminal.")]
+
+
+def _seconds(value: float) -> float:
+    if value != value:  # NaN passes any range check
+        raise typer.BadParameter("not a number of seconds")
+    return value
+
+
 TimeoutOption = Annotated[
-    float, typer.Option("--timeout", min=0.1, help="Give up after this many seconds.")
+    float,
+    typer.Option(
+        "--timeout", min=0.1, max=1e6, callback=_seconds, help="Give up after this many seconds."
+    ),
 ]
 InputOption = Annotated[
     InputKind,
@@ -231,6 +248,12 @@ FunctionOption = Annotated[
 ]
 MaxLengthOption = Annotated[int, typer.Option(help="Longest input accepted, in characters.")]
 MaxDepthOption = Annotated[int, typer.Option(help="Deepest nesting accepted.")]
+MaxDigitsOption = Annotated[
+    int, typer.Option(min=1, help="Most digits a power of a number may have (10^100000).")
+]
+MaxOutputOption = Annotated[
+    int, typer.Option(min=1, help="Longest output written, in characters (bytes for png).")
+]
 LetOption = Annotated[
     list[str] | None,
     typer.Option(
@@ -262,6 +285,8 @@ def diff_command(
     function: FunctionOption = None,
     max_length: MaxLengthOption = 10_000,
     max_depth: MaxDepthOption = 2_000,
+    max_digits: MaxDigitsOption = 3_000,
+    max_output: MaxOutputOption = 100_000_000,
     let: LetOption = None,
 ) -> None:
     """Differentiate EXPR with respect to VAR and show every step.
@@ -283,7 +308,7 @@ def diff_command(
 
         derivation = differentiate(
             text, var, order, detail.value, input=input.value, functions=function or (),
-            max_length=max_length, max_depth=max_depth, lets=let or (),
+            max_length=max_length, max_depth=max_depth, max_digits=max_digits, lets=let or (),
         )  # fmt: skip
         point = derivation.value_at(at) if at else None
         if section:
@@ -296,7 +321,8 @@ def diff_command(
         )  # fmt: skip
         return shown, derivation.verified
 
-    run_command(ctx, expr, build, DIFF_SCHEMA, format.value, standalone, output, timeout, language)
+    run_command(ctx, expr, build, DIFF_SCHEMA, format.value, standalone, output, timeout, language,
+                max_output=max_output)  # fmt: skip
 
 
 @app.command("grad")
@@ -319,6 +345,8 @@ def grad_command(
     function: FunctionOption = None,
     max_length: MaxLengthOption = 10_000,
     max_depth: MaxDepthOption = 2_000,
+    max_digits: MaxDigitsOption = 3_000,
+    max_output: MaxOutputOption = 100_000_000,
     let: LetOption = None,
 ) -> None:
     """The gradient of EXPR: every partial derivative with its steps, then the vector.
@@ -338,7 +366,7 @@ def grad_command(
 
         result = gradient(
             text, vars or None, detail.value, input=input.value, functions=function or (),
-            max_length=max_length, max_depth=max_depth, lets=let or (),
+            max_length=max_length, max_depth=max_depth, max_digits=max_digits, lets=let or (),
         )  # fmt: skip
         point = result.value_at(at) if at else None
         shown = render_gradient(
@@ -347,9 +375,8 @@ def grad_command(
         )  # fmt: skip
         return shown, result.verified
 
-    run_command(
-        ctx, expr, build, GRADIENT_SCHEMA, format.value, standalone, output, timeout, language
-    )
+    run_command(ctx, expr, build, GRADIENT_SCHEMA, format.value, standalone, output, timeout,
+                language, max_output=max_output)  # fmt: skip
 
 
 @app.command("jacobian")
@@ -375,6 +402,8 @@ def jacobian_command(
     function: FunctionOption = None,
     max_length: MaxLengthOption = 10_000,
     max_depth: MaxDepthOption = 2_000,
+    max_digits: MaxDigitsOption = 3_000,
+    max_output: MaxOutputOption = 100_000_000,
     let: LetOption = None,
 ) -> None:
     """The Jacobian matrix of [f1, f2, …]: every entry's steps (--detail full), the matrix, and
@@ -394,7 +423,7 @@ def jacobian_command(
 
         result = jacobian(
             text, vars or None, detail.value, input=input.value, functions=function or (),
-            max_length=max_length, max_depth=max_depth, lets=let or (),
+            max_length=max_length, max_depth=max_depth, max_digits=max_digits, lets=let or (),
         )  # fmt: skip
         point = result.value_at(at) if at else None
         shown = render_jacobian(
@@ -403,9 +432,8 @@ def jacobian_command(
         )  # fmt: skip
         return shown, result.verified
 
-    run_command(
-        ctx, expr, build, JACOBIAN_SCHEMA, format.value, standalone, output, timeout, language
-    )
+    run_command(ctx, expr, build, JACOBIAN_SCHEMA, format.value, standalone, output, timeout,
+                language, max_output=max_output)  # fmt: skip
 
 
 @app.command("graph")
@@ -432,6 +460,8 @@ def graph_command(
     function: FunctionOption = None,
     max_length: MaxLengthOption = 10_000,
     max_depth: MaxDepthOption = 2_000,
+    max_digits: MaxDigitsOption = 3_000,
+    max_output: MaxOutputOption = 100_000_000,
     name: Annotated[
         str, typer.Option("--name", help="--format python: the name of the function.")
     ] = "f",
@@ -465,7 +495,7 @@ def graph_command(
 
         result = graph(
             text, wanted or None, input=input.value, functions=function or (),
-            max_length=max_length, max_depth=max_depth,
+            max_length=max_length, max_depth=max_depth, max_digits=max_digits,
         )  # fmt: skip
         point = result.value_at(at) if at else None
         verified = result.verified and (point is None or point.agrees)
@@ -480,7 +510,8 @@ def graph_command(
             return convert(shown, format.value, timeout=timeout), verified
         return shown, verified
 
-    run_command(ctx, expr, build, GRAPH_SCHEMA, format.value, standalone, output, timeout, language)
+    run_command(ctx, expr, build, GRAPH_SCHEMA, format.value, standalone, output, timeout, language,
+                max_output=max_output)  # fmt: skip
 
 
 @app.command("check")
@@ -507,6 +538,8 @@ def check_command(
     function: FunctionOption = None,
     max_length: MaxLengthOption = 10_000,
     max_depth: MaxDepthOption = 2_000,
+    max_digits: MaxDigitsOption = 3_000,
+    max_output: MaxOutputOption = 100_000_000,
     let: Annotated[
         list[str] | None,
         typer.Option("--let", help="A name the answer may use, NAME=EXPR (repeatable)."),
@@ -549,6 +582,7 @@ def check_command(
         result = check(
             function_text, variable, given, order, lets=let or (), input=input.value,
             functions=function or (), max_length=max_length, max_depth=max_depth,
+            max_digits=max_digits,
         )  # fmt: skip
         shown = render_check(
             result, format.value, lang=language,
@@ -558,7 +592,7 @@ def check_command(
         return shown, result.expected.verified, result.verdict
 
     run_command(ctx, expr, build, CHECK_SCHEMA, format.value, standalone, output, timeout,
-                language, summary=True)  # fmt: skip
+                language, summary=True, max_output=max_output)  # fmt: skip
 
 
 def presentation(fmt: str, standalone: bool, lang, output, no_color: bool):
@@ -581,7 +615,8 @@ def presentation(fmt: str, standalone: bool, lang, output, no_color: bool):
 
 
 def run_command(ctx, expr: str, build, schema: str, fmt: str, standalone: bool, output,
-                timeout: float, language: str, summary: bool = False) -> None:  # fmt: skip
+                timeout: float, language: str, summary: bool = False,
+                max_output: int = 100_000_000) -> None:  # fmt: skip
     """The shared shape of diff and grad: one expression or a batch from stdin, each worked
     out by `build(text, section)` in a deep thread with a deadline, errors as lines (and JSON
     objects), output to stdout or atomically to a file, then the exit code."""
@@ -605,7 +640,9 @@ def run_command(ctx, expr: str, build, schema: str, fmt: str, standalone: bool, 
     section = fmt == "latex" and standalone and batch
     outcomes: list[Outcome] = []
     for number, text in texts:
-        outcome = work_out(text, lambda text=text: build(text, section), schema, fmt, timeout)
+        outcome = work_out(
+            text, lambda text=text: build(text, section), schema, fmt, timeout, max_output
+        )
         outcomes.append(outcome)
         for i, line in enumerate(outcome.errors):
             typer.echo(f"line {number}: {line}" if batch and i == 0 else line, err=True)
@@ -655,7 +692,9 @@ def tally(outcomes: list[Outcome], language: str) -> str:
     return f"{text} ({rest})"
 
 
-def work_out(text: str, build, schema: str, fmt: str, timeout: float) -> Outcome:
+def work_out(
+    text: str, build, schema: str, fmt: str, timeout: float, max_output: int = 100_000_000
+) -> Outcome:
     """Run build() for one expression where deep recursion is safe, within the deadline;
     turn every failure into lines for stderr, a JSON error object and an exit code."""
     from chainrule_cli.calculus.deep import run_deep
@@ -683,6 +722,12 @@ def work_out(text: str, build, schema: str, fmt: str, timeout: float) -> Outcome
             f"{__version__}; please report it with the command you ran."
         )
         return failure("internal", message, None, [f"error: {message}"], ExitStatus.FAILED)
+    if len(shown) > max_output:
+        message = (
+            f"the output would be {len(shown):,} characters long; the limit is {max_output:,}"
+            " (raise it with --max-output)"
+        )
+        return failure("limit", message, None, [f"error: {message}"], ExitStatus.FAILED)
     if not verified:
         return Outcome(
             shown,

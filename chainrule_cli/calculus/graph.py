@@ -7,15 +7,15 @@ derivatives, and the backward pass that multiplies them into the gradient (backp
 A node's gradient n̄ = ∂y/∂n is the sum over its uses c of c̄·∂c/∂n. Every node is one
 sub-expression: a sub-expression met twice is one node used twice.
 
-Conventions where a derivative does not exist (stated, and tested): at a tie, max and min split
-the gradient equally between the tied inputs (SymPy's H(0) = 1/2, as JAX and PyTorch's
-`maximum` do; so relu'(0) = 1/2); |x| passes sign(0) = 0. A max of several arguments is a chain
-of two-input max gates.
+Conventions where a derivative does not exist (stated in the output, and tested): at a tie of
+its two inputs, max and min split the gradient equally (SymPy's H(0) = 1/2, as JAX and
+PyTorch's `maximum` do; so relu'(0) = 1/2); |x| and sign pass sign(0) = 0; a piecewise function
+takes the piece that holds. A max of several arguments is a chain of two-input max gates (a
+three-way tie gives 1/4, 1/4, 1/2).
 """
 
 from __future__ import annotations
 
-import math
 import random
 import re
 
@@ -23,12 +23,13 @@ import sympy
 from sympy.core.function import AppliedUndef
 from sympy.core.parameters import evaluate
 
+from chainrule_cli.calculus.derive import on_a_switch
 from chainrule_cli.calculus.stepper import EVAL_HEIGHT, INTERMEDIATE_NAMES, expression_heights
 from chainrule_cli.calculus.steps import Record
 from chainrule_cli.calculus.verify import Evaluator, agrees
 
 # The output's name, as in `diff` (y = …), unless the expression uses it.
-OUTPUT_NAMES = ("y", "Y", "F", "φ")
+OUTPUT_NAMES = ("y", "Y", "F", "G", "out")
 # Adjoints are written out through the node names while they stay this small (in operations).
 EXPANDED_OPS = 40
 # Each intermediate's gradient is checked against SymPy (a derivative of the graph cut at the
@@ -282,17 +283,29 @@ def _two(varies, func, a, b):
 
 def _names(count: int, taken: set[str]) -> list[str]:
     """Letters a teacher uses (u, v, w, …) when they suffice, else u_1, u_2, …; never the
-    letter of an indexed variable (no w beside w0 and w1)."""
+    letter of an indexed variable (no w beside w0 and w1), never a name printed like a
+    variable's (u_1 and u1 both print u₁)."""
     letters = {re.sub(r"_?\d+$", "", n).split("_")[0] for n in taken}
     letters = [n for n in INTERMEDIATE_NAMES if n not in taken | letters]
     if count <= len(letters):
         return letters[:count]
+    printed = {n.replace("_", "") for n in taken}
     out, i = [], 1
     while len(out) < count:
-        if f"u_{i}" not in taken:
+        if f"u{i}" not in printed:
             out.append(f"u_{i}")
         i += 1
     return out
+
+
+def _local(formula: sympy.Expr, name: sympy.Symbol) -> sympy.Expr:
+    """∂formula/∂name. A product's factor that appears once: the other factors (sympy.diff
+    would differentiate all n of them, for each of the n inputs)."""
+    if isinstance(formula, sympy.Mul) and formula.args.count(name) == 1:
+        others = [a for a in formula.args if a != name]
+        if not any(a.has(name) for a in others):
+            return sympy.Mul(*others)
+    return sympy.diff(formula, name)
 
 
 def build_graph(expr: sympy.Expr, wrt: tuple[sympy.Symbol, ...] | None = None) -> Graph:
@@ -302,7 +315,8 @@ def build_graph(expr: sympy.Expr, wrt: tuple[sympy.Symbol, ...] | None = None) -
     top = builder.visit(expr)
     taken = {str(s) for s in expr.free_symbols} | {str(f.func) for f in expr.atoms(AppliedUndef)}
     operations = [p for p in builder.pending if p[1] != "input"]
-    output_name = next(n for n in OUTPUT_NAMES if n not in taken)
+    printed = {n.replace("_", "") for n in taken}
+    output_name = next(n for n in OUTPUT_NAMES if n not in taken and n not in printed)
     fresh = iter(_names(max(len(operations) - 1, 0), taken | {output_name}))
     rename: dict[sympy.Symbol, sympy.Symbol] = {}
     for full, op, _, _ in builder.pending:
@@ -322,7 +336,7 @@ def build_graph(expr: sympy.Expr, wrt: tuple[sympy.Symbol, ...] | None = None) -
             formula = formula.xreplace(rename)
         for i in named_inputs:
             uses.setdefault(i, []).append(name)
-        local = tuple((i, sympy.diff(formula, i)) for i in named_inputs)
+        local = tuple((i, _local(formula, i)) for i in named_inputs)
         nodes.append(Node(name=name, op=op, expr=formula, inputs=named_inputs, local=local,
                           full=full))  # fmt: skip
     if not nodes:  # a constant: one node holding it
@@ -489,25 +503,33 @@ def _slope_agrees(expr: sympy.Expr, var: sympy.Symbol, derivative: sympy.Expr) -
 
 # ---- at a point --------------------------------------------------------------------------------
 
-_SWITCHES = (sympy.sign, sympy.Heaviside, sympy.DiracDelta)
-
 
 def values_at(graph: Graph, point: dict[sympy.Symbol, sympy.Expr]) -> GraphValues:
     """The forward pass (every node's value) and the backward pass (every gradient) at a point;
-    a value that is not a finite real number is an UndefinedError naming the node."""
+    a value that is not a finite real number is an UndefinedError naming the node.
+
+    Values are exact while they stay short (sin(π) is 0, not 10⁻³¹: a tie or a zero is seen as
+    one), and 30-digit numbers past that; a gradient that does not exist (an infinite local
+    derivative, or a derivative SymPy cannot evaluate there) is None."""
     from chainrule_cli.errors import UndefinedError
 
     values: dict[sympy.Symbol, sympy.Expr] = {}
     for node in graph.nodes:
         if node.op == "input":
-            value = sympy.Float(point[node.name].evalf(_DPS), _DPS)
+            given = point[node.name]
+            # 0.1 as typed means one tenth, not the double nearest it: 0.1 + 0.9 is 1, a tie
+            value = _settle(sympy.Rational(str(given)) if given.is_Float else given)
         else:
-            value = node.expr.xreplace({i: values[i] for i in node.inputs}).evalf(_DPS)
-        if not _finite_real(value):
+            value = _settle(node.expr.xreplace({i: values[i] for i in node.inputs}))
+        if value is None or node.expr.atoms(AppliedUndef):
             shown = ", ".join(f"{i} = {_short(values[i])}" for i in node.inputs)
+            what = (
+                "has no value: it is an unknown function"
+                if node.expr.atoms(AppliedUndef)
+                else "is not a real number at this point"
+            )
             raise UndefinedError(
-                f"{node.name} = {node.expr} is not a finite real number at this point"
-                + (f" ({shown})" if shown else "")
+                f"{node.name} = {node.expr} {what}" + (f" ({shown})" if shown else "")
             )
         values[node.name] = value
     locals_: dict = {}
@@ -515,29 +537,49 @@ def values_at(graph: Graph, point: dict[sympy.Symbol, sympy.Expr]) -> GraphValue
     for node in graph.nodes:
         at = {i: values[i] for i in node.inputs}
         for i, local in node.local:
-            value = local.xreplace(at).evalf(_DPS)
-            locals_[(node.name, i)] = value if _finite_real(value) else None
-            if any(s.args[0].xreplace(at).evalf(_DPS) == 0 for s in local.atoms(*_SWITCHES)):
+            locals_[(node.name, i)] = (
+                None if local.has(sympy.Derivative) else _settle(local.xreplace(at))
+            )
+            if on_a_switch(local, at):
                 conventions.append(node.name)
     grads: dict = {n.name: None for n in graph.nodes}
     for adjoint in graph.backward:
         if adjoint.node == graph.output:
-            grads[adjoint.node] = sympy.Float(1, _DPS)
+            grads[adjoint.node] = sympy.Integer(1)
             continue
-        total = sympy.Float(0, _DPS)
+        total = sympy.Integer(0)
         for c, _ in adjoint.terms:
             upstream, local = grads[c], locals_[(c, adjoint.node)]
             if upstream is None or local is None:
                 total = None
                 break
-            total += upstream * local
+            total = _settle(total + upstream * local)
         grads[adjoint.node] = total
     for var in graph.wrt:
         if var not in grads:  # a variable the expression does not use
-            grads[var] = sympy.Float(0, _DPS)
+            grads[var] = sympy.Integer(0)
     agreed = _agrees_at(graph, point, grads, bool(conventions))
     return GraphValues(point=point, values=values, locals=locals_, grads=grads,
                        conventions=tuple(dict.fromkeys(conventions)), agrees=agreed)  # fmt: skip
+
+
+EXACT_OPS = 30  # exact values longer than this are carried as 30-digit numbers
+
+
+def _settle(value: sympy.Expr) -> sympy.Expr | None:
+    """A value as carried through the passes: exact while short, else 30 digits; None when
+    it is not a finite real number (or cannot be evaluated)."""
+    if not value.is_number or value.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo):
+        return None
+    if value.has(sympy.DiracDelta, sympy.Derivative, sympy.Subs):
+        return None
+    if not value.is_Float and sympy.count_ops(value) <= EXACT_OPS:
+        if value.is_extended_real is False:
+            return None
+        if value.is_Rational or value.is_extended_real:
+            return value
+    number = value.evalf(_DPS)
+    return number if _finite_real(number) else None
 
 
 def _agrees_at(graph: Graph, point: dict, grads: dict, conventions: bool) -> bool:
@@ -547,25 +589,36 @@ def _agrees_at(graph: Graph, point: dict, grads: dict, conventions: bool) -> boo
         return True
     for var, derivative in zip(graph.wrt, graph.derivatives, strict=True):
         got = grads.get(var)
-        want = Evaluator(dict(point))(derivative) if derivative.free_symbols else derivative
+        if derivative.has(sympy.Derivative, sympy.Subs) or derivative.atoms(AppliedUndef):
+            continue  # no number to compare with
+        numeric = {k: sympy.Float(v.evalf(_DPS), _DPS) for k, v in point.items()}
+        want = Evaluator(numeric)(derivative) if derivative.free_symbols else derivative
         if want is None or got is None:
             continue
-        want = complex(want)
-        if abs(want.imag) > 1e-12:
+        want = want.evalf(_DPS)
+        real, imag = want.as_real_imag()
+        if abs(imag) > 1e-12 * max(1, abs(real)):
             continue
-        if abs(complex(got) - want) > 1e-9 * max(1.0, abs(want)):
+        if abs(got.evalf(_DPS) - real) > 1e-9 * max(1, abs(real)):
             return False
     return True
 
 
 def _finite_real(value: sympy.Expr) -> bool:
+    """A finite real number (however large: e^1000 is one)."""
     if not value.is_number or value.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo):
         return False
-    real, imag = value.as_real_imag()
-    if abs(imag) > 1e-20 * max(1, abs(real)):
+    if value.has(sympy.DiracDelta, sympy.Derivative, sympy.Subs):
         return False
-    return math.isfinite(float(real))
+    try:
+        real, imag = value.as_real_imag()
+        real, imag = sympy.Float(real, _DPS), sympy.Float(imag, _DPS)
+    except (TypeError, ValueError):
+        return False
+    if not real.is_finite:
+        return False
+    return abs(imag) <= sympy.Float("1e-25") * max(sympy.Integer(1), abs(real))
 
 
 def _short(value: sympy.Expr) -> str:
-    return f"{float(value):.6g}"
+    return str(value) if value.is_Rational else str(sympy.Float(value, 6))

@@ -8,12 +8,13 @@ import sympy
 
 from chainrule_cli.errors import LimitError, ParseError
 from chainrule_cli.parse.lexer import tokenize, tokenize_latex
-from chainrule_cli.parse.names import DEFAULT_UNKNOWN_FUNCTIONS
+from chainrule_cli.parse.names import DEFAULT_UNKNOWN_FUNCTIONS, MAX_DIGITS
 from chainrule_cli.parse.parser import Parser, recursion_room, symbol
 
 __all__ = [
     "DEFAULT_UNKNOWN_FUNCTIONS",
     "MAX_DEPTH",
+    "MAX_DIGITS",
     "MAX_LENGTH",
     "ParseError",
     "parse",
@@ -34,6 +35,7 @@ def parse_any(
     functions: Iterable[str] = (),
     max_length: int = MAX_LENGTH,
     max_depth: int = MAX_DEPTH,
+    max_digits: int = MAX_DIGITS,
 ) -> sympy.Basic:
     """Parse text to any SymPy object (expressions, tuples, conditions)."""
     if not isinstance(text, str):
@@ -51,7 +53,7 @@ def parse_any(
     if len(tokens) == 1:
         raise ParseError("empty input, expected an expression", column=1, text=text)
     unknown = frozenset(DEFAULT_UNKNOWN_FUNCTIONS) | frozenset(functions)
-    parser = Parser(tokens, text, functions=unknown, max_depth=max_depth)
+    parser = Parser(tokens, text, functions=unknown, max_depth=max_depth, max_digits=max_digits)
     with recursion_room(max_depth * _FRAMES_PER_LEVEL + 2_000):
         return parser.parse()
 
@@ -63,6 +65,7 @@ def parse(
     functions: Iterable[str] = (),
     max_length: int = MAX_LENGTH,
     max_depth: int = MAX_DEPTH,
+    max_digits: int = MAX_DIGITS,
 ) -> sympy.Expr:
     """Parse one expression. Raises ParseError (with a 1-based column) or LimitError.
 
@@ -70,8 +73,9 @@ def parse(
     `functions` names more unknown functions besides f, g and h.
     """
     result = parse_any(
-        text, input=input, functions=functions, max_length=max_length, max_depth=max_depth
-    )
+        text, input=input, functions=functions, max_length=max_length, max_depth=max_depth,
+        max_digits=max_digits,
+    )  # fmt: skip
     if not isinstance(result, sympy.Expr) or isinstance(result, sympy.Tuple):
         what = "a list" if isinstance(result, sympy.Tuple) else "a condition"
         raise ParseError(f"expected an expression, found {what}", column=1, text=text)

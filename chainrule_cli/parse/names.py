@@ -237,8 +237,11 @@ DEFAULT_UNKNOWN_FUNCTIONS = frozenset({"f", "g", "h"})
 EXACT_BY_SUMMATION = (sympy.factorial, sympy.gamma, sympy.digamma, sympy.polygamma)
 MAX_EXACT_ARGUMENT = 1000
 
-# Above this many bits (about 3,000 digits) a power of a number is not computed: 10^10^10.
-MAX_POWER_BITS = 10_000
+# Above this many digits a power of a number is not computed (10^100000 is refused, 10^10^10
+# is kept as a tower); --max-digits. MAX_POWER_BITS is the same in bits.
+MAX_DIGITS = 3_000
+BITS_PER_DIGIT = math.log2(10)
+MAX_POWER_BITS = round(MAX_DIGITS * BITS_PER_DIGIT)
 
 
 def log2_size(value: sympy.Basic) -> float | None:
@@ -260,15 +263,18 @@ def log2_size(value: sympy.Basic) -> float | None:
     return None
 
 
-def power_is_huge(base: sympy.Basic, exponent: sympy.Basic) -> bool:
-    """Would base**exponent, both rational numbers or towers of them, be astronomically large?"""
+def power_is_huge(
+    base: sympy.Basic, exponent: sympy.Basic, max_bits: float = MAX_POWER_BITS
+) -> bool:
+    """Would base**exponent, both rational numbers or towers of them, have more than max_bits
+    bits?"""
     base_bits = log2_size(base)
     exp_bits = log2_size(exponent)
     if base_bits is None or exp_bits is None or base_bits == 0:
         return False
     if exp_bits > 1000:
         return True
-    return base_bits * 2.0**exp_bits > MAX_POWER_BITS
+    return base_bits * 2.0**exp_bits > max_bits
 
 
 def all_known_names() -> list[str]:

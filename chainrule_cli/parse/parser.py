@@ -31,11 +31,13 @@ from sympy.core.parameters import evaluate
 from chainrule_cli.errors import LimitError, ParseError
 from chainrule_cli.parse.lexer import END, NAME, NUM, OP, SUP, Token
 from chainrule_cli.parse.names import (
+    BITS_PER_DIGIT,
     CONSTANTS,
     EXACT_BY_SUMMATION,
     FUNCTIONS,
     GREEK,
     GREEK_UPPER,
+    MAX_DIGITS,
     MAX_EXACT_ARGUMENT,
     SPECIAL_FORMS,
     all_known_names,
@@ -84,8 +86,10 @@ class Parser:
         *,
         functions: frozenset[str],
         max_depth: int,
+        max_digits: int = MAX_DIGITS,
     ) -> None:
         self.tokens = tokens
+        self.max_digits = max_digits
         self.text = text
         self.pos = 0
         self.functions = functions
@@ -268,14 +272,15 @@ class Parser:
         return base
 
     def power(self, base: sympy.Basic, exponent: sympy.Basic, col: int) -> sympy.Basic:
-        if power_is_huge(base, exponent):
+        if power_is_huge(base, exponent, self.max_digits * BITS_PER_DIGIT):
             # 10^10^10: keep the tower unevaluated all the way down, or SymPy would compute it
             # as soon as it is multiplied by anything.
             exponent = self.tower.get(id(exponent), exponent)
             if exponent.is_Integer:
                 raise LimitError(
-                    "this power of a number is astronomically large; write it as a tower "
-                    "(10^10^10) to keep it symbolic",
+                    f"this power of a number has more than {self.max_digits:,} digits (raise the"
+                    " limit with --max-digits), or write it as a tower (10^10^10) to keep it"
+                    " symbolic",
                     column=col,
                     text=self.text,
                 )

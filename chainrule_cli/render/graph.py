@@ -7,6 +7,7 @@ JSON is the contract chainrule.graph/1. Computes nothing: calculus.graph did.
 from __future__ import annotations
 
 import json
+import math
 import unicodedata
 
 import sympy
@@ -27,10 +28,22 @@ LATEX_ROWS = 40  # rows per array: a display does not break across pages
 
 
 def _number(value, undefined: str = "—") -> str:
-    """6 significant digits, a real minus sign."""
+    """6 significant digits, a real minus sign; any size (e^1000 is 1.97007e+434)."""
+    return decimal(value, undefined).replace("-", "−")
+
+
+def decimal(value, undefined: str = "—") -> str:
+    """6 significant digits with an ASCII minus (e^1000 is 1.97007e+434, past a double)."""
     if value is None:
         return undefined
-    return f"{float(value):.6g}".replace("-", "−")
+    number = value.evalf(30) if isinstance(value, sympy.Basic) else sympy.Float(value, 30)
+    try:
+        as_float = float(number)
+    except OverflowError:
+        as_float = math.inf
+    if math.isfinite(as_float) and (as_float != 0 or number == 0):
+        return f"{as_float:.6g}"
+    return f"{sympy.Float(number, 6)}".replace("E", "e")  # 1.97007e+434
 
 
 def _width(text: str) -> int:
@@ -260,8 +273,8 @@ def _row(node: Node, adjoint, w: Words, at: GraphValues) -> list[str]:
             for c, _ in adjoint.terms
         )
         via = f"{filled} = {numbers}"
-    return [w.u(node.name), computes, _number(at.values[node.name]), _number(at.grads[node.name]),
-            via]  # fmt: skip
+    grad = _number(at.grads[node.name], w.word("ui.no_gradient") if adjoint is not None else "—")
+    return [w.u(node.name), computes, _number(at.values[node.name]), grad, via]
 
 
 def _paren(number: str) -> str:
@@ -277,7 +290,7 @@ def _numeric(graph: Graph, w: Words, at: GraphValues) -> list[Line]:
     lines.append(Line(2).add(f"{w.y} = {_number(at.values[graph.output])}", STYLE["result"]))
     d = _d(graph)
     for var in graph.wrt:
-        text = f"{d}{w.y}/{d}{w.u(var)} = {_number(at.grads.get(var))}"
+        text = f"{d}{w.y}/{d}{w.u(var)} = {_number(at.grads.get(var), w.word('ui.undefined'))}"
         lines.append(Line(2).add(text, STYLE["result"]))
     if at.conventions:
         names = ", ".join(f"{w.u(n)} = {w.u(graph.node(n).expr)}" for n in at.conventions)
@@ -331,8 +344,12 @@ class Tex:
             shown = rf"\left({shown}\right)"
         return rf"{upstream} \cdot {shown}"
 
-    def number(self, value) -> str:
-        return r"\text{---}" if value is None else f"{float(value):.6g}"
+    def number(self, value, undefined: str = r"\text{---}") -> str:
+        shown = decimal(value, undefined)
+        if "e" in shown and value is not None:
+            mantissa, exponent = shown.split("e")
+            return rf"{mantissa} \cdot 10^{{{int(exponent)}}}"
+        return shown
 
     def task(self, at: GraphValues | None) -> str:
         expr = f"${self.y} = {self.tex(self.graph.expr)}$"
@@ -387,8 +404,9 @@ def latex_rows(graph: Graph, t: Tex, at: GraphValues | None) -> tuple[list[str],
 
 def _latex_numeric_row(node: Node, t: Tex, at: GraphValues, via: str) -> list[str]:
     computes = t.text("ui.input") if node.op == "input" else t.tex(node.expr)
+    undefined = t.text("ui.no_gradient") if via or node.name == t.graph.output else r"\text{---}"
     return [t.tex(node.name), computes, t.number(at.values[node.name]),
-            t.number(at.grads[node.name]), via]  # fmt: skip
+            t.number(at.grads[node.name], undefined), via]  # fmt: skip
 
 
 def latex_body(graph: Graph, lang: str, at: GraphValues | None) -> str:
@@ -411,7 +429,8 @@ def latex_body(graph: Graph, lang: str, at: GraphValues | None) -> str:
     for var, derivative, form in zip(graph.wrt, graph.derivatives, forms, strict=True):
         lhs = rf"\frac{{{d}{sep}{t.y}}}{{{d}{sep}{t.tex(var)}}}"
         if at is not None:
-            results.append(rf"&{lhs} = {t.number(at.grads.get(var))}")
+            undefined = t.text("ui.undefined")
+            results.append(rf"&{lhs} = {t.number(at.grads.get(var), undefined)}")
             continue
         parts = [lhs]
         if small(derivative):
@@ -421,13 +440,23 @@ def latex_body(graph: Graph, lang: str, at: GraphValues | None) -> str:
             parts.insert(1, t.tex(adjoint.written))
         if form is not None:
             parts.append(t.tex(form))
+        parts = [p for i, p in enumerate(parts) if i == 0 or p != parts[i - 1]]
         results.append("&" + " = ".join(parts))
     if at is not None:
         results.insert(0, rf"&{t.y} = {t.number(at.values[graph.output])}")
     out = "\n".join(blocks)
     if results:
         out += "\n\\begin{align*}\n" + " \\\\\n".join(results) + "\n\\end{align*}"
+    if at is not None and at.conventions:
+        out += "\n\\noindent " + convention_note(graph, lang, at, t)
     return out + "\n"
+
+
+def convention_note(graph: Graph, lang: str, at: GraphValues, t: Tex) -> str:
+    """The sentence saying which gradients follow a convention, with its nodes typeset."""
+    nodes = ", ".join(f"${t.tex(n)} = {t.tex(graph.node(n).expr)}$" for n in at.conventions)
+    words = escape(messages.word("ui.convention", lang, nodes="@N@")).replace("−", "-")
+    return words.replace("@N@", nodes)
 
 
 def latex_section(graph: Graph, lang: str, at: GraphValues | None) -> str:
@@ -459,6 +488,9 @@ def markdown(graph: Graph, lang: str, at: GraphValues | None) -> str:
         results = results[: results.index("\n\\end{align*}")]
         for row in results.split(" \\\\\n"):
             out.append(f"$${row.lstrip('&')}$$")
+    if at is not None and at.conventions:
+        nodes = ", ".join(f"${t.tex(n)} = {t.tex(graph.node(n).expr)}$" for n in at.conventions)
+        out += ["", messages.word("ui.convention", lang, nodes=nodes)]
     out.append("")
     ok = graph.verified and (at is None or at.agrees)
     out.append(messages.word("ui.graph_verified" if ok else "ui.graph_not_verified", lang,
@@ -470,7 +502,14 @@ def markdown(graph: Graph, lang: str, at: GraphValues | None) -> str:
 
 
 def _float(value) -> float | None:
-    return None if value is None else float(value)
+    """A JSON number; null past a double's range (JSON has no infinity)."""
+    if value is None:
+        return None
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) else None
 
 
 def to_json(graph: Graph, text: str | None, lang: str, at: GraphValues | None) -> dict:

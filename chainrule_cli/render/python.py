@@ -163,7 +163,9 @@ class _Locals:
 
 
 def _check_name(name: str) -> None:
-    if not name.isidentifier() or keyword.iskeyword(name) or _identifier(name) != name:
+    if keyword.iskeyword(name):
+        raise ParseError(f"--name {name} is a Python keyword; choose another name")
+    if not name.isidentifier() or _identifier(name) != name:
         raise ParseError("--name must be a Python identifier")
     if name in RESERVED:
         raise ParseError(f"--name {name} would hide Python's own {name}: choose another name")
