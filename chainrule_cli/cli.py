@@ -813,8 +813,16 @@ def expressions_not_options(args: list[str], command) -> list[str]:
     return [args[0], *options, "--", *arguments]
 
 
+def _terminate(signum, frame) -> None:
+    """SIGTERM unwinds like Ctrl-C: an output file being written is removed, not left half."""
+    raise SystemExit(128 + signum)
+
+
 def main() -> None:
     """Entry point of the `chainrule` command."""
+    import signal
+
+    signal.signal(signal.SIGTERM, _terminate)
     try:
         command = typer.main.get_command(app)
         command(args=expressions_not_options(sys.argv[1:], command), prog_name="chainrule")

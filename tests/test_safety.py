@@ -1,0 +1,137 @@
+"""Data safety and limits: -o never leaves a half-written file, even when the process is killed;
+a batch never loses or reorders a line; every limit has a default, an option, a clear error
+(exit 1, kind limit or timeout) and is tested here."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from test_diff_cli import chainrule
+
+DEEP = "sin(" * 400 + "x" + ")" * 400  # a few seconds of work, a JSON of megabytes
+SLOW = "(sin(x)+cos(x)+tan(x)+exp(x)+log(x))^20"  # minutes of SymPy without --timeout
+
+
+def start(*args: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "chainrule_cli", *args],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "NO_COLOR": "1"},
+    )
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL, signal.SIGINT])
+def test_a_killed_run_never_leaves_a_partial_output_file(tmp_path, sig):
+    target = tmp_path / "out.json"
+    target.write_text("OLD\n")
+    # kill at several moments: while importing, while working, around the write
+    outcomes = set()
+    for delay in (0.3, 1.0, 2.0, 3.5, 6.0):
+        process = start("diff", DEEP, "x", "--format", "json", "-o", str(target))
+        time.sleep(delay)
+        process.send_signal(sig)
+        process.wait(timeout=120)
+        content = target.read_text()
+        if content == "OLD\n":
+            outcomes.add("old")
+        else:
+            assert json.loads(content)["ok"] is True  # whole, never a prefix
+            outcomes.add("new")
+        if sig != signal.SIGKILL:
+            # an orderly end removes its temporary file; SIGKILL cannot be caught
+            assert sorted(p.name for p in tmp_path.iterdir()) == ["out.json"]
+        target.write_text("OLD\n")
+    assert "old" in outcomes
+
+
+def test_a_finished_run_replaces_the_file_whole(tmp_path):
+    target = tmp_path / "out.json"
+    target.write_text("OLD\n")
+    result = chainrule("diff", DEEP, "x", "--format", "json", "-o", str(target))
+    assert result.returncode == 0, result.stderr
+    assert json.loads(target.read_text())["verified"] is True
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.json"]
+
+
+def test_batch_never_loses_or_reorders_a_line():
+    lines = []
+    for i in range(12):
+        lines += [f"sin({i}x)", "x +", SLOW, f"x^{i} + exp(x)", "1/(", "|x|"]
+    stdin = "\n".join(lines) + "\n\n   \n"
+    result = chainrule("diff", "-", "x", "--format", "json", "--timeout", "1", stdin=stdin)
+    assert result.returncode == 1
+    objects = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [o["input"] for o in objects] == lines  # N non-blank lines in, N results out, in order
+    kinds = [o["error"]["kind"] if not o["ok"] else "ok" for o in objects]
+    assert kinds[:6] == ["ok", "parse", "timeout", "ok", "parse", "ok"]
+    assert kinds == kinds[:6] * 12
+
+
+# ---- limits -----------------------------------------------------------------------------------
+
+LIMITS = [
+    # (what, arguments over the default limit, the same with the option raised, kind, message)
+    (
+        "input length",
+        ["diff", "x" + "+x" * 6000, "x"],
+        ["--max-length", "20000"],
+        "limit",
+        "the limit is 10000",
+    ),
+    (
+        "nesting depth",
+        ["diff", "(" * 2100 + "x" + ")" * 2100, "x"],
+        ["--max-depth", "3000"],
+        "limit",
+        "nesting deeper than 2000 levels (raise the limit with --max-depth)",
+    ),
+    (
+        "digits of a power",
+        ["diff", "10^5000 x", "x"],
+        ["--max-digits", "6000"],
+        "limit",
+        "more than 3,000 digits (raise the limit with --max-digits)",
+    ),
+    (
+        "output size",
+        ["diff", "sin(" * 300 + "x" + ")" * 300, "x", "--max-output", "100000"],
+        ["--max-output", "100000000"],
+        "limit",
+        "the limit is 100,000 (raise it with --max-output)",
+    ),
+    (
+        "wall time",
+        ["diff", SLOW, "x", "--timeout", "2"],
+        None,
+        "timeout",
+        "gave up after 2 seconds (raise it with --timeout)",
+    ),
+]
+
+
+@pytest.mark.parametrize("what, args, raised, kind, message", LIMITS, ids=[w[0] for w in LIMITS])
+def test_each_limit_has_a_clear_error_and_an_option(what, args, raised, kind, message):
+    result = chainrule(*args, "--format", "json")
+    assert result.returncode == 1, result.stderr
+    obj = json.loads(result.stdout)
+    assert obj["ok"] is False and obj["error"]["kind"] == kind
+    assert message in obj["error"]["message"]
+    assert result.stderr.startswith("error: ") and "Traceback" not in result.stderr
+    if raised is not None:
+        result = chainrule(*args, *raised, "--format", "json")
+        assert result.returncode == 0, result.stderr
+        assert json.loads(result.stdout)["ok"] is True
+
+
+def test_every_command_has_the_limit_options():
+    for command in ("diff", "grad", "jacobian", "graph", "check"):
+        result = chainrule(command, "--help")
+        for option in ("--max-length", "--max-depth", "--max-digits", "--max-output", "--timeout"):
+            assert option in result.stdout, (command, option)
