@@ -373,6 +373,17 @@ def refuse_towers(expr: sympy.Expr, var: sympy.Symbol) -> None:
             )
 
 
+def refuse_numbers_too_large(expr: sympy.Expr) -> None:
+    """A tower such as 10^10^10 anywhere in an answer: comparing would compute it (SymPy's
+    arithmetic on it holds the interpreter; no --timeout could stop it)."""
+    from chainrule_cli.errors import LimitError
+    from chainrule_cli.parse.names import MAX_POWER_BITS, log2_size
+
+    for power in expr.atoms(sympy.Pow):
+        if power.is_number and (log2_size(power) or 0) > MAX_POWER_BITS:
+            raise LimitError(f"{power} is too large a number to compare with")
+
+
 def parse_point(assignments: Mapping[str, object] | Iterable[str]) -> dict:
     """{'x': '1/2'} or ['x=1/2', 'w=2'] as {x: 1/2, w: 2}; values are parsed, never evaluated.
 
@@ -739,6 +750,7 @@ def check(
 
             raise ParseError(f"{variable} is the variable; it cannot also be an intermediate")
         refuse_towers(whole, variable)
+        refuse_numbers_too_large(given)
         expected = Derivation.of(derive(whole, variable, order, "full"))
         result = check_answer(whole, variable, order, given, named, expected)
         return CheckResult(**{name: getattr(result, name) for name in result.fields})

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import shutil
 import stat
 import sys
@@ -574,9 +575,9 @@ def check_command(
 
         if expr == "-":
             fields = text.split("\t")
-            if len(fields) != 3 or not all(f.strip() for f in fields):
+            if len(fields) < 3 or not all(f.strip() for f in fields[:3]):
                 raise ParseError("a line must be EXPR<TAB>VAR<TAB>ANSWER", text=text)
-            function_text, variable, given = fields
+            function_text, variable, given = fields[:3]  # more columns: the teacher's notes
         else:
             function_text, variable, given = text, var, answer
         result = check(
@@ -592,7 +593,7 @@ def check_command(
         return shown, result.expected.verified, result.verdict
 
     run_command(ctx, expr, build, CHECK_SCHEMA, format.value, standalone, output, timeout,
-                language, summary=True, max_output=max_output)  # fmt: skip
+                language, summary=True, max_output=max_output, comments=True)  # fmt: skip
 
 
 def presentation(fmt: str, standalone: bool, lang, output, no_color: bool):
@@ -616,7 +617,7 @@ def presentation(fmt: str, standalone: bool, lang, output, no_color: bool):
 
 def run_command(ctx, expr: str, build, schema: str, fmt: str, standalone: bool, output,
                 timeout: float, language: str, summary: bool = False,
-                max_output: int = 100_000_000) -> None:  # fmt: skip
+                max_output: int = 100_000_000, comments: bool = False) -> None:  # fmt: skip
     """The shared shape of diff and grad: one expression or a batch from stdin, each worked
     out by `build(text, section)` in a deep thread with a deadline, errors as lines (and JSON
     objects), output to stdout or atomically to a file, then the exit code."""
@@ -628,10 +629,12 @@ def run_command(ctx, expr: str, build, schema: str, fmt: str, standalone: bool, 
                 "error: EXPR is - but standard input is a terminal; pipe lines in.", err=True
             )
             raise typer.Exit(int(ExitStatus.BAD_INPUT))
+        # bytes that are not UTF-8 become U+FFFD: a line is never lost, never passed on raw
+        raw = sys.stdin.buffer.read().decode("utf-8", errors="replace")
         texts = [
             (number, line)
-            for number, line in enumerate(sys.stdin.read().splitlines(), start=1)
-            if line.strip()
+            for number, line in enumerate(raw.splitlines(), start=1)
+            if line.strip() and not (comments and line.lstrip().startswith("#"))
         ]
         batch = True
     else:
@@ -800,7 +803,16 @@ def expressions_not_options(args: list[str], command) -> list[str]:
             arguments.extend(args[i + 1 :])
             break
         name = token.split("=", 1)[0]
-        if token.startswith("--") or (token.startswith("-") and name in takes_value):
+        # -n2, -fjson, -oout.txt: a short option with its value attached (but -f(x) is an
+        # expression)
+        attached = (
+            not token.startswith("--")
+            and takes_value.get(token[:2])
+            and re.fullmatch(r"[\w.,/~+-]+", token[2:]) is not None
+        )
+        if attached:
+            options.append(token)
+        elif token.startswith("--") or (token.startswith("-") and name in takes_value):
             options.append(token)
             if takes_value.get(name) and "=" not in token and i + 1 < len(args):
                 options.append(args[i + 1])

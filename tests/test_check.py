@@ -161,14 +161,15 @@ def test_grading_sheet_in_batch():
     assert len(SHEET) >= 30
     kinds = {row[4] for row in SHEET if row[4]}
     assert kinds == set(PRIORITY)  # every classic mistake is in the sheet
-    stdin = "".join("\t".join(row[:3]) + "\n" for row in SHEET) + "\n"
+    # the sheet itself: a comment line, and two more columns (the expected verdict and mistake)
+    stdin = (Path(__file__).parent / "data" / "check_sheet.tsv").read_text(encoding="utf-8")
     result = run("-", "--format", "json", stdin=stdin)
     assert result.exit_code == 1  # some answers are wrong
     objects = [json.loads(line) for line in result.stdout.splitlines()]
     assert len(objects) == len(SHEET)
     for row, obj in zip(SHEET, objects, strict=True):
         VALIDATOR.validate(obj)
-        assert obj["input"] == "\t".join(row[:3])
+        assert obj["input"] == "\t".join(row)
         assert obj["verdict"] == row[3], row
         assert (obj["likely_mistake"] or "") == row[4], row
     correct = sum(row[3] == "correct" for row in SHEET)
@@ -229,3 +230,88 @@ def test_latex_and_markdown(tmp_path):
 def test_chinese():
     result = run("cos(x)", "x", "sin(x)", "--lang", "zh")
     assert "✗ 错误。" in result.output and "可能的错误：符号错误。" in result.output
+
+
+# ---- review findings: soundness --------------------------------------------------------------
+
+WRONG_BUT_PLAUSIBLE = [
+    # the derivative by the wrong variable (every variable equal at a test point would pass it)
+    ("1/(1+exp(-(w*x+b)))", "w", "w*y*(1-y)", ["y=1/(1+exp(-(w*x+b)))"]),
+    ("(w*x+b-t)^2", "w", "2(w*x+b-t)*w", []),
+    ("sin(x*y)", "x", "x*cos(x*y)", []),
+    # small values compared relatively: the Gaussian's factor 2 forgotten
+    ("exp(-100*x^2)", "x", "-100*x*exp(-100*x^2)", []),
+    ("10^(-40)*x^2", "x", "10^(-40)*x", []),
+    # answers that agree at the integers only
+    ("tan(pi*x)", "x", "pi*(1+tan(pi*x))", []),
+    ("sin(2*pi*x)", "x", "2*pi", []),
+    ("x^2", "x", "2x + sin(pi*x)", []),
+    # a kink far from 0
+    ("relu(x-5)", "x", "0", []),
+    ("max(x, 10)", "x", "0", []),
+    ("x^2", "x", "2x + 10^(-30)*x", []),
+]
+
+
+@pytest.mark.parametrize("expr, var, answer, lets", WRONG_BUT_PLAUSIBLE)
+def test_plausible_wrong_answers_are_incorrect(expr, var, answer, lets):
+    result = check(expr, var, answer, lets=lets)
+    assert result.verdict == "incorrect", (expr, answer)
+    example = result.comparison.counterexample
+    assert all(v.is_Rational and v.q <= 1000 for v in example.point.values())  # readable
+
+
+RIGHT_IN_ANOTHER_FORM = [
+    ("(e^x + e^(-x))/2", "sinh(x)"),  # cancels to an exact 0 at x = 0
+    ("cosh(x)", "(e^x - e^(-x))/2"),
+    ("ln(e^x + e^(-x))", "tanh(x)"),
+    ("x - sin(x)", "2 sin(x/2)^2"),
+    ("relu(x)", "(1+sign(x))/2"),
+    ("softplus(x) - x/2", "tanh(x/2)/2"),
+    ("asin(x)", "1/(sqrt(1-x)*sqrt(1+x))"),  # a pole at x = 1 is no counterexample
+    ("acosh(x)", "1/(sqrt(x-1)*sqrt(x+1))"),  # differs only where acosh is not real
+    ("sin(pi*x)^2", "2*pi*tan(pi*x)*cos(pi*x)^2"),
+    ("f(g(x))", "Derivative(f(g(x)),x)"),
+    ("ln(x)", "1/|x|"),  # equal wherever ln x is real
+    ("(x+1)^300*(x-1)^300", "300(x+1)^299 (x-1)^300 + 300 (x+1)^300 (x-1)^299"),
+]
+
+
+@pytest.mark.parametrize("expr, answer", RIGHT_IN_ANOTHER_FORM)
+def test_right_answers_in_another_form_are_correct(expr, answer):
+    assert check(expr, "x", answer, timeout=60).verdict == "correct", (expr, answer)
+
+
+@pytest.mark.parametrize(
+    "expr, var, answer, kind",
+    [
+        ("x*ln(x)", "x", "ln(x)", "product_rule_missing_term"),  # ln x has no inner function
+        ("ln(x) + x^2", "x", "2x", None),
+        ("x^2", "x", "2x*y", None),  # not a power-rule slip
+        ("x^2*y^3", "y", "2x*y^3", None),  # by the wrong variable: no constant factor
+        ("sin(pi*x)^2", "x", "2*sin(pi*x)*cos(pi*x)", "chain_rule_missing_inner"),
+    ],
+)
+def test_mistake_labels_are_right_or_absent(expr, var, answer, kind):
+    mistake = check(expr, var, answer).mistake
+    assert (mistake.kind if mistake else None) == kind
+
+
+def test_an_answer_with_a_tower_is_refused_not_computed():
+    result = run("x^2", "x", "10^10^10", "--timeout", "5")
+    assert result.exit_code == 1
+    assert "too large a number to compare with" in result.output
+
+
+def test_short_options_with_attached_values():
+    result = chainrule("check", "x^4", "x", "12x^2", "-n2", "-fjson")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["order"] == 2
+
+
+def test_bytes_that_are_not_utf8_are_one_bad_line():
+    result = runner.invoke(
+        app, ["check", "-", "-f", "json"], input=b"sin(x)\tx\tcos(x)\n\xff\xfe\tx\tx\n"
+    )
+    objects = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [o["ok"] for o in objects] == [True, False]

@@ -19,6 +19,7 @@ from __future__ import annotations
 import itertools
 import random
 
+import mpmath
 import sympy
 from sympy.core.function import AppliedUndef
 
@@ -35,13 +36,21 @@ PRIORITY = (
     "power_rule",
     "constant_factor",
 )
-NEEDED = 6  # agreeing points for "correct"
-_DPS, _CONFIRM_DPS = 30, 60
+NEEDED = 8  # agreeing random points for "correct" (one per box), after every simple point
+_DPS, _CONFIRM_DPS = 50, 100
+EXACT_OPS = 80  # expressions up to this size are substituted exactly before evaluating
+HUGE = mpmath.mpf(10) ** 40  # a value beyond this is taken for a pole evaluated at a float
+MAX_EXPAND_POWER = 12
 # 0 is tried too: where one of two forms is not defined, the domain is worth a sentence
 _SIMPLE = [sympy.Integer(v) for v in (1, 2, 3, -1, -2, 0)] + [
     sympy.Rational(p, q) for p, q in ((1, 2), (3, 2), (-1, 2), (5, 2), (1, 3), (7, 4), (-3, 2))
 ]
-_BOXES = ((0.15, 0.85), (1.2, 2.8), (-0.85, -0.15), (-2.8, -1.2), (0.05, 5.0))
+# Random points: around 0 and 1 first, then far enough out to reach a relu's kink at 5 or a
+# max with 10.
+_BOXES = (
+    (0.15, 0.85), (1.2, 2.8), (-0.85, -0.15), (-2.8, -1.2), (0.05, 5.0), (3.0, 12.0),
+    (-12.0, -3.0), (10.0, 60.0),
+)  # fmt: skip
 MAX_CANDIDATES = 300
 
 
@@ -75,16 +84,13 @@ class Comparison(Record):
 
 
 def _evaluate(expr: sympy.Expr, point: dict, dps: int = _DPS) -> complex | None:
-    try:
-        value = expr.evalf(dps, subs=point)
-    except (ValueError, TypeError, ZeroDivisionError, ArithmeticError, RecursionError):
-        return None
-    if not value.is_number or value.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo):
-        return None
-    try:
-        return complex(value)
-    except (TypeError, ValueError, OverflowError):
-        return None
+    """The value at a point as a complex float, None where it is not a finite number."""
+    value = _number(expr, point, dps, real=False)
+    return None if value is None else complex(value)
+
+
+def _close(a: float, b: float, tolerance: float) -> bool:
+    return abs(a - b) <= tolerance * max(abs(a), abs(b), 1e-300)
 
 
 def _real(value: complex | None) -> float | None:
@@ -93,32 +99,69 @@ def _real(value: complex | None) -> float | None:
     return value.real
 
 
-def _close(a: float, b: float, tolerance: float) -> bool:
-    return abs(a - b) <= tolerance * max(1.0, abs(a), abs(b))
+def _number(expr: sympy.Expr, point: dict, dps: int, real: bool = True):
+    """The value at a point as an mpmath number of dps digits; None at a singularity, where it
+    is not a real number (real=True), or where it cannot be evaluated.
+
+    Substituted exactly first while the expression is small, so that a pole is a pole (zoo)
+    and terms that cancel give an exact 0, not a huge or a precision-less number."""
+    try:
+        exact = expr
+        if sympy.count_ops(expr) <= EXACT_OPS:
+            exact = expr.xreplace(point) if not expr.has(sympy.Subs) else expr.subs(point)
+            if exact.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
+                return None
+        value = exact.evalf(dps, subs=point) if exact.free_symbols else exact.evalf(dps)
+        if not value.is_number or value.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
+            return None
+        re_part, im_part = value.as_real_imag()
+        with mpmath.workdps(dps):
+            x = mpmath.mpf(sympy.Float(re_part, dps)._mpf_)
+            y = mpmath.mpf(sympy.Float(im_part, dps)._mpf_)
+            if not mpmath.isfinite(x) or not mpmath.isfinite(y) or abs(x) > HUGE:
+                return None  # beyond this, a pole evaluated at a float
+            if real:
+                return None if abs(y) > mpmath.mpf(10) ** (8 - dps) * max(1, abs(x)) else x
+            return mpmath.mpc(x, y)
+    except Exception:  # noqa: BLE001 - SymPy's evaluation can fail in many ways: no value here
+        return None
 
 
-def points(symbols: list[sympy.Symbol], seed: int = 20261127):
-    """Simple points first (every variable the same simple number, then mixed), then random
-    rationals in several boxes; endless."""
-    for value in _SIMPLE:
-        yield dict.fromkeys(symbols, value)
+def points(symbols: list[sympy.Symbol], seed: int = 20261127, simple: bool = True):
+    """Simple points first (every variable the same simple number; then, with several
+    variables, simple numbers that differ), then random rationals in several boxes, each
+    variable its own; endless. simple=False: the random ones only."""
     rng = random.Random(seed)
-    for value in itertools.islice(itertools.cycle(_SIMPLE), len(_SIMPLE) * 2):
-        yield {s: _SIMPLE[rng.randrange(len(_SIMPLE))] if i else value
-               for i, s in enumerate(symbols)}  # fmt: skip
+    if simple:
+        for value in _SIMPLE:
+            yield dict.fromkeys(symbols, value)
+        if len(symbols) > 1:
+            for _ in range(2 * len(_SIMPLE)):
+                values = (
+                    rng.sample(_SIMPLE, len(symbols))
+                    if len(symbols) <= len(_SIMPLE)
+                    else [_SIMPLE[rng.randrange(len(_SIMPLE))] for _ in symbols]
+                )
+                yield dict(zip(symbols, values, strict=True))
     for attempt in itertools.count():
         lo, hi = _BOXES[attempt % len(_BOXES)]
-        yield {s: sympy.Rational(round(rng.uniform(lo, hi), 4)) for s in symbols}
+        yield {s: sympy.Rational(f"{rng.uniform(lo, hi):.3f}") for s in symbols}
+
+
+def _large_power(expr: sympy.Expr) -> bool:
+    """A power with a big integer exponent: expand() would multiply it out."""
+    return any(p.exp.is_Integer and abs(p.exp) > MAX_EXPAND_POWER for p in expr.atoms(sympy.Pow))
 
 
 def symbolically_equal(a: sympy.Expr, b: sympy.Expr) -> bool:
-    """A cheap, bounded symbolic test: never an unbounded simplify()."""
+    """A cheap, bounded symbolic test: never an unbounded simplify(), never expand() of a large
+    power ((x + 1)^300): then the numeric test decides, in milliseconds."""
     if a == b:
         return True
     difference = a - b
     if difference == 0:
         return True
-    if sympy.count_ops(difference) > 200:
+    if sympy.count_ops(difference) > 200 or _large_power(difference):
         return False
     for rewrite in (sympy.expand, sympy.cancel, lambda e: sympy.expand(sympy.expand_trig(e))):
         try:
@@ -129,18 +172,26 @@ def symbolically_equal(a: sympy.Expr, b: sympy.Expr) -> bool:
     return False
 
 
-def compare(expected: sympy.Expr, answer: sympy.Expr, tries: int = 60) -> Comparison:
-    """correct / incorrect (with a counterexample) / undecided, as described above."""
+def compare(
+    expected: sympy.Expr, answer: sympy.Expr, function: sympy.Expr | None = None, tries: int = 80
+) -> Comparison:
+    """correct / incorrect (with a counterexample) / undecided, as described above. Points
+    where `function` (the expression differentiated) is not a real number are skipped: there is
+    nothing to differentiate there."""
     if symbolically_equal(expected, answer):
         return Comparison(verdict="correct", method="symbolic")
     a, b = concretize(expected), concretize(answer)
-    symbols = sorted(a.free_symbols | b.free_symbols, key=str)
+    f = concretize(function) if function is not None else None
+    symbols = sorted(a.free_symbols | b.free_symbols | (f.free_symbols if f else set()), key=str)
     if not symbols:
         symbols = [sympy.Symbol("x", real=True)]
-    agreeing = 0
+    simple_count = len(_SIMPLE) + (2 * len(_SIMPLE) if len(symbols) > 1 else 0)
+    agreeing = 0  # at random points, each variable its own value
     only_expected = only_answer = None
-    for point in itertools.islice(points(symbols), tries):
-        want, got = _real(_evaluate(a, point)), _real(_evaluate(b, point))
+    for index, point in enumerate(itertools.islice(points(symbols), simple_count + tries)):
+        if f is not None and _number(f, point, _DPS) is None:
+            continue
+        want, got = _number(a, point, _DPS), _number(b, point, _DPS)
         if want is None and got is None:
             continue
         if got is None:
@@ -149,12 +200,12 @@ def compare(expected: sympy.Expr, answer: sympy.Expr, tries: int = 60) -> Compar
         if want is None:
             only_answer = only_answer or point
             continue
-        if not _differ(a, b, point):
-            agreeing += 1
-        else:
+        if _differ(a, b, point, want, got):
             return _incorrect(expected, answer, point, agreeing)
-        if agreeing >= NEEDED and (only_expected is None or agreeing >= 2 * NEEDED):
-            break
+        if index >= simple_count:
+            agreeing += 1
+            if agreeing >= NEEDED:
+                break
     if agreeing >= NEEDED:
         return Comparison(verdict="correct", method="numeric", agreeing=agreeing,
                           only_expected=only_expected, only_answer=only_answer)  # fmt: skip
@@ -162,26 +213,25 @@ def compare(expected: sympy.Expr, answer: sympy.Expr, tries: int = 60) -> Compar
                       only_expected=only_expected, only_answer=only_answer)  # fmt: skip
 
 
-def _differ(a: sympy.Expr, b: sympy.Expr, point: dict) -> bool:
-    """Do two real values at a point differ, or only by rounding? Equal to 26 digits at 30 is
-    equal; otherwise both are worked out again at 60 digits: rounding shrinks with the
-    precision (by far more than 10²⁰), a real difference does not."""
-    at30 = _relative(a, b, point, _DPS)
-    if at30 < 1e-26:
+def _relative(x, y) -> float:
+    """|x − y| / max(|x|, |y|) for mpmath numbers (0 when both are 0)."""
+    scale = max(abs(x), abs(y))
+    return 0.0 if scale == 0 else float(abs(x - y) / scale)
+
+
+def _differ(a: sympy.Expr, b: sympy.Expr, point: dict, want, got) -> bool:
+    """Do two real values at a point differ, or only by rounding? Relative, so that small
+    values count as much as large ones. Equal to 40 digits at 50 is equal; otherwise both are
+    worked out again at 100 digits: rounding shrinks with the precision (by far more than
+    10⁴⁰), a real difference does not."""
+    first = _relative(want, got)
+    if first < 1e-40:
         return False
-    at60 = _relative(a, b, point, _CONFIRM_DPS)
-    return not (at60 < 1e-56 or at60 < at30 * 1e-20)
-
-
-def _relative(a: sympy.Expr, b: sympy.Expr, point: dict, dps: int) -> float:
-    """|a − b| / max(1, |a|, |b|) at a point, in dps-digit arithmetic (a float would round
-    the difference away)."""
-    try:
-        x, y = sympy.re(a.evalf(dps, subs=point)), sympy.re(b.evalf(dps, subs=point))
-        scale = sympy.Max(sympy.Integer(1), abs(x), abs(y))
-        return float(abs(x - y) / scale)
-    except (TypeError, ValueError, ArithmeticError):
-        return 1.0
+    again_a, again_b = _number(a, point, _CONFIRM_DPS), _number(b, point, _CONFIRM_DPS)
+    if again_a is None or again_b is None:
+        return first > 1e-9
+    second = _relative(again_a, again_b)
+    return not (second < 1e-90 or second < first * 1e-40)
 
 
 def _incorrect(expected, answer, point, agreeing) -> Comparison:
@@ -277,8 +327,6 @@ def _wrong_derivatives(node: sympy.Expr, x: sympy.Symbol):
         if inner != x:
             yield "chain_rule_missing_inner", outer_derivative
         yield "sign", -outer_derivative * d(inner)
-        if isinstance(node, sympy.log):
-            yield "chain_rule_missing_inner", d(inner) if inner != x else sympy.Integer(0)
         return
 
 
@@ -336,7 +384,9 @@ def likely_mistake(
 
 
 def _same(a: sympy.Expr, b: sympy.Expr) -> bool:
-    """Quick numeric equality at a few simple points (a candidate is only a likely cause)."""
+    """Numeric equality at random points, two in each box, each variable its own value (a
+    candidate mistake is only named when it explains the answer everywhere it was tried, and
+    at two points at least where the values are not 0)."""
     if a == b:
         return True
     try:
@@ -344,17 +394,16 @@ def _same(a: sympy.Expr, b: sympy.Expr) -> bool:
     except (ValueError, TypeError, NotImplementedError):
         return False
     symbols = sorted(a.free_symbols | b.free_symbols, key=str) or [sympy.Symbol("x")]
-    agreed = 0
-    for point in itertools.islice(points(symbols, seed=7), 30):
+    agreed = informative = 0
+    for point in itertools.islice(points(symbols, seed=7, simple=False), 2 * len(_BOXES)):
         x, y = _real(_evaluate(a, point)), _real(_evaluate(b, point))
         if x is None or y is None:
             continue
         if not _close(x, y, 1e-12):
             return False
         agreed += 1
-        if agreed >= 4:
-            return True
-    return False
+        informative += abs(x) > 1e-12
+    return agreed >= 6 and informative >= 2
 
 
 def _constant_ratio(expected: sympy.Expr, answer: sympy.Expr) -> sympy.Expr | None:
@@ -362,7 +411,7 @@ def _constant_ratio(expected: sympy.Expr, answer: sympy.Expr) -> sympy.Expr | No
     a, b = concretize(expected), concretize(answer)
     symbols = sorted(a.free_symbols | b.free_symbols, key=str) or [sympy.Symbol("x")]
     ratios = []
-    for point in itertools.islice(points(symbols, seed=11), 30):
+    for point in itertools.islice(points(symbols, seed=11, simple=False), 30):
         x, y = _real(_evaluate(a, point)), _real(_evaluate(b, point))
         if x is None or y is None or abs(x) < 1e-9:
             continue
@@ -406,7 +455,7 @@ def check_answer(expr, var, order, answer, lets, derivation) -> Check:
 
     named = dict(lets)
     full = substitute(answer, named, order_intermediates(named)) if named else answer
-    comparison = compare(derivation.result, full)
+    comparison = compare(derivation.result, full, expr)
     mistake = None
     if comparison.verdict == "incorrect":
         base = sympy.diff(expr, var, order - 1) if order > 1 else expr

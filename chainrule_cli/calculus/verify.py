@@ -33,7 +33,7 @@ class Verdict:
 def _concrete_function(name: str, nargs: int) -> sympy.Lambda:
     """A smooth stand-in for an unknown function f, so both sides can be evaluated."""
     ts = sympy.symbols(f"_t0:{nargs}", real=True)
-    k = 1 + (sum(map(ord, name)) % 5) / 3
+    k = 1 + sympy.Rational(sum(map(ord, name)) % 5, 3)  # exact: no 15-digit float in it
     total = sum((i + 1) * t for i, t in enumerate(ts))
     return sympy.Lambda(ts, sympy.sin(k * total) + total**2 / 3 + total / 7)
 
