@@ -8,6 +8,7 @@ order), `see` for a repeat, and the rule's own fields (`base`, `exponent`, `func
 from __future__ import annotations
 
 from chainrule_cli.calculus import steps as S
+from chainrule_cli.calculus.stepper import EVAL_HEIGHT, expression_heights
 from chainrule_cli.render import messages
 from chainrule_cli.render.printing import SympyTextPrinter, TextbookLatexPrinter
 from chainrule_cli.render.view import Sizes, remember, worked_out
@@ -29,7 +30,10 @@ class JsonRenderer:
     def __init__(self, derivation: S.Derivation, lang: str = "en") -> None:
         messages.check_language(lang)
         self.lang = lang
-        self.text = SympyTextPrinter().doprint
+        # a tall derivation's expressions are printed as built: sorting the factors of a
+        # product of deep factors (str's order) compares whole trees, cubically in the depth
+        tall = expression_heights(derivation.expr)[derivation.expr] >= EVAL_HEIGHT
+        self.text = SympyTextPrinter({"order": "none"} if tall else None).doprint
         self.tex = TextbookLatexPrinter().doprint
         self.size = Sizes()
         self.names: dict = {}

@@ -175,6 +175,40 @@ class TextbookLatexPrinter(Memo, LatexPrinter):
 
     def __init__(self) -> None:
         super().__init__({"ln_notation": True, "inv_trig_style": "full"})
+        self._brackets: dict = {}
+
+    # SymPy decides a factor's brackets with expr.has(Mod, Integral, …), a fresh walk of the
+    # whole factor each time: for the products of deep factors of a deep derivative that is
+    # cubic. The same rules here, with "contains" remembered for every shared sub-tree.
+    def _contains(self, expr, kinds: tuple) -> bool:
+        key = (expr, kinds)
+        known = self._brackets.get(key)
+        if known is None:
+            known = isinstance(expr, kinds) or any(
+                self._contains(a, kinds) for a in expr.args if isinstance(a, sympy.Basic)
+            )
+            self._brackets[key] = known
+        return known
+
+    def _needs_mul_brackets(self, expr, first=False, last=False) -> bool:
+        from sympy.concrete.products import Product
+        from sympy.concrete.summations import Sum
+        from sympy.integrals.integrals import Integral
+        from sympy.printing.precedence import PRECEDENCE, precedence_traditional
+
+        if expr.is_Mul:
+            if not first and expr.could_extract_minus_sign():
+                return True
+        elif precedence_traditional(expr) < PRECEDENCE["Mul"]:
+            return True
+        elif expr.is_Relational:
+            return True
+        if expr.is_Piecewise or self._contains(expr, (sympy.Mod,)):
+            return True
+        return not last and self._contains(expr, (Integral, Product, Sum))
+
+    def _needs_add_brackets(self, expr) -> bool:
+        return expr.is_Relational or expr.is_Add or self._contains(expr, (sympy.Mod,))
 
     def _print_Heaviside(self, expr, exp=None):
         tex = rf"H\left({self._print(expr.args[0])}\right)"
