@@ -24,7 +24,7 @@ import sympy
 from sympy.core.function import AppliedUndef
 
 from chainrule_cli.calculus.steps import Record
-from chainrule_cli.calculus.verify import concretize
+from chainrule_cli.calculus.verify import Evaluator, concretize
 
 # When several mistakes explain an answer, the most specific is named.
 PRIORITY = (
@@ -107,11 +107,18 @@ def _number(expr: sympy.Expr, point: dict, dps: int, real: bool = True):
     and terms that cancel give an exact 0, not a huge or a precision-less number."""
     try:
         exact = expr
-        if sympy.count_ops(expr) <= EXACT_OPS:
+        general_power = any(p.exp.free_symbols for p in expr.atoms(sympy.Pow))
+        if sympy.count_ops(expr) <= EXACT_OPS and not general_power:  # 3^3^3^3 exactly: never
             exact = expr.xreplace(point) if not expr.has(sympy.Subs) else expr.subs(point)
             if exact.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
                 return None
-        value = exact.evalf(dps, subs=point) if exact.free_symbols else exact.evalf(dps)
+        if exact.free_symbols:
+            # each shared sub-tree once, and no astronomical power
+            value = Evaluator(point, dps=dps)(exact)
+            if value is None:
+                return None
+        else:
+            value = exact.evalf(dps)
         if not value.is_number or value.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
             return None
         re_part, im_part = value.as_real_imag()

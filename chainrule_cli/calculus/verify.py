@@ -6,6 +6,7 @@ checked against a numerical derivative of the expression instead.
 
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import dataclass
 
@@ -64,34 +65,49 @@ def concretize(expr: sympy.Expr) -> sympy.Expr:
 
 
 def _value(expr: sympy.Expr, point: dict) -> complex | None:
+    """The value at a point, each distinct sub-expression evaluated once: evalf(subs=…) walks
+    the tree, and a derivative's tree repeats its inner expressions (a 40-deep mix of
+    functions would take exponential time)."""
     try:
-        v = expr.evalf(_DPS, subs=point)
-    except (ValueError, TypeError, ZeroDivisionError, ArithmeticError):
+        v = Evaluator(point)(expr)
+    except (ValueError, TypeError, ZeroDivisionError, ArithmeticError, RecursionError):
         return None
-    if not v.is_number or v.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
+    if v is None or not v.is_number or v.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
         return None
     try:
-        return complex(v)
-    except (TypeError, ValueError):
+        value = complex(v)
+    except (TypeError, ValueError, OverflowError):
         return None
+    return value if math.isfinite(abs(value)) else None
 
 
 def _close(a: complex, b: complex) -> bool:
     return abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b))
 
 
+# A value past 2^MAX_BITS is not used: raising a number to it (a power tower) is one C-level
+# big-number computation that holds the interpreter for minutes, past any --timeout.
+MAX_BITS = 4_000
+
+
+def _astronomical(value: sympy.Basic) -> bool:
+    floats = [value] if value.is_Float else value.atoms(sympy.Float)
+    return any(f._mpf_[1] and f._mpf_[2] + f._mpf_[3] > MAX_BITS for f in floats)
+
+
 class Evaluator:
     """Numeric values of sub-expressions at one point, each shared node evaluated once."""
 
-    def __init__(self, point: dict, draw=None) -> None:
+    def __init__(self, point: dict, draw=None, dps: int = _DPS) -> None:
+        self.dps = dps
         self.memo: dict[sympy.Basic, sympy.Basic] = {
-            k: sympy.Float(v, _DPS) for k, v in point.items()
+            k: sympy.Float(v, dps) if v.is_Number else v.evalf(dps) for k, v in point.items()
         }
         self.draw = draw  # gives a value to a symbol met for the first time
 
     def at(self, symbol: sympy.Symbol, value: sympy.Basic) -> Evaluator:
         """A fresh evaluator at the same point, with `symbol` (an intermediate u) set to value."""
-        child = Evaluator({}, self.draw)
+        child = Evaluator({}, self.draw, self.dps)
         child.memo = {k: v for k, v in self.memo.items() if k.is_Symbol}
         child.memo[symbol] = value
         return child
@@ -104,21 +120,23 @@ class Evaluator:
             if node in memo:
                 continue
             if node.is_Number or node.is_NumberSymbol or node is sympy.I:
-                memo[node] = node.evalf(_DPS)
+                memo[node] = node.evalf(self.dps)
                 continue
             if not node.args:
                 if self.draw is None or not node.is_Symbol:
                     return None  # a symbol without a value
-                memo[node] = sympy.Float(self.draw(), _DPS)
+                memo[node] = sympy.Float(self.draw(), self.dps)
                 continue
             if not ready:
                 stack.append((node, True))
                 stack.extend((a, False) for a in node.args if a not in memo)
                 continue
             try:
-                value = node.func(*(memo[a] for a in node.args)).evalf(_DPS)
+                value = node.func(*(memo[a] for a in node.args)).evalf(self.dps)
             except (ValueError, TypeError, ZeroDivisionError, ArithmeticError, KeyError):
                 return None
+            if _astronomical(value):
+                return None  # x^x^x^x at 2.5: the next power would hold the interpreter
             memo[node] = value
         value = memo[expr]
         return value if value.is_number else None

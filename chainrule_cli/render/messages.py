@@ -128,7 +128,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "ui.how_symbolic": "The answer and the derivative {d} = {expected} are the same"
         " expression.",
         "ui.how_numeric": "The answer equals the derivative {d} = {expected}: they agree at"
-        " {count} points, each to 30 digits.",
+        " every simple point and at {count} random ones, each to 50 digits.",
         "ui.undecided_why": "The answer and the derivative {d} = {expected} could be compared"
         " at only {count} points where both are real numbers ({needed} are needed).",
         "ui.counterexample": "At {point} the answer is {answer}, but the derivative is {expected}.",
@@ -264,8 +264,8 @@ CATALOG: dict[str, dict[str, str]] = {
         "ui.incorrect": "错误。",
         "ui.undecided": "无法判定。",
         "ui.how_symbolic": "答案与导数 {d} = {expected} 是同一个表达式。",
-        "ui.how_numeric": "答案等于导数 {d} = {expected}：两者在 {count} 个点上一致，"
-        "每个点精确到 30 位有效数字。",
+        "ui.how_numeric": "答案等于导数 {d} = {expected}：两者在每个简单点和"
+        " {count} 个随机点上一致，每个点精确到 50 位有效数字。",
         "ui.undecided_why": "答案与导数 {d} = {expected} 只能在 {count} 个两者都是实数的点上比较"
         "（需要 {needed} 个）。",
         "ui.counterexample": "在 {point} 处，答案为 {answer}，而导数为 {expected}。",
