@@ -172,6 +172,14 @@ def parse_command(
         raise fail(
             exc, as_json=format is ParseFormat.json, schema="chainrule.parse/1", text=expr
         ) from None
+    except Exception as exc:  # noqa: BLE001 - a bug: one line, not a traceback
+        said = " ".join(str(exc).split())
+        typer.echo(
+            f"error: internal error ({type(exc).__name__}: {said}). This is a bug in chainrule "
+            f"{__version__}; please report it with the command you ran.",
+            err=True,
+        )
+        raise typer.Exit(int(ExitStatus.FAILED)) from None
     if format is ParseFormat.json:
         typer.echo(json.dumps(parsed.to_json(), ensure_ascii=False))
     elif format is ParseFormat.latex:

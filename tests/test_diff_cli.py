@@ -253,7 +253,10 @@ def test_towers_are_refused_where_sympy_would_compute_them():
         result = run("diff", expr, "x", "-f", "json", "--timeout", "5")
         assert result.exit_code == 1, expr
         assert json.loads(result.stdout)["error"]["kind"] == "limit"
-        assert "too large a number to differentiate through" in result.stderr
+        assert (
+            "too large a number to differentiate through" in result.stderr
+            or "a number of more than 3,000 digits" in result.stderr
+        )
     assert run("diff", "x^2 + 10^10^10", "x", "-f", "json").exit_code == 0
 
 

@@ -520,13 +520,13 @@ def values_at(graph: Graph, point: dict[sympy.Symbol, sympy.Expr]) -> GraphValue
             # 0.1 as typed means one tenth, not the double nearest it: 0.1 + 0.9 is 1, a tie
             value = _settle(sympy.Rational(str(given)) if given.is_Float else given)
         else:
-            value = _settle(node.expr.xreplace({i: values[i] for i in node.inputs}))
+            value = _at(node.expr, {i: values[i] for i in node.inputs})
         if value is None or node.expr.atoms(AppliedUndef):
             shown = ", ".join(f"{i} = {_short(values[i])}" for i in node.inputs)
             what = (
                 "has no value: it is an unknown function"
                 if node.expr.atoms(AppliedUndef)
-                else "is not a real number at this point"
+                else "is not a real number that can be computed at this point"
             )
             raise UndefinedError(
                 f"{node.name} = {node.expr} {what}" + (f" ({shown})" if shown else "")
@@ -537,9 +537,7 @@ def values_at(graph: Graph, point: dict[sympy.Symbol, sympy.Expr]) -> GraphValue
     for node in graph.nodes:
         at = {i: values[i] for i in node.inputs}
         for i, local in node.local:
-            locals_[(node.name, i)] = (
-                None if local.has(sympy.Derivative) else _settle(local.xreplace(at))
-            )
+            locals_[(node.name, i)] = None if local.has(sympy.Derivative) else _at(local, at)
             if on_a_switch(local, at):
                 conventions.append(node.name)
     grads: dict = {n.name: None for n in graph.nodes}
@@ -564,6 +562,23 @@ def values_at(graph: Graph, point: dict[sympy.Symbol, sympy.Expr]) -> GraphValue
 
 
 EXACT_OPS = 30  # exact values longer than this are carried as 30-digit numbers
+BIG_EXPONENT = 1_000  # x^(10^40) at x = 1/2 is not worked out exactly (2^(10^40) digits)
+
+
+def _at(formula: sympy.Expr, values: dict) -> sympy.Expr | None:
+    """A formula at the nodes' values: exactly, unless a power with a big exponent would make
+    the exact number astronomically long; then in 30-digit arithmetic."""
+    big = any(
+        p.exp.is_number and abs(p.exp.evalf(5)) > BIG_EXPONENT for p in formula.atoms(sympy.Pow)
+    )
+    if not big:
+        return _settle(formula.xreplace(values))
+    numeric = {k: sympy.Float(v.evalf(_DPS), _DPS) for k, v in values.items()}
+    try:
+        value = formula.evalf(_DPS, subs=numeric)
+    except (ValueError, TypeError, ArithmeticError):
+        return None
+    return value if _finite_real(value) else None
 
 
 def _settle(value: sympy.Expr) -> sympy.Expr | None:
@@ -610,6 +625,9 @@ def _finite_real(value: sympy.Expr) -> bool:
         return False
     if value.has(sympy.DiracDelta, sympy.Derivative, sympy.Subs):
         return False
+    floats = [value] if value.is_Float else value.atoms(sympy.Float)
+    if any(f._mpf_[1] and abs(f._mpf_[2] + f._mpf_[3]) > 4_000 for f in floats):
+        return False  # 2^(±10^40): no number anyone can use, and printing it would fail
     try:
         real, imag = value.as_real_imag()
         real, imag = sympy.Float(real, _DPS), sympy.Float(imag, _DPS)

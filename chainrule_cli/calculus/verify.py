@@ -133,8 +133,10 @@ class Evaluator:
                 continue
             try:
                 value = node.func(*(memo[a] for a in node.args)).evalf(self.dps)
-            except (ValueError, TypeError, ZeroDivisionError, ArithmeticError, KeyError):
-                return None
+            except (
+                ValueError, TypeError, ZeroDivisionError, ArithmeticError, KeyError, AttributeError
+            ):  # fmt: skip
+                return None  # Derivative(…, (x, 1)) and the like have no number
             if _astronomical(value):
                 return None  # x^x^x^x at 2.5: the next power would hold the interpreter
             memo[node] = value

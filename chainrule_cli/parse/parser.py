@@ -161,8 +161,31 @@ class Parser:
             self.keep.append(expr)  # ids stay valid while the parser lives
         return expr
 
+    def is_huge(self, arg: sympy.Basic) -> bool:
+        """Is arg, or a power inside it, a number of more than --max-digits digits?"""
+        bits = self.max_digits * BITS_PER_DIGIT
+        powers = [arg] if arg.is_Pow else []
+        powers += [p for p in arg.atoms(sympy.Pow) if p is not arg]
+        return any(
+            p.exp.is_number and p.base.is_number and power_is_huge(p.base, p.exp, bits)
+            for p in powers
+        )
+
+    def refuse_huge(self, args: list[sympy.Basic], col: int, doing: str) -> None:
+        """A tower such as 10^10^4 is kept symbolic only where nothing computes it: dividing by
+        it or applying a function to it would (1/10^10^4 has 10,000 digits)."""
+        for arg in args:
+            if self.is_huge(arg):
+                raise LimitError(
+                    f"cannot {doing} a number of more than {self.max_digits:,} digits (raise the"
+                    " limit with --max-digits)",
+                    column=col,
+                    text=self.text,
+                )
+
     def apply(self, build, args: list[sympy.Basic], col: int, name: str) -> sympy.Basic:
         """build(*args), without SymPy's automatic evaluation where it would take too long."""
+        self.refuse_huge(args, col, f"apply {name} to")
         deep = any(self.height(a) >= EVAL_HEIGHT for a in args) or (
             build in EXACT_BY_SUMMATION
             and any(a.is_Rational and abs(a) > MAX_EXACT_ARGUMENT for a in args)
@@ -204,11 +227,19 @@ class Parser:
             left = self.apply(_RELATIONS[op.value], [left, right], op.col, op.value)
         return left
 
+    def scalar(self, value: sympy.Basic, col: int) -> sympy.Basic:
+        """A list such as (1, 2) is no number: it cannot be added, multiplied or raised."""
+        if isinstance(value, sympy.Tuple):
+            raise self.error("a list cannot be used in arithmetic", col)
+        return value
+
     def parse_sum(self) -> sympy.Basic:
+        start = self.tok.col
         terms = [self.parse_term()]
         while self.is_op("+", "-"):
             op = self.advance()
-            term = self.parse_term()
+            self.scalar(terms[0], start)
+            term = self.scalar(self.parse_term(), op.col)
             terms.append(term if op.value == "+" else self.made(-term, term))
         if len(terms) == 1:
             return terms[0]
@@ -224,6 +255,7 @@ class Parser:
         return False
 
     def parse_term(self) -> sympy.Basic:
+        start = self.tok.col
         factors = [self.parse_unary()]
         while True:
             tok = self.tok
@@ -231,6 +263,7 @@ class Parser:
                 self.advance()
                 factor = self.parse_unary()
                 if tok.value == "/":
+                    self.refuse_huge([factor], tok.col, "divide by")
                     factor = self.made(sympy.Pow(factor, -1), factor)
                 factors.append(factor)
             elif self.starts_factor(tok):
@@ -241,6 +274,8 @@ class Parser:
                 break
         if len(factors) == 1:
             return factors[0]
+        for factor in factors:
+            self.scalar(factor, start)
         self.check_towers(factors)
         return self.made(sympy.Mul(*factors), *factors)
 
@@ -258,7 +293,7 @@ class Parser:
         if self.is_op("-", "+"):
             op = self.advance()
             with self.nested(op.col):
-                operand = self.parse_unary()
+                operand = self.scalar(self.parse_unary(), op.col)
             return operand if op.value == "+" else self.made(-operand, operand)
         return self.parse_power()
 
@@ -272,6 +307,8 @@ class Parser:
         return base
 
     def power(self, base: sympy.Basic, exponent: sympy.Basic, col: int) -> sympy.Basic:
+        self.scalar(base, col)
+        self.scalar(exponent, col)
         if power_is_huge(base, exponent, self.max_digits * BITS_PER_DIGIT):
             # 10^10^10: keep the tower unevaluated all the way down, or SymPy would compute it
             # as soon as it is multiplied by anything.
@@ -287,7 +324,8 @@ class Parser:
             value = sympy.Pow(self.tower.get(id(base), base), exponent, evaluate=False)
             self.tower[id(value)] = value
             return self.made(value, base, exponent)
-        if max(self.height(base), self.height(exponent)) >= EVAL_HEIGHT:
+        if max(self.height(base), self.height(exponent)) >= EVAL_HEIGHT or self.is_huge(exponent):
+            # s^(10^10^4): SymPy would ask whether the tower is even, computing it
             return self.made(sympy.Pow(base, exponent, evaluate=False), base, exponent)
         value = sympy.Pow(base, exponent)
         if base.is_Rational and exponent.is_Rational and value.is_Rational:
