@@ -250,17 +250,16 @@ def _symbolic(graph: Graph, w: Words) -> list[Line]:
 def backward_rows(graph: Graph, w: Words, at: GraphValues) -> list[list[str]]:
     """One row per node in the order of the backward pass: node, what it computes, value,
     gradient, and how the gradient came from the node's uses (formula = numbers)."""
-    rows = []
-    shown = set()
+    return [_row(node, adjoint, w, at) for node, adjoint in backward_order(graph)]
+
+
+def backward_order(graph: Graph) -> list[tuple[Node, object]]:
+    """(node, its adjoint) in the order of the backward pass, then the nodes off every path
+    to a variable of wrt (adjoint None: values only)."""
     by_name = {n.name: n for n in graph.nodes}
-    for adjoint in graph.backward:
-        node = by_name[adjoint.node]
-        shown.add(node.name)
-        rows.append(_row(node, adjoint, w, at))
-    for node in reversed(graph.nodes):  # nodes off every path: values only
-        if node.name not in shown:
-            rows.append(_row(node, None, w, at))
-    return rows
+    order = [(by_name[a.node], a) for a in graph.backward]
+    listed = {a.node for a in graph.backward}
+    return order + [(n, None) for n in reversed(graph.nodes) if n.name not in listed]
 
 
 def _row(node: Node, adjoint, w: Words, at: GraphValues) -> list[str]:
@@ -388,17 +387,10 @@ def latex_rows(graph: Graph, t: Tex, at: GraphValues | None) -> tuple[list[str],
         return header, rows
     header = [t.text("ui.col_node"), t.text("ui.col_computes"), t.text("ui.col_value"),
               t.grad_header(), t.text("ui.col_via")]  # fmt: skip
-    rows = []
-    listed = set()
-    by_name = {n.name: n for n in graph.nodes}
-    for adjoint in graph.backward:
-        node = by_name[adjoint.node]
-        listed.add(node.name)
-        via = t.recurrence(adjoint) if adjoint.terms else ""
-        rows.append(_latex_numeric_row(node, t, at, via))
-    for node in reversed(graph.nodes):
-        if node.name not in listed:
-            rows.append(_latex_numeric_row(node, t, at, ""))
+    rows = [
+        _latex_numeric_row(node, t, at, t.recurrence(a) if a is not None and a.terms else "")
+        for node, a in backward_order(graph)
+    ]
     return header, rows
 
 
