@@ -72,7 +72,7 @@ class ParseFormat(StrEnum):
 app = typer.Typer(
     name="chainrule",
     help="Differentiate expressions symbolically and show every step of the chain rule.",
-    no_args_is_help=True,
+    invoke_without_command=True,
     add_completion=True,
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
@@ -87,6 +87,7 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
+    ctx: typer.Context,
     version: Annotated[
         bool,
         typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
@@ -97,6 +98,11 @@ def _root(
     # (--max-length, --max-digits, --timeout) bound the numbers it makes, and a derivative of
     # (10^2999·x)^2 has 6,000 digits.
     sys.set_int_max_str_digits(0)
+    if ctx.invoked_subcommand is None:
+        typer.echo(ctx.get_help(), err=True)
+        names = ", ".join(ctx.command.list_commands(ctx))  # type: ignore[attr-defined]
+        typer.echo(f"\nerror: no command given (one of: {names})", err=True)
+        raise typer.Exit(int(ExitStatus.BAD_INPUT))
 
 
 def error_lines(exc: Exception) -> list[str]:
@@ -173,12 +179,7 @@ def parse_command(
             exc, as_json=format is ParseFormat.json, schema="chainrule.parse/1", text=expr
         ) from None
     except Exception as exc:  # noqa: BLE001 - a bug: one line, not a traceback
-        said = " ".join(str(exc).split())
-        typer.echo(
-            f"error: internal error ({type(exc).__name__}: {said}). This is a bug in chainrule "
-            f"{__version__}; please report it with the command you ran.",
-            err=True,
-        )
+        typer.echo(f"error: {internal_error(exc)}", err=True)
         raise typer.Exit(int(ExitStatus.FAILED)) from None
     if format is ParseFormat.json:
         typer.echo(json.dumps(parsed.to_json(), ensure_ascii=False))
@@ -703,6 +704,17 @@ def tally(outcomes: list[Outcome], language: str) -> str:
     return f"{text} ({rest})"
 
 
+def internal_error(exc: Exception) -> str:
+    """The one line that reports a bug; with CHAINRULE_DEBUG=1 set, the traceback instead."""
+    if os.environ.get("CHAINRULE_DEBUG"):
+        raise exc
+    said = " ".join(str(exc).split())
+    return (
+        f"internal error ({type(exc).__name__}: {said}). This is a bug in chainrule "
+        f"{__version__}; please report it with the command you ran."
+    )
+
+
 def work_out(
     text: str, build, schema: str, fmt: str, timeout: float, max_output: int = 100_000_000
 ) -> Outcome:
@@ -727,11 +739,7 @@ def work_out(
         message = f"the expression is too large to work out ({type(exc).__name__})"
         return failure("limit", message, None, [f"error: {message}"], ExitStatus.FAILED)
     except Exception as exc:  # noqa: BLE001 - a bug: say so in one line, not a traceback
-        said = " ".join(str(exc).split())
-        message = (
-            f"internal error ({type(exc).__name__}: {said}). This is a bug in chainrule "
-            f"{__version__}; please report it with the command you ran."
-        )
+        message = internal_error(exc)
         return failure("internal", message, None, [f"error: {message}"], ExitStatus.FAILED)
     if len(shown) > max_output:
         message = (
@@ -845,7 +853,9 @@ def main() -> None:
     signal.signal(signal.SIGTERM, _terminate)
     try:
         command = typer.main.get_command(app)
-        command(args=expressions_not_options(sys.argv[1:], command), prog_name="chainrule")
+        # bytes that are not UTF-8 become U+FFFD, as on stdin: never passed on raw (into JSON)
+        argv = [a.encode("utf-8", "surrogateescape").decode("utf-8", "replace") for a in sys.argv]
+        command(args=expressions_not_options(argv[1:], command), prog_name="chainrule")
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")
         sys.exit(130)

@@ -66,13 +66,25 @@ leaves = st.one_of(
 
 
 def _apply(fn, *args):
-    # gamma(20^5^5) would be computed digit by digit: the parser keeps such values unevaluated
-    if fn is sp.gamma and any(a.is_Rational and abs(a) > 1000 for a in args):
-        return None
+    """fn(*args), or None where SymPy refuses; numbers past 1000 are not combined any further:
+    (9/7)^(20^20) or gamma(20^5^5) would be computed digit by digit, for hours."""
+    for a in args:
+        a = sp.Integer(a) if isinstance(a, int) else a  # noqa: PLW2901
+        try:
+            too_big = a.is_Number and (abs(a) > 1000 or a.is_Rational and a.q > 1000)
+        except TypeError:  # nan
+            too_big = True
+        if too_big:
+            return None
     try:
         return fn(*args)
     except (TypeError, ValueError, ZeroDivisionError):
         return None  # e.g. Max(zoo, 1): not comparable
+
+
+def _defined(e) -> bool:
+    """1/0, 0/0 and sin(oo) are not in the input language: the parser refuses them."""
+    return e is not None and not e.has(sp.zoo, sp.nan, sp.AccumBounds)
 
 
 def _extend(children):
@@ -80,7 +92,7 @@ def _extend(children):
         st.tuples(st.sampled_from(UNARY), children).map(lambda fa: _apply(*fa)),
         st.tuples(st.sampled_from(BINARY), children, children).map(lambda fab: _apply(*fab)),
         st.tuples(children, st.integers(-4, 5)).map(lambda ek: _apply(sp.Pow, *ek)),
-    ).filter(lambda e: e is not None and not e.has(sp.AccumBounds))
+    ).filter(_defined)
 
 
 def expressions(max_leaves: int = 12):

@@ -282,6 +282,15 @@ def test_right_answers_in_another_form_are_correct(expr, answer):
     assert check(expr, "x", answer, timeout=60).verdict == "correct", (expr, answer)
 
 
+def test_values_that_are_zero_up_to_rounding_agree():
+    # found by fuzzing: at x = 1 both sides are 0, worked out numerically (a general power):
+    # ±10⁻⁵⁰ stay apart relatively at any precision; their difference shrinks
+    right = check("5*x_1/x_1**x", "x_1", "-5*x/x_1**x + 5/x_1**x")
+    assert right.verdict == "correct"
+    wrong = check("5*x_1/x_1**x", "x_1", "-5*x/x_1**x + 6/x_1**x")
+    assert wrong.verdict == "incorrect"
+
+
 @pytest.mark.parametrize(
     "expr, var, answer, kind",
     [

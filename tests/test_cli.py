@@ -131,6 +131,32 @@ def test_no_traceback_on_injection(tmp_path):
     assert not marker.exists()
 
 
+def test_no_command_is_help_and_one_error_line_exit_2():
+    result = subprocess.run([sys.executable, "-m", "chainrule_cli"], capture_output=True, text=True)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.startswith("Usage: chainrule [OPTIONS] COMMAND [ARGS]...")
+    assert result.stderr.endswith(
+        "\nerror: no command given (one of: parse, diff, grad, jacobian, graph, check)\n"
+    )
+
+
+def test_bytes_that_are_not_utf8_never_reach_json_raw():
+    # found by fuzzing: x\xff on the command line put the raw byte into the JSON
+    result = subprocess.run(
+        [sys.executable, "-m", "chainrule_cli", "parse", "-f", "json", b"x\xff"],
+        capture_output=True,
+    )
+    assert result.returncode == 2
+    obj = json.loads(result.stdout.decode("utf-8"))  # strict: valid UTF-8
+    assert obj["input"] == "x\ufffd"
+    assert obj["error"] == {
+        "kind": "parse",
+        "message": "unexpected character '\ufffd' (the input has bytes that are not UTF-8 text)",
+        "column": 2,
+    }
+
+
 def readme_commands() -> list[str]:
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     quick = text.split("## Quick start", 1)[1].split("\n## ", 1)[0]

@@ -313,6 +313,11 @@ def test_undefined_value_at_the_point_is_a_clear_error():
     obj = json.loads(run("ln(x)", "--at", "x=0", "-f", "json").stdout)
     VALIDATOR.validate(obj)
     assert obj["ok"] is False and obj["error"]["kind"] == "domain"
+    # found by fuzzing: an input that is not a number (−sin 1) broke this message
+    result = run("sin(x)**pi", "--at", "x=-1")
+    assert result.exit_code == 2
+    message = "error: y = u**pi is not a real number that can be computed at this point"
+    assert f"{message} (u = -0.841471)" in result.output
 
 
 def test_an_infinite_local_derivative_leaves_the_gradient_undefined():

@@ -44,6 +44,23 @@ ERRORS = [
     ("__class__", 1, "'__class__' is a reserved word, not a name"),
     ("x ≈ 1", 3, "unexpected character '≈'"),
     ("max x", 1, "max needs parentheses: max(…)"),
+    # found by fuzzing: a condition inside arithmetic was SymPy's TypeError (an internal error)
+    ("x^(x=1)", 2, "a condition (=, <, &, …) cannot be used in arithmetic"),
+    ("(2=3 - 5)^4", 10, "a condition (=, <, &, …) cannot be used in arithmetic"),
+    ("5x(-x=x)", 1, "a condition (=, <, &, …) cannot be used in arithmetic"),
+    ("(x<1)+1", 1, "a condition (=, <, &, …) cannot be used in arithmetic"),
+    ("(x=1)!", 6, "a condition (=, <, &, …) cannot be used in arithmetic"),
+    (r"\frac{x=1}{2}", 1, "a condition (=, <, &, …) cannot be used in arithmetic"),
+    # ... and values that are no number went on through the derivation: d/dx 1/0 was 0
+    ("1/0", 2, "this is undefined (complex infinity, as 1/0)"),
+    ("x/(1-1)", 2, "this is undefined (complex infinity, as 1/0)"),
+    ("log(0)", 1, "this is undefined (complex infinity, as 1/0)"),
+    ("sinh(zoo*x)", 6, "this is undefined (complex infinity, as 1/0)"),
+    ("0*oo", 1, "this is undefined (NaN, as 0/0)"),
+    ("oo - oo", 1, "this is undefined (NaN, as 0/0)"),
+    ("nan", 1, "this is undefined (NaN, as 0/0)"),
+    ("sin(oo)", 1, "this is undefined (no single value, as sin ∞)"),
+    ("x\ufffd", 2, "unexpected character '\ufffd' (the input has bytes that are not UTF-8 text)"),
 ]
 
 

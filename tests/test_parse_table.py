@@ -207,6 +207,9 @@ TABLE = [
     ("log(x)/log(2)", sp.log(x, 2)),
     ("-x/2", -x / 2),
     ("(1 - sigmoid(x))*sigmoid(x)", (1 - sigmoid(x)) * sigmoid(x)),
+    # found by fuzzing: SymPy makes |2|x|| 2·Abs(Abs(x)), whose text reads back as 2·|x|
+    ("||x + x||", 2 * sp.Abs(x)),
+    ("abs(-3*abs(x))", 3 * sp.Abs(x)),
 ]
 
 

@@ -230,7 +230,9 @@ def _differ(a: sympy.Expr, b: sympy.Expr, point: dict, want, got) -> bool:
     """Do two real values at a point differ, or only by rounding? Relative, so that small
     values count as much as large ones. Equal to 40 digits at 50 is equal; otherwise both are
     worked out again at 100 digits: rounding shrinks with the precision (by far more than
-    10⁴⁰), a real difference does not."""
+    10⁴⁰), a real difference does not. The shrinking is measured on the difference itself,
+    not relative: two values that are 0 up to rounding (5/x − 5x·x^(−2) at 50 digits) stay
+    apart relatively at any precision, while their difference shrinks."""
     first = _relative(want, got)
     if first < 1e-40:
         return False
@@ -238,7 +240,7 @@ def _differ(a: sympy.Expr, b: sympy.Expr, point: dict, want, got) -> bool:
     if again_a is None or again_b is None:
         return first > 1e-9
     second = _relative(again_a, again_b)
-    return not (second < 1e-90 or second < first * 1e-40)
+    return not (second < 1e-90 or abs(again_a - again_b) < abs(want - got) * 1e-40)
 
 
 def _incorrect(expected, answer, point, agreeing) -> Comparison:

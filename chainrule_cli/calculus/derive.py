@@ -125,7 +125,7 @@ def value_at(result: sympy.Expr, point: dict[sympy.Symbol, sympy.Expr]):
     """
     if on_a_switch(result, point):
         return sympy.nan, None
-    exact = result.subs(point)
+    exact = exactly_at(result, point)
     if exact.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
         return exact, None
     if sympy.count_ops(exact) <= SIMPLIFY_MAX_OPS:
@@ -142,6 +142,15 @@ def value_at(result: sympy.Expr, point: dict[sympy.Symbol, sympy.Expr]):
     return exact, decimal if math.isfinite(decimal) else None
 
 
+def exactly_at(expr: sympy.Expr, point: dict) -> sympy.Expr:
+    """expr at the point, exactly; nan where SymPy cannot even substitute (sinh(log 0 − 1)
+    asks whether -oo is negative and compares with NaN)."""
+    try:
+        return expr.subs(point)
+    except (TypeError, ValueError, ArithmeticError):
+        return sympy.nan
+
+
 _SWITCHES = (sympy.sign, sympy.Heaviside, sympy.DiracDelta)
 
 
@@ -153,7 +162,7 @@ def on_a_switch(result: sympy.Expr, point: dict) -> bool:
             for relation in condition.atoms(sympy.core.relational.Relational):
                 where.append(relation.lhs - relation.rhs)
     for argument in where:
-        value = argument.subs(point)
+        value = exactly_at(argument, point)
         if value.is_number and value.is_zero:
             return True
     return False

@@ -639,4 +639,4 @@ def _finite_real(value: sympy.Expr) -> bool:
 
 
 def _short(value: sympy.Expr) -> str:
-    return str(value) if value.is_Rational else str(sympy.Float(value, 6))
+    return str(value) if value.is_Rational else str(value.evalf(6))

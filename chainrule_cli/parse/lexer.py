@@ -65,6 +65,12 @@ _TWO_CHAR_OPS = {"**": "^", "<=": "<=", ">=": ">=", "==": "==", "!=": "!="}
 _ONE_CHAR_OPS = set("+-*/^()[]{},|!<>&=")
 
 
+def unexpected_character(ch: str) -> str:
+    if ch == "\ufffd":  # what bytes that are not UTF-8 became (on the command line and stdin)
+        return "unexpected character '\ufffd' (the input has bytes that are not UTF-8 text)"
+    return f"unexpected character {ch!r}"
+
+
 def tokenize(text: str) -> list[Token]:
     """Split plain input (`2x^2 + sin x`) into tokens."""
     tokens: list[Token] = []
@@ -112,7 +118,7 @@ def tokenize(text: str) -> list[Token]:
             tokens.append(Token(OP, _UNICODE_OPS[ch], col))
             i += 1
             continue
-        raise ParseError(f"unexpected character {ch!r}", column=col, text=text)
+        raise ParseError(unexpected_character(ch), column=col, text=text)
     tokens.append(Token(END, "", n + 1))
     return tokens
 
@@ -275,6 +281,6 @@ def tokenize_latex(text: str) -> list[Token]:
             tokens.append(Token(OP, _UNICODE_OPS[ch], col))
             i += 1
             continue
-        raise ParseError(f"unexpected character {ch!r}", column=col, text=text)
+        raise ParseError(unexpected_character(ch), column=col, text=text)
     tokens.append(Token(END, "", n + 1))
     return tokens

@@ -105,6 +105,18 @@ def _heaviside(arg, h0=None):
     return sympy.Heaviside(arg) if h0 is None else sympy.Heaviside(arg, h0)
 
 
+def absolute(arg):
+    """|arg|. SymPy leaves |2|x|| as 2·Abs(Abs(x)), which reads back as 2·|x|: the parsed
+    expression and its text would differ. A factor |(|u|)| is |u|."""
+    value = sympy.Abs(arg)
+    if not value.is_Mul:
+        return value
+    return sympy.Mul(
+        *(f.args[0] if isinstance(f, sympy.Abs) and isinstance(f.args[0], sympy.Abs) else f
+          for f in value.args)
+    )  # fmt: skip
+
+
 def _root(arg, n):
     return sympy.root(arg, n)
 
@@ -144,8 +156,8 @@ _UNARY = {
     "log10": (lambda a: sympy.log(a, 10), None),
     "sqrt": (sympy.sqrt, None),
     "cbrt": (sympy.cbrt, None),
-    "Abs": (sympy.Abs, None),
-    "abs": (sympy.Abs, None),
+    "Abs": (absolute, None),
+    "abs": (absolute, None),
     "sign": (sympy.sign, None),
     "sgn": (sympy.sign, None),
     "sigmoid": (functions.sigmoid, None),

@@ -26,6 +26,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import sympy
+from sympy.calculus.accumulationbounds import AccumBounds
 from sympy.core.parameters import evaluate
 
 from chainrule_cli.errors import LimitError, ParseError
@@ -40,6 +41,7 @@ from chainrule_cli.parse.names import (
     MAX_DIGITS,
     MAX_EXACT_ARGUMENT,
     SPECIAL_FORMS,
+    absolute,
     all_known_names,
     power_is_huge,
 )
@@ -154,12 +156,26 @@ class Parser:
     def height(self, expr: sympy.Basic) -> int:
         return self.heights.get(id(expr), 0)
 
-    def made(self, expr: sympy.Basic, *children: sympy.Basic) -> sympy.Basic:
+    def made(
+        self, expr: sympy.Basic, *children: sympy.Basic, col: int | None = None
+    ) -> sympy.Basic:
+        """Note expr's height; with col, first refuse it if it has no value (1/0, log 0)."""
+        if col is not None:
+            self.defined(expr, col)
         h = 1 + max((self.height(c) for c in children), default=0)
         if h > self.heights.get(id(expr), 0):
             self.heights[id(expr)] = h
             self.keep.append(expr)  # ids stay valid while the parser lives
         return expr
+
+    def defined(self, expr: sympy.Basic, col: int) -> None:
+        """1/0, log 0, 0/0, ∞ − ∞ and sin ∞ have no value: SymPy would carry zoo, nan or an
+        interval through the derivation (d/dx 1/0 = 0)."""
+        for part in (expr, *expr.args):
+            if part is sympy.zoo or part is sympy.nan or isinstance(part, AccumBounds):
+                what = {sympy.zoo: "complex infinity, as 1/0", sympy.nan: "NaN, as 0/0"}
+                said = what.get(part, "no single value, as sin ∞")
+                raise self.error(f"this is undefined ({said})", col)
 
     def is_huge(self, arg: sympy.Basic) -> bool:
         """Is arg, or a power inside it, a number of more than --max-digits digits?"""
@@ -198,7 +214,7 @@ class Parser:
                 result = build(*args)
         except (TypeError, ValueError) as exc:
             raise self.error(f"cannot apply {name} to these arguments ({exc})", col) from None
-        return self.made(result, *args)
+        return self.made(result, *args, col=col)
 
     # ---- grammar -------------------------------------------------------------------------
     def parse(self) -> sympy.Basic:
@@ -228,9 +244,12 @@ class Parser:
         return left
 
     def scalar(self, value: sympy.Basic, col: int) -> sympy.Basic:
-        """A list such as (1, 2) is no number: it cannot be added, multiplied or raised."""
+        """A list such as (1, 2) is no number, and neither is a condition such as x = 1: they
+        cannot be added, multiplied or raised."""
         if isinstance(value, sympy.Tuple):
             raise self.error("a list cannot be used in arithmetic", col)
+        if not isinstance(value, sympy.Expr):
+            raise self.error("a condition (=, <, &, …) cannot be used in arithmetic", col)
         return value
 
     def parse_sum(self) -> sympy.Basic:
@@ -243,7 +262,7 @@ class Parser:
             terms.append(term if op.value == "+" else self.made(-term, term))
         if len(terms) == 1:
             return terms[0]
-        return self.made(sympy.Add(*terms), *terms)
+        return self.made(sympy.Add(*terms), *terms, col=start)
 
     def starts_factor(self, tok: Token) -> bool:
         if tok.kind in (NUM, NAME):
@@ -264,7 +283,7 @@ class Parser:
                 factor = self.parse_unary()
                 if tok.value == "/":
                     self.refuse_huge([factor], tok.col, "divide by")
-                    factor = self.made(sympy.Pow(factor, -1), factor)
+                    factor = self.made(sympy.Pow(factor, -1), factor, col=tok.col)
                 factors.append(factor)
             elif self.starts_factor(tok):
                 if tok.kind == NUM and self.tokens[self.pos - 1].kind == NUM:
@@ -277,7 +296,7 @@ class Parser:
         for factor in factors:
             self.scalar(factor, start)
         self.check_towers(factors)
-        return self.made(sympy.Mul(*factors), *factors)
+        return self.made(sympy.Mul(*factors), *factors, col=start)
 
     def check_towers(self, factors: list[sympy.Basic]) -> None:
         """SymPy multiplies 10^10^10 · 10^10^10 out to 10^(2·10^10) and then computes it."""
@@ -331,7 +350,7 @@ class Parser:
         if base.is_Rational and exponent.is_Rational and value.is_Rational:
             self.tower[id(value)] = sympy.Pow(base, exponent, evaluate=False)
             self.keep.append(value)
-        return self.made(value, base, exponent)
+        return self.made(value, base, exponent, col=col)
 
     def parse_postfix(self) -> sympy.Basic:
         value = self.parse_primary()
@@ -341,6 +360,7 @@ class Parser:
                 value = self.power(value, sympy.Integer(int(sup.value)), sup.col)
             elif self.is_op("!"):
                 bang = self.advance()
+                self.scalar(value, bang.col)
                 value = self.apply(sympy.factorial, [value], bang.col, "!")
             else:
                 return value
@@ -379,7 +399,7 @@ class Parser:
                         raise self.error("'|' is never closed (expected '|')", tok.col)
                     raise self.error(f"expected '|' but found {self.tok.describe()}", self.tok.col)
                 self.advance()
-            return self.apply(sympy.Abs, [inner], tok.col, "|…|")
+            return self.apply(absolute, [inner], tok.col, "|…|")
         if self.is_op("sqrt"):
             self.advance()
             with self.nested(tok.col):
@@ -392,7 +412,9 @@ class Parser:
             with self.nested(tok.col):
                 num = self.latex_group(tok)
                 den = self.latex_group(tok)
-            return self.made(sympy.Mul(num, sympy.Pow(den, -1)), num, den)
+            self.scalar(num, tok.col)
+            self.scalar(den, tok.col)
+            return self.made(sympy.Mul(num, sympy.Pow(den, -1)), num, den, col=tok.col)
         if self.is_op("\\sqrt"):
             self.advance()
             with self.nested(tok.col):
@@ -457,6 +479,7 @@ class Parser:
         if name in FUNCTIONS and not (name in _GREEK and not call):
             return self.function(tok)
         if name in CONSTANTS:
+            self.defined(CONSTANTS[name], tok.col)
             return CONSTANTS[name]
         if call and not self.is_plain_variable(name):
             raise self.unknown_function(tok)
@@ -579,7 +602,7 @@ class Parser:
                 factors.append(self.parse_power())
         if len(factors) == 1:
             return factors[0]
-        return self.made(sympy.Mul(*factors), *factors)
+        return self.made(sympy.Mul(*factors), *factors, col=fn.col)
 
     def starts_function(self, tok: Token) -> bool:
         if tok.kind != NAME:
@@ -618,4 +641,4 @@ class Parser:
                 result = sympy.Piecewise(*pieces)
         except (TypeError, ValueError) as exc:
             raise self.error(f"invalid {name}: {exc}", tok.col) from None
-        return self.made(result, *args)
+        return self.made(result, *args, col=tok.col)
