@@ -5,6 +5,7 @@ Both are SymPy's own printers with a few textbook conventions: e^x, ln, |x|, √
 
 from __future__ import annotations
 
+import importlib
 import re
 
 import sympy
@@ -173,8 +174,10 @@ class UnicodePrinter(Memo, StrPrinter):
 class TextbookLatexPrinter(Memo, LatexPrinter):
     """SymPy's LaTeX with ln for the natural logarithm and f'(u) for unknown derivatives."""
 
-    def __init__(self) -> None:
-        super().__init__({"ln_notation": True, "inv_trig_style": "full"})
+    def __init__(self, order: str | None = None) -> None:
+        """order="none": factors and terms as built, not sorted (sorting the deep factors of
+        a tall derivation's products compares whole trees)."""
+        super().__init__({"ln_notation": True, "inv_trig_style": "full", "order": order})
         self._brackets: dict = {}
 
     # SymPy decides a factor's brackets with expr.has(Mod, Integral, …), a fresh walk of the
@@ -210,6 +213,19 @@ class TextbookLatexPrinter(Memo, LatexPrinter):
     def _needs_add_brackets(self, expr) -> bool:
         return expr.is_Relational or expr.is_Add or self._contains(expr, (sympy.Mod,))
 
+    def _print_Mul(self, expr):
+        # SymPy splits a product into numerator and denominator with fraction(exact=True),
+        # which asks of every power whether its exponent is negative and then whether it is
+        # constant: equals() and simplify() on a deep exponent (e^(−σ(…)) in a 25-deep mix of
+        # functions) never finish. The same split, deciding only for exponents that are numbers.
+        simplify_package = importlib.import_module("sympy.simplify")  # sympy.simplify is a function
+        sympys = simplify_package.fraction
+        simplify_package.fraction = _fraction
+        try:
+            return super()._print_Mul(expr)
+        finally:
+            simplify_package.fraction = sympys
+
     def _print_Heaviside(self, expr, exp=None):
         tex = rf"H\left({self._print(expr.args[0])}\right)"
         return rf"{tex}^{{{exp}}}" if exp else tex
@@ -228,6 +244,28 @@ class TextbookLatexPrinter(Memo, LatexPrinter):
             return super()._print_Subs(expr)
         inner, count, point = parts
         return rf"{self._print(inner.func)}{_latex_primes(count)}\left({self._print(point)}\right)"
+
+
+def _fraction(expr, exact=False):
+    """SymPy's fraction(expr, exact=True), as used by its LaTeX printer, except that a power
+    whose exponent is not a number stays in the numerator without asking: x^(−n) and e^(−u)
+    are printed as they are, as SymPy prints them unless their exponent simplifies to a
+    negative constant."""
+    numer, denom = [], []
+    for term in sympy.Mul.make_args(expr):
+        if term.is_commutative and (term.is_Pow or isinstance(term, sympy.exp)):
+            base, exponent = term.as_base_exp()
+            if exponent.is_number and exponent.is_negative:
+                denom.append(base if exponent is sympy.S.NegativeOne else sympy.Pow(base, -exponent))
+            else:
+                numer.append(term)
+        elif term.is_Rational and not term.is_Integer:
+            if term.p != 1:
+                numer.append(term.p)
+            denom.append(term.q)
+        else:
+            numer.append(term)
+    return sympy.Mul(*numer, evaluate=not exact), sympy.Mul(*denom, evaluate=not exact)
 
 
 def _latex_primes(n: int) -> str:
