@@ -256,7 +256,7 @@ def _fraction(expr, exact=False):
         if term.is_commutative and (term.is_Pow or isinstance(term, sympy.exp)):
             base, exponent = term.as_base_exp()
             if exponent.is_number and exponent.is_negative:
-                denom.append(base if exponent is sympy.S.NegativeOne else sympy.Pow(base, -exponent))
+                denom.append(base if exponent == -1 else sympy.Pow(base, -exponent))
             else:
                 numer.append(term)
         elif term.is_Rational and not term.is_Integer:
