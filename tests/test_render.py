@@ -385,6 +385,34 @@ def test_a_thousand_deep_composition_renders(tmp_path):
     compile_latex(tmp_path, tex, pdflatex_or_fail())
 
 
+def test_a_deep_jsons_named_results_are_flat_products_in_the_order_of_the_steps():
+    # each step's result through the names: cos(u)·cos(v)·…, not cos(u)·(cos(v)·(…)) (the
+    # nested products the printers kept, 4 GB for 1,000 levels) and not sorted (u_1, u_10, …)
+    obj = differentiate(nested_sin(300), "x").to_json()
+    top = obj["steps"]
+    assert top["named"] is True
+    assert top["result"].startswith("cos(u)*cos(v)*cos(w)*cos(p)*cos(q)*")
+    assert "(" not in top["result"].replace("cos(", "").replace(")*", "")
+    assert top["latex"]["result"].startswith(r"\cos{\left(u \right)} \cos{\left(v \right)} ")
+    # the answer itself is spelled out, one flat product of 300 cosines
+    assert obj["result"].startswith("cos(sin(") and obj["result"].count("cos(") == 300
+    assert ")*(" not in obj["result"]
+    answer = parse(obj["result"], max_length=10**6)
+    assert answer.is_Mul and len(answer.args) == 300
+
+
+def test_a_deep_mix_of_functions_in_latex_and_json():
+    # SymPy's LaTeX printer asked equals() of e^(−σ(…)) exponents: this never finished
+    mix = "x"
+    for template in ["sin({})", "exp({})", "sigmoid({})", "log(1 + ({})^2)", "atan({})"] * 5:
+        mix = template.format(mix)
+    d = differentiate(mix, "x", timeout=120)
+    assert d.verified
+    tex = d.to_latex()
+    assert tex.startswith(r"\begin{align*}") and r"\sigma\left(" in tex
+    assert json.loads(json.dumps(d.to_json()))["ok"] is True
+
+
 # ---- the Python API renders itself ----------------------------------------------------------
 
 
