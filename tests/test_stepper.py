@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import sympy as sp
 from conftest import R
+from sympy.core.function import AppliedUndef
 
 from chainrule_cli import differentiate
 from chainrule_cli.calculus import steps as S
@@ -31,7 +32,18 @@ def assert_every_step_valid(d: S.Derivation) -> None:
         for value in (sp.Rational(3, 7), sp.Rational(13, 10), sp.Rational(-2, 3), 2):
             point = dict.fromkeys(free, value)
             here = sp.N(step.expr.subs(point), 25)
-            a, c = sp.N(expected.subs(point), 25), sp.N(step.result.subs(point), 25)
+            try:
+                c = sp.N(step.result.subs(point), 25)
+            except ValueError:  # δ(acosh(3/7)): δ of a number that is not real
+                continue
+            if expected.has(sp.Derivative) and not step.expr.atoms(AppliedUndef):
+                # SymPy could not differentiate (sign(acosh x)): the slope, numerically
+                h = sp.Rational(1, 10**15)
+                up = step.expr.subs({**point, step.var: value + h})
+                down = step.expr.subs({**point, step.var: value - h})
+                a = sp.N((up - down) / (2 * h), 40)
+            else:
+                a = sp.N(expected.subs(point), 25)
             # compare where the function itself is real: its real-calculus domain
             if here.is_real and a.is_real and c.is_real and a.is_finite:
                 assert abs(a - c) < 1e-15 * max(1, abs(a)), (step.rule, step.expr)
@@ -104,6 +116,11 @@ RULE_CASES = [
     ("max(x, x^2)", "piecewise", None),
     ("min(x, 1)", "piecewise", sp.Heaviside(1 - x)),
     ("Heaviside(x)", "piecewise", sp.DiracDelta(x)),
+    ("sign(x)", "piecewise", 2 * sp.DiracDelta(x)),  # SymPy's fdiff leaves it unevaluated
+    ("sign(x^2 - 1)", "chain", 4 * x * sp.DiracDelta(x**2 - 1)),
+    # SymPy cannot say d/dx sign(acosh x) (acosh x is not known to be real): the step is
+    # checked against the slope of sign(acosh x) instead, and is right
+    ("sign(acosh(x))", "chain", 2 * sp.DiracDelta(sp.acosh(x)) / sp.sqrt(x**2 - 1)),
     ("Piecewise((x^2, x > 0), (-x, True))", "piecewise", None),
     ("erf(x)", "special", 2 * sp.exp(-(x**2)) / sp.sqrt(sp.pi)),
     ("sigmoid(x)", "special", sigmoid(x) * (1 - sigmoid(x))),

@@ -26,7 +26,7 @@ from sympy.core.parameters import evaluate
 from chainrule_cli.calculus.derive import on_a_switch
 from chainrule_cli.calculus.stepper import EVAL_HEIGHT, INTERMEDIATE_NAMES, expression_heights
 from chainrule_cli.calculus.steps import Record
-from chainrule_cli.calculus.verify import Evaluator, agrees
+from chainrule_cli.calculus.verify import Evaluator, agrees, central_difference, numeric_value
 
 # The output's name, as in `diff` (y = …), unless the expression uses it.
 OUTPUT_NAMES = ("y", "Y", "F", "G", "out")
@@ -480,17 +480,13 @@ def _slope_agrees(expr: sympy.Expr, var: sympy.Symbol, derivative: sympy.Expr) -
     (30 digits, h = 10⁻¹²: both errors far below the tolerance)."""
     rng = random.Random(20261127)
     symbols = sorted(expr.free_symbols, key=str)
-    h = sympy.Float("1e-12", _DPS)
     agreed = 0
     for _ in range(8):
         point = {s: sympy.Float(rng.uniform(0.1, 0.9), _DPS) for s in symbols}
-        slope = Evaluator(point)(derivative)
-        up = Evaluator({**point, var: point[var] + h})(expr)
-        down = Evaluator({**point, var: point[var] - h})(expr)
-        if slope is None or up is None or down is None:
+        got = numeric_value(derivative, point)
+        estimate = central_difference(expr, var, point)
+        if got is None or estimate is None:
             continue
-        estimate = complex((up - down) / (2 * h))
-        got = complex(slope)
         if abs(got.imag) > 1e-9 or abs(estimate.imag) > 1e-9:
             continue
         if abs(got - estimate) > 1e-8 * max(1.0, abs(got)):

@@ -316,6 +316,13 @@ class Stepper:
     def _MinMaxBase(self, expr, var):
         return self.by_arguments(expr, var, self._piecewise_primitive, S.PiecewiseStep)
 
+    def _sign(self, expr, var):
+        # sign(u) = 2H(u) − 1, so sign'(u) = 2δ(u) (SymPy's fdiff leaves sign' unevaluated)
+        def primitive(e, v):
+            return S.PiecewiseStep(expr=e, var=v, result=2 * sympy.DiracDelta(v), function="sign")
+
+        return self.unary(expr, var, primitive)
+
     def _Heaviside(self, expr, var):
         return self.by_arguments(expr, var, self._piecewise_primitive, S.PiecewiseStep)
 

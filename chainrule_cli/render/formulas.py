@@ -95,6 +95,7 @@ FORMULAS: dict[str, tuple[str, str]] = {
         r"(f_i \text{ on } c_i)' = f_i' \text{ on } c_i",
     ),
     "piecewise.Heaviside": ("H' = δ", r"H' = \delta"),
+    "piecewise.sign": ("sign' = 2δ", r"\operatorname{sign}' = 2 \delta"),
     "special": ("F'(x) from F's own formula", r"F'(x)"),
     "special.sigmoid": ("σ' = σ·(1 − σ)", r"\sigma' = \sigma (1 - \sigma)"),
     "special.erf": (
