@@ -391,7 +391,8 @@ def parse_point(assignments: Mapping[str, object] | Iterable[str]) -> dict:
     tower such as 10^10^10 would have to be computed (and cannot be stopped once started).
     """
     from chainrule_cli.errors import LimitError, ParseError
-    from chainrule_cli.parse.names import log2_size
+    from chainrule_cli.parse.lexer import NAME, tokenize
+    from chainrule_cli.parse.names import CONSTANTS, FUNCTIONS, log2_size
 
     pairs: list[tuple[str, object]] = []
     if isinstance(assignments, Mapping):
@@ -412,6 +413,13 @@ def parse_point(assignments: Mapping[str, object] | Iterable[str]) -> dict:
             if re.fullmatch(r"\s*[+-]?\d+[eE][+-]?\d+\s*", value):
                 fixed = value.strip().replace("e", ".0e", 1).replace("E", ".0E", 1)
                 raise ParseError(f"'{value}' would read as a product with e; write {fixed}")
+            names = [
+                t.value
+                for t in tokenize(value)
+                if t.kind == NAME and t.value not in CONSTANTS and t.value not in FUNCTIONS
+            ]
+            if names:  # 0x10 is 0·x10 = 0: a number, but not the one meant
+                raise ParseError(f"the value of {name} must be a number; '{value}' has {names[0]}")
             value = parse(value, input="text")
         elif isinstance(value, bool) or not isinstance(value, int | float | sympy.Basic):
             raise TypeError(f"the value of {name} must be text, a number or a SymPy expression")

@@ -230,6 +230,8 @@ def test_at_rejects_what_is_not_a_point():
         "x=I": "error: the value of x must be a finite real number (variables are real)\n",
         "x=1/0": "error: column 2: this is undefined (complex infinity, as 1/0)\n  1/0\n   ^\n",
         "x=1,x=2": "error: x is given twice\n",
+        "x=0x10": "error: the value of x must be a number; '0x10' has x10\n",  # not 0·x10 = 0
+        "x=y": "error: the value of x must be a number; 'y' has y\n",
         "y=2": "error: y is not a variable of x**2 (it has x)\n",
         "pi=1": "error: 'pi' is not a variable name\n",
     }

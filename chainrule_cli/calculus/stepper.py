@@ -15,12 +15,10 @@ from sympy.core.parameters import evaluate
 from chainrule_cli.calculus import steps as S
 from chainrule_cli.errors import UnsupportedError
 from chainrule_cli.functions import sigmoid
+from chainrule_cli.parse.names import EVAL_HEIGHT
 
 # Names for intermediates, in the order a teacher picks them.
 INTERMEDIATE_NAMES = ("u", "v", "w", "p", "q", "r", "s", "t", "z")
-# Expressions taller than this are not handed to SymPy's automatic evaluation, whose cost grows
-# quadratically with depth.
-EVAL_HEIGHT = 40
 
 _TRIG = {
     "sin": lambda u: sympy.cos(u),

@@ -11,6 +11,14 @@ from typing import Any, ClassVar
 import sympy
 
 
+def _repr(value: Any) -> str:
+    """repr(value); SymPy's repr of a 1,000-deep expression recurses past Python's limit."""
+    try:
+        return repr(value)
+    except RecursionError:
+        return f"<{type(value).__name__} too deep to print>"
+
+
 class Record:
     """An immutable value built from keywords, compared and hashed by its fields.
 
@@ -65,7 +73,7 @@ class Record:
 
     def __repr__(self) -> str:
         shown = ", ".join(
-            f"{n}={getattr(self, n)!r}" for n in self.fields if n not in self.uncompared
+            f"{n}={_repr(getattr(self, n))}" for n in self.fields if n not in self.uncompared
         )
         return f"{type(self).__name__}({shown})"
 

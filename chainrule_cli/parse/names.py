@@ -251,6 +251,10 @@ MAX_EXACT_ARGUMENT = 1000
 
 # Above this many digits a power of a number is not computed (10^100000 is refused, 10^10^10
 # is kept as a tower); --max-digits. MAX_POWER_BITS is the same in bits.
+# Above this height an expression is not handed to SymPy's automatic evaluation, whose
+# assumption queries cost time quadratic (or worse) in its depth: the parser builds such
+# expressions unevaluated, and so does the stepper.
+EVAL_HEIGHT = 40
 MAX_DIGITS = 3_000
 BITS_PER_DIGIT = math.log2(10)
 MAX_POWER_BITS = round(MAX_DIGITS * BITS_PER_DIGIT)

@@ -34,6 +34,7 @@ from chainrule_cli.parse.lexer import END, NAME, NUM, OP, SUP, Token
 from chainrule_cli.parse.names import (
     BITS_PER_DIGIT,
     CONSTANTS,
+    EVAL_HEIGHT,
     EXACT_BY_SUMMATION,
     FUNCTIONS,
     GREEK,
@@ -46,9 +47,6 @@ from chainrule_cli.parse.names import (
     power_is_huge,
 )
 
-# Above this height a function's argument is not handed to SymPy's automatic evaluation, whose
-# assumption queries cost time quadratic (or worse) in the depth of the argument.
-EVAL_HEIGHT = 40
 _PLAIN_NAME = re.compile(r"[A-Za-z](?:_?[A-Za-z0-9]+)*")
 _SPLITTABLE_TAIL = re.compile(r"[A-Za-z]")
 _RELATIONS = {
