@@ -227,6 +227,19 @@ def test_a_wrong_step_is_caught():
     assert not verify(wrong_inner).ok
 
 
+def test_a_wide_step_is_checked_through_its_terms():
+    # a sum of 80 terms is not differentiated again as a whole by sympy.diff: its result is
+    # checked against the sum of its terms' (checked) results, and a wrong one is caught
+    d = differentiate(" + ".join(f"sin({k}x)" for k in range(1, 81)), "x")
+    assert d.verified and len(d.root.substeps) == 80
+    assert d.root.result == sum(k * sp.cos(k * x) for k in range(1, 81))
+    assert not verify(d.root.replace(result=d.root.result + x)).ok
+    wrong_term = d.root.substeps[7].replace(result=sp.cos(8 * x))
+    assert not verify(
+        d.root.replace(substeps=(*d.root.substeps[:7], wrong_term, *d.root.substeps[8:]))
+    ).ok
+
+
 def test_variable_must_be_named_when_ambiguous():
     from chainrule_cli.errors import ParseError
 
