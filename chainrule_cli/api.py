@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -410,9 +409,6 @@ def parse_point(assignments: Mapping[str, object] | Iterable[str]) -> dict:
         if variable in point:
             raise ParseError(f"{name} is given twice")
         if isinstance(value, str):
-            if re.fullmatch(r"\s*[+-]?\d+[eE][+-]?\d+\s*", value):
-                fixed = value.strip().replace("e", ".0e", 1).replace("E", ".0E", 1)
-                raise ParseError(f"'{value}' would read as a product with e; write {fixed}")
             names = [
                 t.value
                 for t in tokenize(value)

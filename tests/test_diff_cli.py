@@ -241,7 +241,9 @@ def test_at_rejects_what_is_not_a_point():
         assert result.stderr == message, at
     trap = run("diff", "x^2", "x", "--at", "x=1e-3")
     assert trap.exit_code == 2
-    assert trap.stderr == "error: '1e-3' would read as a product with e; write 1.0e-3\n"
+    assert trap.stderr == (
+        "error: column 1: '1e-3' would read as a product with e; write 1.0e-3\n  1e-3\n  ^\n"
+    )
     towering = run("diff", "sin(x)", "x", "--at", "x=exp(exp(exp(10)))")
     assert towering.exit_code == 1
     assert towering.stderr == "error: the value of x is too large to compute with\n"

@@ -60,6 +60,9 @@ ERRORS = [
     ("oo - oo", 1, "this is undefined (NaN, as 0/0)"),
     ("nan", 1, "this is undefined (NaN, as 0/0)"),
     ("sin(oo)", 1, "this is undefined (no single value, as sin ∞)"),
+    # scientific notation without a decimal point: 1·e − 3 to the grammar, 0.001 to a reader
+    ("1e-3*x", 1, "'1e-3' would read as a product with e; write 1.0e-3"),
+    ("x + 2E5", 5, "'2E5' would read as a product with e; write 2.0E5"),
     ("x\ufffd", 2, "unexpected character '\ufffd' (the input has bytes that are not UTF-8 text)"),
 ]
 

@@ -25,6 +25,8 @@ class Token:
 
 
 _LATEX_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?|\.[0-9]+")
+# 1e-3 after an integer: scientific notation to most readers, 1·e − 3 to the grammar
+_EXPONENT_TAIL = re.compile(r"[eE][+-]?[0-9]+")
 _NUMBER = re.compile(r"[0-9]+\.[0-9]*(?:[eE][+-]?[0-9]+)?|\.[0-9]+(?:[eE][+-]?[0-9]+)?|[0-9]+")
 _LATEX_COMMAND = re.compile(r"\\([A-Za-z]+|.)")
 _LATEX_BRACED_WORD = re.compile(r"\s*\{\s*([A-Za-z]+)\s*\}")
@@ -83,6 +85,14 @@ def tokenize(text: str) -> list[Token]:
             continue
         m = _NUMBER.match(text, i)
         if m is not None:
+            tail = _EXPONENT_TAIL.match(text, m.end())
+            if tail is not None and m.group().isdigit():
+                written, fixed = m.group() + tail.group(), m.group() + ".0" + tail.group()
+                raise ParseError(
+                    f"'{written}' would read as a product with e; write {fixed}",
+                    column=col,
+                    text=text,
+                )
             tokens.append(Token(NUM, m.group(), col))
             i = m.end()
             continue
