@@ -282,6 +282,16 @@ def test_right_answers_in_another_form_are_correct(expr, answer):
     assert check(expr, "x", answer, timeout=60).verdict == "correct", (expr, answer)
 
 
+def test_a_function_real_nowhere_is_undecided_not_a_counterexample():
+    # found by fuzzing: (−8)^x is not real for x = 49.007, only tiny (10⁻⁴⁴ − 1.7·10⁻⁴⁴i); it
+    # passed for real, and printing the complex counterexample was an internal error
+    answer = "(log(8) + I*pi)/((-8)**x*sqrt(1 - 1/(-8)**(2*x)))"
+    assert check("asec((-8)**x)", "x", answer).verdict == "undecided"
+    result = run("asec((-8)**x)", "x", answer)
+    assert result.exit_code == 1 and "internal error" not in result.output
+    assert "could be compared at only 0\n    points where both are real numbers" in result.stdout
+
+
 def test_values_that_are_zero_up_to_rounding_agree():
     # found by fuzzing: at x = 1 both sides are 0, worked out numerically (a general power):
     # ±10⁻⁵⁰ stay apart relatively at any precision; their difference shrinks

@@ -128,7 +128,9 @@ def _number(expr: sympy.Expr, point: dict, dps: int, real: bool = True):
             if not mpmath.isfinite(x) or not mpmath.isfinite(y) or abs(x) > HUGE:
                 return None  # beyond this, a pole evaluated at a float
             if real:
-                return None if abs(y) > mpmath.mpf(10) ** (8 - dps) * max(1, abs(x)) else x
+                # relative to the value, down to a floor: 10⁻⁴⁴ − 1.7·10⁻⁴⁴i is not real
+                scale = max(abs(x), mpmath.mpf(10) ** (-(dps // 2)))
+                return None if abs(y) > mpmath.mpf(10) ** (8 - dps) * scale else x
             return mpmath.mpc(x, y)
     except Exception:  # noqa: BLE001 - SymPy's evaluation can fail in many ways: no value here
         return None

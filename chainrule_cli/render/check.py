@@ -28,7 +28,14 @@ def _value(value: sympy.Expr, show, approx: str = "≈") -> str:
     shown = show(value)
     if value.is_Rational or not value.is_number:
         return shown
-    decimal = f"{float(value.evalf(15)):.6g}".replace("-", "−")
+    try:
+        number = complex(value.evalf(15))
+    except (TypeError, ValueError):
+        return shown  # no number here (an unevaluated derivative, say)
+    decimal = f"{number.real:.6g}"
+    if abs(number.imag) > 1e-12 * abs(number):
+        decimal = f"{number.real:.6g} {'−' if number.imag < 0 else '+'} {abs(number.imag):.6g}i"
+    decimal = decimal.replace("-", "−")
     if value.is_Float:
         return decimal
     return f"{shown} {approx} {decimal}"
