@@ -707,7 +707,7 @@ def tally(outcomes: list[Outcome], language: str) -> str:
 
 def internal_error(exc: Exception) -> str:
     """The one line that reports a bug; with CHAINRULE_DEBUG=1 set, the traceback instead."""
-    if os.environ.get("CHAINRULE_DEBUG"):
+    if os.environ.get("CHAINRULE_DEBUG", "0") not in ("", "0"):
         raise exc
     said = " ".join(str(exc).split())
     return (
@@ -847,6 +847,19 @@ def _terminate(signum, frame) -> None:
     raise SystemExit(128 + signum)
 
 
+def text_arguments(args: list[str]) -> list[str]:
+    """Bytes that are not UTF-8 become U+FFFD, as on stdin, so they never reach JSON raw;
+    except in the file name of -o/--output, which is the file system's and kept as given."""
+    out, path_next = [], False
+    for arg in args:
+        path = path_next or arg.startswith("--output=") or (arg[:2] == "-o" and len(arg) > 2)
+        path_next = arg in ("-o", "--output")
+        out.append(
+            arg if path else arg.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        )
+    return out
+
+
 def only_the_command_run(args: list[str]) -> typer.Typer:
     """The app with just the command named first in args, when there is one: Typer reads the
     signature of every command it builds (a fifth of a run's own start-up time for six of
@@ -865,10 +878,9 @@ def main() -> None:
 
     signal.signal(signal.SIGTERM, _terminate)
     try:
-        # bytes that are not UTF-8 become U+FFFD, as on stdin: never passed on raw (into JSON)
-        argv = [a.encode("utf-8", "surrogateescape").decode("utf-8", "replace") for a in sys.argv]
-        command = typer.main.get_command(only_the_command_run(argv[1:]))
-        command(args=expressions_not_options(argv[1:], command), prog_name="chainrule")
+        args = text_arguments(sys.argv[1:])
+        command = typer.main.get_command(only_the_command_run(args))
+        command(args=expressions_not_options(args, command), prog_name="chainrule")
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")
         sys.exit(130)

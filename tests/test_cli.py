@@ -157,6 +157,17 @@ def test_bytes_that_are_not_utf8_never_reach_json_raw():
     }
 
 
+def test_an_output_file_name_that_is_not_utf8_is_kept(tmp_path):
+    target = os.fsencode(tmp_path) + b"/res\xff.txt"
+    result = subprocess.run(
+        [sys.executable, "-m", "chainrule_cli", "diff", "x^2", "x", "-o", target],
+        capture_output=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert os.path.exists(target)
+    assert b"dy/dx = 2x" in open(target, "rb").read()  # noqa: SIM115
+
+
 def readme_commands() -> list[str]:
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     quick = text.split("## Quick start", 1)[1].split("\n## ", 1)[0]

@@ -58,7 +58,8 @@ ERRORS = [
     ("sinh(zoo*x)", 6, "this is undefined (complex infinity, as 1/0)"),
     ("0*oo", 1, "this is undefined (NaN, as 0/0)"),
     ("oo - oo", 1, "this is undefined (NaN, as 0/0)"),
-    ("nan", 1, "this is undefined (NaN, as 0/0)"),
+    ("2*nan", 1, "this is undefined (NaN, as 0/0)"),
+    ("sin(zoo)", 1, "this is undefined (NaN, as 0/0)"),
     ("sin(oo)", 1, "this is undefined (no single value, as sin ∞)"),
     # scientific notation without a decimal point: 1·e − 3 to the grammar, 0.001 to a reader
     ("1e-3*x", 1, "'1e-3' would read as a product with e; write 1.0e-3"),
@@ -74,6 +75,17 @@ def test_error_message_and_column(text, column, message):
     assert info.value.column == column
     assert info.value.message == message
     assert str(info.value) == f"column {column}: {message}"
+
+
+def test_an_undefined_value_under_a_tall_zero_is_still_refused():
+    # 0 is one shared object: 0·D for a 45-deep D once made every later 0 "tall", so log(0)
+    # was built unevaluated, never became zoo, and was differentiated (review finding)
+    tall = "sin(" * 45 + "x" + ")" * 45
+    with pytest.raises(ParseError) as info:
+        parse(f"x*log(0*{tall})")
+    assert info.value.column == 3
+    assert info.value.message == "this is undefined (complex infinity, as 1/0)"
+    assert parse(f"0*{tall} + sin(0)") == 0
 
 
 def test_unknown_function_suggests_the_close_one():

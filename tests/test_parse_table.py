@@ -210,6 +210,10 @@ TABLE = [
     # found by fuzzing: SymPy makes |2|x|| 2·Abs(Abs(x)), whose text reads back as 2·|x|
     ("||x + x||", 2 * sp.Abs(x)),
     ("abs(-3*abs(x))", 3 * sp.Abs(x)),
+    ("|-|x||", sp.Abs(x)),
+    # what JSON prints for a value that does not exist reads back; using it is an error
+    ("zoo", sp.zoo),
+    ("nan", sp.nan),
 ]
 
 

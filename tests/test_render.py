@@ -413,6 +413,36 @@ def test_a_deep_mix_of_functions_in_latex_and_json():
     assert json.loads(json.dumps(d.to_json()))["ok"] is True
 
 
+def test_printing_in_threads_leaves_sympys_fraction_as_it_was():
+    # the LaTeX printer's cheaper fraction() is set in sympy.simplify while a product prints;
+    # threads that print at once (a batch line that timed out) must not leave it there
+    import importlib
+    import sys
+    import threading
+
+    from chainrule_cli.render.printing import TextbookLatexPrinter
+
+    x = sympy.Symbol("x")
+    original = importlib.import_module("sympy.simplify").fraction
+
+    def work():
+        for k in range(100):
+            TextbookLatexPrinter().doprint(x**2 * sympy.exp(-x) / (x + k))
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        threads = [threading.Thread(target=work) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert importlib.import_module("sympy.simplify").fraction is original
+    assert TextbookLatexPrinter().doprint(x * sympy.exp(-x) / (x + 1)) == r"\frac{x e^{- x}}{x + 1}"
+
+
 # ---- the Python API renders itself ----------------------------------------------------------
 
 

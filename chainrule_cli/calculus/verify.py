@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import random
+from collections import Counter
 from dataclasses import dataclass
 
 import sympy
@@ -18,8 +19,9 @@ from chainrule_cli.calculus import steps as S
 # Taller steps are not given to sympy.diff (its cost grows quadratically with depth): they are
 # checked numerically against the rule that combines their sub-steps' (checked) results.
 DIFF_HEIGHT = 30
-# Steps with more sub-steps than this (a sum of 5,000 terms) are checked the same way: sympy.diff
-# of the whole would differentiate every term again, which their own steps have checked.
+# Sums and products with more terms than this (a sum of 5,000 terms) are checked the same way:
+# sympy.diff of the whole would differentiate every term again, which their own steps have
+# checked.
 WIDE = 50
 _DPS = 30
 _TOLERANCE = sympy.Float("1e-12")
@@ -205,9 +207,23 @@ def _combined(step: S.Step, ev: Evaluator):
     return None
 
 
+def _covers(step: S.Step) -> bool:
+    """Do a sum's or a product's sub-steps differentiate exactly its terms or factors? (A
+    dropped term would otherwise pass: the result would be the sum of the others.)"""
+    parts = [s.expr for s in step.substeps]
+    if isinstance(step, S.SumStep):
+        return Counter(step.expr.args) == Counter(parts)
+    if isinstance(step, S.ProductStep):
+        return list(step.factors) == parts and Counter(step.expr.args) == Counter(parts)
+    return True
+
+
 def composed_correctly(step: S.Step, evaluators: list[Evaluator]) -> bool:
     """A tall or wide step: its result agrees, at shared random points, with its rule applied
-    to its sub-steps' results (which are themselves checked)."""
+    to its sub-steps' results (which are themselves checked), and those sub-steps are of the
+    step's own terms or factors, every one of them."""
+    if not _covers(step):
+        return False
     agree = 0
     for ev in evaluators:
         want = _combined(step, ev)
@@ -229,7 +245,8 @@ def same_derivative(
     """Is step.result the order-th derivative of step.expr? Raise nothing, decide or say no."""
     expr, var, result = step.expr, step.var, step.result
     expected = None
-    if height <= DIFF_HEIGHT and len(step.substeps) <= WIDE:
+    wide = len(step.substeps) > WIDE and isinstance(step, S.SumStep | S.ProductStep)
+    if height <= DIFF_HEIGHT and not wide:
         expected = sympy.diff(expr, var, step.order)
         if expected == result:
             return True

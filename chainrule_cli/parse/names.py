@@ -106,9 +106,11 @@ def _heaviside(arg, h0=None):
 
 
 def absolute(arg):
-    """|arg|. SymPy leaves |2|x|| as 2·Abs(Abs(x)), which reads back as 2·|x|: the parsed
-    expression and its text would differ. A factor |(|u|)| is |u|."""
+    """|arg|. SymPy leaves |2|x|| as 2·Abs(Abs(x)) and |−|x|| as Abs(Abs(x)), which read back
+    as 2·|x| and |x|: the parsed expression and its text would differ. |(|u|)| is |u|."""
     value = sympy.Abs(arg)
+    if isinstance(value, sympy.Abs) and isinstance(value.args[0], sympy.Abs):
+        return value.args[0]  # |−|x|| is |x|
     if not value.is_Mul:
         return value
     return sympy.Mul(
@@ -248,13 +250,13 @@ DEFAULT_UNKNOWN_FUNCTIONS = frozenset({"f", "g", "h"})
 # MAX_EXACT_ARGUMENT they stay unevaluated.
 EXACT_BY_SUMMATION = (sympy.factorial, sympy.gamma, sympy.digamma, sympy.polygamma)
 MAX_EXACT_ARGUMENT = 1000
-
-# Above this many digits a power of a number is not computed (10^100000 is refused, 10^10^10
-# is kept as a tower); --max-digits. MAX_POWER_BITS is the same in bits.
 # Above this height an expression is not handed to SymPy's automatic evaluation, whose
 # assumption queries cost time quadratic (or worse) in its depth: the parser builds such
 # expressions unevaluated, and so does the stepper.
 EVAL_HEIGHT = 40
+
+# Above this many digits a power of a number is not computed (10^100000 is refused, 10^10^10
+# is kept as a tower); --max-digits. MAX_POWER_BITS is the same in bits.
 MAX_DIGITS = 3_000
 BITS_PER_DIGIT = math.log2(10)
 MAX_POWER_BITS = round(MAX_DIGITS * BITS_PER_DIGIT)

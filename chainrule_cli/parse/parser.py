@@ -160,6 +160,8 @@ class Parser:
         """Note expr's height; with col, first refuse it if it has no value (1/0, log 0)."""
         if col is not None:
             self.defined(expr, col)
+        if expr.is_Atom:
+            return expr  # 0 is one shared object: 0·(a tall D) must not make every 0 tall
         h = 1 + max((self.height(c) for c in children), default=0)
         if h > self.heights.get(id(expr), 0):
             self.heights[id(expr)] = h
@@ -472,12 +474,13 @@ class Parser:
         if name in SPECIAL_FORMS and call:
             return self.special_form(tok)
         if name in self.functions and call:
-            args = self.call_args(tok)
+            args = [self.scalar(a, tok.col) for a in self.call_args(tok)]
             return self.apply(sympy.Function(name), args, tok.col, name)
         if name in FUNCTIONS and not (name in _GREEK and not call):
             return self.function(tok)
         if name in CONSTANTS:
-            self.defined(CONSTANTS[name], tok.col)
+            # zoo and nan alone read back what JSON prints for a value that does not exist;
+            # any use of them (zoo·x, sin(nan)) is refused where it is made
             return CONSTANTS[name]
         if call and not self.is_plain_variable(name):
             raise self.unknown_function(tok)

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import importlib
 import re
+import threading
+from contextlib import contextmanager
 
 import sympy
 from sympy.core.function import AppliedUndef
@@ -218,13 +220,8 @@ class TextbookLatexPrinter(Memo, LatexPrinter):
         # which asks of every power whether its exponent is negative and then whether it is
         # constant: equals() and simplify() on a deep exponent (e^(−σ(…)) in a 25-deep mix of
         # functions) never finish. The same split, deciding only for exponents that are numbers.
-        simplify_package = importlib.import_module("sympy.simplify")  # sympy.simplify is a function
-        sympys = simplify_package.fraction
-        simplify_package.fraction = _fraction
-        try:
+        with _cheap_fraction():
             return super()._print_Mul(expr)
-        finally:
-            simplify_package.fraction = sympys
 
     def _print_Heaviside(self, expr, exp=None):
         tex = rf"H\left({self._print(expr.args[0])}\right)"
@@ -246,11 +243,38 @@ class TextbookLatexPrinter(Memo, LatexPrinter):
         return rf"{self._print(inner.func)}{_latex_primes(count)}\left({self._print(point)}\right)"
 
 
+# SymPy's LaTeX printer imports fraction() from sympy.simplify at each call, so the only way to
+# give it another is to set it there while one of our printers prints a product. Every thread
+# that prints takes part in one count; the last one out puts SymPy's own back, whatever the
+# order in which they finish (a batch line that timed out may still be printing).
+_SIMPLIFY = importlib.import_module("sympy.simplify")  # `sympy.simplify` is also a function
+_SYMPYS_FRACTION = _SIMPLIFY.fraction
+_swap_lock = threading.Lock()
+_printing = 0
+
+
+@contextmanager
+def _cheap_fraction():
+    global _printing  # noqa: PLW0603 - the count of printers inside the swap, under the lock
+    with _swap_lock:
+        _printing += 1
+        _SIMPLIFY.fraction = _fraction
+    try:
+        yield
+    finally:
+        with _swap_lock:
+            _printing -= 1
+            if _printing == 0:
+                _SIMPLIFY.fraction = _SYMPYS_FRACTION
+
+
 def _fraction(expr, exact=False):
     """SymPy's fraction(expr, exact=True), as used by its LaTeX printer, except that a power
     whose exponent is not a number stays in the numerator without asking: x^(−n) and e^(−u)
     are printed as they are, as SymPy prints them unless their exponent simplifies to a
-    negative constant."""
+    negative constant. Any other call (exact=False, from elsewhere meanwhile) is SymPy's."""
+    if not exact:
+        return _SYMPYS_FRACTION(expr, exact)
     numer, denom = [], []
     for term in sympy.Mul.make_args(expr):
         if term.is_commutative and (term.is_Pow or isinstance(term, sympy.exp)):
