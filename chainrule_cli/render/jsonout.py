@@ -58,8 +58,9 @@ class JsonRenderer:
     def substitute(self, expr):
         """expr.xreplace(names), remembering every sub-expression's substitute across all
         the steps: a tall derivation's results share their sub-products (the result at one
-        level is cos(u)·the result one level down), so each step adds a node or two, where
-        xreplace would rebuild every factor of every step's result, quadratically."""
+        level is cos(u)·the result one level down), so each step's substitute is built from
+        the ones below it, where xreplace would walk and rebuild every factor of every step's
+        result again. Products come out flat (cos(u)·cos(v)·…), not nested."""
         memo = self.substituted
         stack = [(expr, False)]
         while stack:

@@ -289,7 +289,7 @@ def _fraction(expr, exact=False):
             denom.append(term.q)
         else:
             numer.append(term)
-    return sympy.Mul(*numer, evaluate=not exact), sympy.Mul(*denom, evaluate=not exact)
+    return sympy.Mul(*numer, evaluate=False), sympy.Mul(*denom, evaluate=False)
 
 
 def _latex_primes(n: int) -> str:
