@@ -692,6 +692,9 @@ def test_parser_textbook(text):
 @example("5x(-x=x)", "auto")
 # zoo reached the stepper (d/dx sinh(zoo·x): SymPy compares with NaN)
 @example("sinh(zoo*x)", "auto")
+# SymPy's Mul rebuilt a tower as a power and asked whether its exponent is prime (evalf of
+# 10^(4^(10^4))): minutes, with some hash seeds only
+@example("1010^10^410^10^4^10^4x^(-2/5)", "auto")
 def test_parser_found_by_fuzzing(text, kind):
     parses_or_refuses(text, kind)
 
@@ -838,6 +841,10 @@ def check_case(draw) -> tuple[str, str, str, str | None]:
 def test_cli_check(case, data, explicit, env):
     text, var, answer, impossible = case
     fmt, options = data.draw(common(DIFF_FORMATS))
+    if "--input" in options and options[options.index("--input") + 1] == "latex":
+        # the oracle reads the expression as str() text; as LaTeX, letters stand alone and
+        # `alpha` is a·l·p·h·a (found by the long run: check alpha alpha 1 --input latex)
+        impossible = None
     if impossible is None and data.draw(st.integers(0, 3)) == 0:
         options += ["--order", str(data.draw(st.integers(1, 3)))]
     args = arrange("check", [text, var, answer], options, explicit)

@@ -99,6 +99,7 @@ class Parser:
         self.heights: dict[int, int] = {}
         # unevaluated spellings of numeric powers, by id of their value (see power())
         self.tower: dict[int, sympy.Basic] = {}
+        self.towering: set[int] = set()  # ids of expressions with a tower kept symbolic inside
         self.keep: list[sympy.Basic] = []  # keeps ids in `tower` valid
 
     # ---- helpers -------------------------------------------------------------------------
@@ -162,6 +163,8 @@ class Parser:
             self.defined(expr, col)
         if expr.is_Atom:
             return expr  # 0 is one shared object: 0·(a tall D) must not make every 0 tall
+        if any(id(c) in self.towering for c in children):
+            self.towering.add(id(expr))
         h = 1 + max((self.height(c) for c in children), default=0)
         if h > self.heights.get(id(expr), 0):
             self.heights[id(expr)] = h
@@ -296,6 +299,10 @@ class Parser:
         for factor in factors:
             self.scalar(factor, start)
         self.check_towers(factors)
+        if any(id(f) in self.towering for f in factors):
+            # SymPy's Mul rebuilds powers of numbers, and Pow asks whether a tower exponent is
+            # prime: evalf of 10^(4^(10^4)), for minutes (depending on the hash seed)
+            return self.made(sympy.Mul(*factors, evaluate=False), *factors, col=start)
         return self.made(sympy.Mul(*factors), *factors, col=start)
 
     def check_towers(self, factors: list[sympy.Basic]) -> None:
@@ -342,6 +349,7 @@ class Parser:
                 )
             value = sympy.Pow(self.tower.get(id(base), base), exponent, evaluate=False)
             self.tower[id(value)] = value
+            self.towering.add(id(value))
             return self.made(value, base, exponent)
         if max(self.height(base), self.height(exponent)) >= EVAL_HEIGHT or self.is_huge(exponent):
             # s^(10^10^4): SymPy would ask whether the tower is even, computing it
