@@ -141,6 +141,15 @@ def test_no_command_is_help_and_one_error_line_exit_2():
     )
 
 
+def test_a_misspelt_command_gets_a_suggestion():
+    # main() builds only the command named; any other first word gets the whole app
+    result = subprocess.run(
+        [sys.executable, "-m", "chainrule_cli", "dif", "x^2", "x"], capture_output=True, text=True
+    )
+    assert result.returncode == 2
+    assert "No such command 'dif'. Did you mean 'diff'?" in result.stderr
+
+
 def test_bytes_that_are_not_utf8_never_reach_json_raw():
     # found by fuzzing: x\xff on the command line put the raw byte into the JSON
     result = subprocess.run(
