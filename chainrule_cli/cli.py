@@ -112,7 +112,7 @@ def error_lines(exc: Exception) -> list[str]:
     text = getattr(exc, "text", None)
     column = getattr(exc, "column", None)
     if text is not None and column is not None and "\n" not in text and len(text) <= 200:
-        lines.append(f"  {text}")
+        lines.append(f"  {printable(text)}")
         lines.append("  " + " " * (column - 1) + "^")
     return lines
 
@@ -769,7 +769,13 @@ def work_out(
 def error_json(schema: str, text: str, kind: str, message: str, column: int | None) -> dict:
     """The `ok: false` object of DESIGN §5."""
     error = {"kind": kind, "message": message, "column": column}
-    return {"schema": schema, "ok": False, "input": text, "error": error}
+    return {"schema": schema, "ok": False, "input": printable(text), "error": error}
+
+
+def printable(text: str) -> str:
+    """text with any lone surrogate (a str from Python, not from a command line, which
+    text_arguments has cleaned) as U+FFFD: UTF-8 output cannot carry it."""
+    return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
 
 
 def write_atomically(path: Path, content: str | bytes) -> None:

@@ -141,6 +141,15 @@ def test_no_command_is_help_and_one_error_line_exit_2():
     )
 
 
+def test_a_lone_surrogate_in_a_python_str_reaches_json_as_a_replacement():
+    # found by fuzzing, in process (a command line cannot carry one): UTF-8 output cannot
+    result = run("parse", "\ud8007", "--format", "json")
+    assert result.exit_code == 2
+    obj = json.loads(result.stdout)
+    assert obj["input"] == "\ufffd\ufffd\ufffd7"
+    assert obj["error"]["message"] == "unexpected character '\\ud800'"
+
+
 def test_a_misspelt_command_gets_a_suggestion():
     # main() builds only the command named; any other first word gets the whole app
     result = subprocess.run(

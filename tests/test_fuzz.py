@@ -917,6 +917,9 @@ def test_cli_batch(case, fmt, env, standalone):
 @example(["grad", *JSON_OPTIONS, "--at", "b=0,i=1", "--", "sinh(i*log(b)/pi - 1)"])
 # the message for a value that is not real: Float(-sin(1), 6) is a TypeError
 @example(["graph", *JSON_OPTIONS, "--at", "x=-1", "--", "sin(x)**pi"])
+# a lone surrogate (a Python str, never a command line) in the JSON error's input
+@example(["check", *JSON_OPTIONS, "--", "\ud8007", "x", "1"])
+@example(["diff", *JSON_OPTIONS, "--", "x + \ud800", "x"])
 # a complex counterexample printed with float(): (−8)^x is tiny and complex at x = 49.007
 @example(["check", "--", "asec((-8)**x)", "x", "(log(8) + I*pi)/((-8)**x*sqrt(1 - 1/(-8)**(2*x)))"])
 def test_found_by_fuzzing(args):
