@@ -750,16 +750,24 @@ def test_cli_diff(case, explicit, env):
         check_json(result, "chainrule.derivation/1", repr(args))
 
 
+@st.composite
+def point_and_detail(draw, names: list[str]) -> list[str]:
+    """The options grad and jacobian share beyond common(): sometimes --at, sometimes --detail."""
+    options = []
+    if draw(st.integers(0, 2)) == 0:
+        options += ["--at", draw(point(names))]
+    if draw(st.integers(0, 3)) == 0:
+        options += ["--detail", draw(st.sampled_from(["full", "brief"]))]
+    return options
+
+
 @fuzz("cli_grad")
 @given(any_expression(), st.data(), st.booleans(), st.sampled_from(ENVIRONMENTS))
 def test_cli_grad(text, data, explicit, env):
     names = variables_of(text)
     fmt, options = data.draw(common(DIFF_FORMATS))
     wrt = data.draw(variables(names))
-    if data.draw(st.integers(0, 2)) == 0:
-        options += ["--at", data.draw(point(names))]
-    if data.draw(st.integers(0, 3)) == 0:
-        options += ["--detail", data.draw(st.sampled_from(["full", "brief"]))]
+    options += data.draw(point_and_detail(names))
     args = arrange("grad", [text, *wrt], options, explicit)
     result = invoke(args, env=env)
     if fmt == "json":
@@ -782,10 +790,7 @@ def test_cli_jacobian(case, data, explicit, env):
     text, names = case
     fmt, options = data.draw(common(DIFF_FORMATS))
     wrt = data.draw(variables(names))
-    if data.draw(st.integers(0, 2)) == 0:
-        options += ["--at", data.draw(point(names))]
-    if data.draw(st.integers(0, 3)) == 0:
-        options += ["--detail", data.draw(st.sampled_from(["full", "brief"]))]
+    options += data.draw(point_and_detail(names))
     if data.draw(st.integers(0, 9)) == 0:
         options += ["--let", data.draw(st.sampled_from(["u1=x*y", "u=sin(x)", "u=(", "1=x"]))]
     args = arrange("jacobian", [text, *wrt], options, explicit)

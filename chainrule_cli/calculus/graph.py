@@ -27,6 +27,7 @@ from chainrule_cli.calculus.derive import on_a_switch
 from chainrule_cli.calculus.stepper import EVAL_HEIGHT, INTERMEDIATE_NAMES, expression_heights
 from chainrule_cli.calculus.steps import Record
 from chainrule_cli.calculus.verify import Evaluator, agrees, central_difference, numeric_value
+from chainrule_cli.calculus.walk import bottom_up
 
 # The output's name, as in `diff` (y = …), unless the expression uses it.
 OUTPUT_NAMES = ("y", "Y", "F", "G", "out")
@@ -137,22 +138,9 @@ class _Builder:
 
     def varies(self, expr: sympy.Basic) -> bool:
         """Does expr contain a variable? Once per sub-expression, without recursion."""
-        known = self.variable
-        stack = [(expr, False)]
-        while stack:
-            node, ready = stack.pop()
-            if node in known:
-                continue
-            if isinstance(node, sympy.Symbol):
-                known[node] = True
-            elif not node.args:
-                known[node] = False
-            elif ready:
-                known[node] = any(known[a] for a in node.args)
-            else:
-                stack.append((node, True))
-                stack.extend((a, False) for a in node.args if a not in known)
-        return known[expr]
+        return bottom_up(
+            expr, self.variable, lambda node, below: isinstance(node, sympy.Symbol) or any(below)
+        )
 
     def visit(self, expr: sympy.Expr) -> sympy.Expr:
         """The node standing for expr (a placeholder symbol until named), or expr itself

@@ -13,6 +13,7 @@ from sympy.core.function import AppliedUndef
 from sympy.core.parameters import evaluate
 
 from chainrule_cli.calculus import steps as S
+from chainrule_cli.calculus.walk import bottom_up
 from chainrule_cli.errors import UnsupportedError
 from chainrule_cli.functions import sigmoid
 from chainrule_cli.parse.names import EVAL_HEIGHT
@@ -382,14 +383,5 @@ def _sigmoid_argument(expr: sympy.Expr) -> sympy.Expr | None:
 def expression_heights(expr: sympy.Expr) -> dict[sympy.Expr, int]:
     """Height of every sub-expression, computed once without recursion."""
     heights: dict[sympy.Expr, int] = {}
-    stack: list[tuple[sympy.Expr, bool]] = [(expr, False)]
-    while stack:
-        node, done = stack.pop()
-        if node in heights:
-            continue
-        if done or not node.args:
-            heights[node] = 1 + max((heights.get(a, 0) for a in node.args), default=0)
-        else:
-            stack.append((node, True))
-            stack.extend((a, False) for a in node.args if a not in heights)
+    bottom_up(expr, heights, lambda node, below: 1 + max(below, default=0))
     return heights

@@ -12,6 +12,7 @@ from sympy.core.parameters import evaluate
 
 from chainrule_cli.calculus import steps as S
 from chainrule_cli.calculus.stepper import EVAL_HEIGHT, expression_heights
+from chainrule_cli.calculus.walk import bottom_up
 from chainrule_cli.render import messages
 from chainrule_cli.render.printing import SympyTextPrinter, TextbookLatexPrinter
 from chainrule_cli.render.view import Sizes, remember, worked_out
@@ -61,26 +62,15 @@ class JsonRenderer:
         level is cos(u)·the result one level down), so each step's substitute is built from
         the ones below it, where xreplace would walk and rebuild every factor of every step's
         result again. Products come out flat (cos(u)·cos(v)·…), not nested."""
-        memo = self.substituted
-        stack = [(expr, False)]
-        while stack:
-            node, ready = stack.pop()
-            if node in memo:
-                continue
-            if not node.args:
-                memo[node] = node
-            elif not ready:
-                stack.append((node, True))
-                stack.extend((a, False) for a in node.args if a not in memo)
-            else:
-                args = [memo[a] for a in node.args]
-                if all(new is old for new, old in zip(args, node.args, strict=True)):
-                    memo[node] = node
-                elif node.is_Mul:  # one flat product: its factors are flat already
-                    memo[node] = sympy.Mul(*(f for a in args for f in sympy.Mul.make_args(a)))
-                else:
-                    memo[node] = node.func(*args)
-        return memo[expr]
+
+        def rebuilt(node, args: list):
+            if all(new is old for new, old in zip(args, node.args, strict=True)):
+                return node
+            if node.is_Mul:  # one flat product: its factors are flat already
+                return sympy.Mul(*(f for a in args for f in sympy.Mul.make_args(a)))
+            return node.func(*args)
+
+        return bottom_up(expr, self.substituted, rebuilt)
 
     def fields(self, step: S.Step) -> dict:
         out = {}

@@ -19,6 +19,7 @@ from sympy.core.parameters import evaluate
 from chainrule_cli.calculus import steps as S
 from chainrule_cli.calculus.derive import through_value
 from chainrule_cli.calculus.verify import agrees
+from chainrule_cli.calculus.walk import bottom_up
 from chainrule_cli.render import messages
 from chainrule_cli.render.formulas import formula_key
 
@@ -77,19 +78,10 @@ class Sizes:
         self.height = height
 
     def __call__(self, expr: sympy.Basic) -> int:
-        memo = self.memo
-        stack: list[tuple[sympy.Basic, bool]] = [(expr, False)]
-        while stack:
-            node, ready = stack.pop()
-            if node in memo:
-                continue
-            if ready or not node.args:
-                parts = [memo[a] for a in node.args]
-                memo[node] = 1 + (max(parts, default=0) if self.height else sum(parts))
-            else:
-                stack.append((node, True))
-                stack.extend((a, False) for a in node.args if a not in memo)
-        return memo[expr]
+        def combine(node, parts: list[int]) -> int:
+            return 1 + (max(parts, default=0) if self.height else sum(parts))
+
+        return bottom_up(expr, self.memo, combine)
 
 
 class Outliner:
