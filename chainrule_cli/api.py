@@ -108,7 +108,7 @@ def resolve_variable(expr: sympy.Expr, var: str | sympy.Symbol | None) -> sympy.
 def differentiate(
     expr: str | sympy.Expr,
     var: str | sympy.Symbol | None = None,
-    order: int = 1,
+    order: int | None = None,
     detail: str = "full",
     *,
     input: str = "auto",  # noqa: A002
@@ -118,8 +118,14 @@ def differentiate(
     max_depth: int = MAX_DEPTH,
     max_digits: int = MAX_DIGITS,
     lets: Mapping[str, object] | Iterable[str] = (),
+    dependent: str | sympy.Symbol | None = None,
 ):
     """Differentiate `expr` (text or SymPy) by `var`, `order` times, with every step verified.
+
+    Text is read as a student writes it: `d/dx …` gives the variable and the order, `y = …`
+    and `f(x) = …` name the value (and declare the variables), and an equation in two
+    variables (`x^2 + y^2 = 25`) is differentiated implicitly, `dependent` (default: the
+    variable that is not `var`) a function of `var`.
 
     `lets` names intermediates ({"u": "x^2*y"} or ["u=x^2*y"]): the derivative is then the
     many-variable chain rule, a sum over the paths from expr through them to `var`.
@@ -128,40 +134,197 @@ def differentiate(
     """
     from chainrule_cli.calculus.derive import derive
 
-    if not isinstance(order, int) or order < 1:
+    if order is not None and (not isinstance(order, int) or order < 1):
         raise ValueError("order must be a positive integer")
     if not isinstance(expr, str | sympy.Expr):
         raise TypeError("expr must be text or a SymPy expression")
 
     def work():
-        parsed = (
-            parse(
-                expr,
-                input=input,
-                functions=functions,
-                max_length=max_length,
-                max_depth=max_depth,
-                max_digits=max_digits,
-            )
-            if isinstance(expr, str)
-            else expr
-        )
+        reading = read_input(expr, input=input, functions=functions, max_length=max_length,
+                             max_depth=max_depth, max_digits=max_digits)  # fmt: skip
+        refuse_answer_form(reading)
+        wanted, times = operator_agrees(reading, var, order)
         named = parse_lets(lets, input=input, functions=functions)
+        if reading.kind == "equation":
+            from chainrule_cli.calculus.implicit import derive_implicit
+            from chainrule_cli.errors import UnsupportedError
+
+            if named:
+                raise UnsupportedError("--let does not work with an equation")
+            x, y = implicit_variables(reading, wanted, dependent)
+            refuse_towers(reading.expr, x)
+            return Derivation.of(derive_implicit(reading.lhs, reading.rhs, x, y, times, detail))
+        if dependent is not None:
+            from chainrule_cli.errors import ParseError
+
+            raise ParseError("--dependent is for an equation in two variables (x^2 + y^2 = 25)")
+        parsed = reading.expr
         if named:
             from chainrule_cli.calculus.paths import derive_paths, order_intermediates, substitute
             from chainrule_cli.errors import UnsupportedError
 
-            if order != 1:
+            if times != 1:
                 raise UnsupportedError("--let works with first derivatives only (no --order)")
             whole = substitute(parsed, named, order_intermediates(named))
-            variable = resolve_variable(whole, var)
+            variable = declared_variable(reading, whole, wanted)
             refuse_towers(whole, variable)
             return Derivation.of(derive_paths(parsed, variable, named, detail))
-        variable = resolve_variable(parsed, var)
+        variable = declared_variable(reading, parsed, wanted)
         refuse_towers(parsed, variable)
-        return Derivation.of(derive(parsed, variable, order, detail))
+        notes = absent_variable(parsed, variable)
+        derivation = derive(parsed, variable, times, detail, value=reading.value)
+        return Derivation.of(derivation).replace(
+            value=reading.value, arguments=reading.arguments, notes=notes
+        )
 
     return run_deep(work, timeout=timeout)
+
+
+def read_input(
+    text: str | sympy.Expr,
+    *,
+    input: str = "auto",  # noqa: A002
+    functions: Iterable[str] = (),
+    max_length: int = MAX_LENGTH,
+    max_depth: int = MAX_DEPTH,
+    max_digits: int = MAX_DIGITS,
+    prime_variable: sympy.Symbol | None = None,
+):
+    """The Reading of user text (d/dx …, y = …, an equation, or an expression); a SymPy
+    expression is read as itself."""
+    from chainrule_cli.parse import Reading, read
+
+    if not isinstance(text, str):
+        return Reading(str(text), "expression", text)
+    options = {"prime_variable": prime_variable} if prime_variable is not None else {}
+    return read(text, input=input, functions=functions, max_length=max_length,
+                max_depth=max_depth, max_digits=max_digits, **options)  # fmt: skip
+
+
+def refuse_answer_form(reading) -> None:
+    """dy/dx = 2x is a derivative already: an answer for `check`, nothing to differentiate."""
+    from chainrule_cli.errors import ParseError
+
+    if reading.kind == "derivative":
+        raise ParseError(
+            "this names a derivative and its value (an answer, as in dy/dx = …); say what to"
+            " differentiate, or check the answer with: chainrule check EXPR VAR ANSWER",
+            column=1,
+            text=reading.text,
+        )
+
+
+def operator_agrees(reading, var, order: int | None) -> tuple:
+    """The variable and the order to use: those of the operator (d^2/dx^2 …), which VAR and
+    --order may repeat but not contradict; else VAR (or None) and --order (or 1)."""
+    from chainrule_cli.errors import ParseError
+
+    if reading.kind != "operator":
+        return var, order or 1
+    said = reading.var
+    if var is not None and var != "" and resolve_variable(reading.expr, var) != said:
+        raise ParseError(
+            f"the expression says d/d{said} but the variable given is {var}; give one of them"
+        )
+    if order is not None and order != reading.order:
+        raise ParseError(
+            f"the expression asks for derivative {reading.order} (d^{reading.order}/d{said}^"
+            f"{reading.order}) but --order is {order}; give one of them"
+        )
+    return said, reading.order
+
+
+def declared_variable(reading, expr: sympy.Expr, var) -> sympy.Symbol:
+    """The variable: given, or declared by f(x) = …, or the only one; with f(w, x) = … it must
+    be one of w and x."""
+    from chainrule_cli.errors import ParseError
+
+    arguments = reading.arguments
+    if arguments and (var is None or var == ""):
+        if len(arguments) == 1:
+            return arguments[0]
+        names = ", ".join(str(a) for a in arguments)
+        raise ParseError(f"{reading.value}({names}) has several variables; say which one")
+    variable = resolve_variable(expr, var)
+    if arguments and variable not in arguments:
+        names = ", ".join(str(a) for a in arguments)
+        raise ParseError(
+            f"{reading.value}({names}) is a function of {names}, not of {variable}"
+        )
+    return variable
+
+
+def implicit_variables(reading, var, dependent) -> tuple[sympy.Symbol, sympy.Symbol]:
+    """(x, y) for an equation: VAR and --dependent, or what they must be: x and y when both
+    occur, else the two variables of the equation."""
+    from chainrule_cli.errors import ParseError
+
+    free = sorted(reading.expr.free_symbols, key=str)
+    x = resolve_variable(reading.expr, var) if var not in (None, "") and var is not None else None
+    y = variable_named(str(dependent)) if dependent is not None else None
+    if isinstance(dependent, sympy.Symbol):
+        y = dependent if dependent.is_real else variable_named(dependent.name)
+    for given in (x, y):
+        if given is not None and given not in free:
+            hidden_name(reading.expr, given)
+            raise ParseError(f"{given} does not appear in the equation")
+    if x is None:
+        others = [s for s in free if s != y]
+        if any(s.name == "x" for s in others):
+            x = next(s for s in others if s.name == "x")
+        elif len(others) == 1:
+            x = others[0]
+        else:
+            names = ", ".join(str(s) for s in others)
+            raise ParseError(f"the equation has the variables {names}; say which one to"
+                             " differentiate by")  # fmt: skip
+    if y is None:
+        others = [s for s in free if s != x]
+        if len(others) == 1:
+            y = others[0]
+        elif any(s.name == "y" for s in others):
+            y = next(s for s in others if s.name == "y")
+        elif not others:
+            raise ParseError(
+                f"the equation has only the variable {x}: there is no function of {x} to find"
+            )
+        else:
+            names = ", ".join(str(s) for s in others)
+            raise ParseError(f"say which of {names} depends on {x}, with --dependent NAME")
+    if x == y:
+        raise ParseError(f"{x} cannot depend on itself: --dependent must differ from VAR")
+    return x, y
+
+
+def hidden_name(expr: sympy.Expr, var: sympy.Symbol) -> None:
+    """VAR inside a longer name (`wx`, `xy`, `sinx2`) is a misreading verification cannot
+    see: the derivative would be 0. Refused with the fix."""
+    import re
+
+    from chainrule_cli.errors import ParseError
+    from chainrule_cli.parse.names import CONSTANTS, FUNCTIONS, GREEK, GREEK_UPPER
+
+    known = {*GREEK, *GREEK_UPPER, *CONSTANTS, *FUNCTIONS}
+    name = var.name
+    for symbol_ in sorted(expr.free_symbols, key=str):
+        other = symbol_.name
+        core = re.sub(r"(_\w*|\d+)$", "", other)  # x_1 and w0 are their own variables
+        if other == name or core in known or len(core) <= len(name) or name not in core:
+            continue
+        parts = re.findall(r"[A-Za-z]|\d+", other)
+        raise ParseError(
+            f"'{other}' is one name, so {name} does not appear on its own; for a product"
+            f" write {' '.join(parts)} or {'*'.join(parts)}"
+        )
+
+
+def absent_variable(expr: sympy.Expr, var: sympy.Symbol) -> tuple[str, ...]:
+    """When VAR does not occur: an error if it hides in a longer name, else the note that
+    the derivative is 0 because of it."""
+    if var in expr.free_symbols:
+        return ()
+    hidden_name(expr, var)
+    return ("absent",)
 
 
 def gradient(

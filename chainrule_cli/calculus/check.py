@@ -297,8 +297,8 @@ def _wrong_derivatives(node: sympy.Expr, x: sympy.Symbol):
                 yield "chain_rule_missing_inner", n * base ** (n - 1)
             yield "power_rule", n * base**n * inner  # the exponent not lowered
             yield "power_rule", base ** (n - 1) * inner  # the exponent not brought down
-            if n.is_negative:
-                yield "power_rule", n * base ** (n + 1) * inner  # lowered the wrong way
+            # raised instead of lowered: x^3 -> 3x^4, x^(2/3) -> (2/3)x^(5/3), x^-2 -> -2x^-1
+            yield "power_rule", n * base ** (n + 1) * inner
         elif not base.has(x):  # a^u: treated as a power
             yield "power_rule", n * base ** (n - 1) * d(n)
             if n != x:
@@ -466,11 +466,83 @@ def check_answer(expr, var, order, answer, lets, derivation) -> Check:
 
     named = dict(lets)
     full = substitute(answer, named, order_intermediates(named)) if named else answer
-    comparison = compare(derivation.result, full, expr)
+    if derivation.dependent is not None:  # implicit: equal on the curve is enough
+        comparison = compare_on_curve(derivation.result, full, expr, var, derivation.dependent)
+    else:
+        comparison = compare(derivation.result, full, expr)
     mistake = None
-    if comparison.verdict == "incorrect":
+    if comparison.verdict == "incorrect" and derivation.dependent is None:
         base = sympy.diff(expr, var, order - 1) if order > 1 else expr
         mistake = likely_mistake(base, var, derivation.result, full)
     return Check(expr=expr, var=var, order=order, answer=answer, answer_full=full,
                  lets=tuple(named.items()), expected=derivation, comparison=comparison,
                  mistake=mistake)  # fmt: skip
+
+
+def curve_points(f: sympy.Expr, var: sympy.Symbol, dependent: sympy.Symbol, count: int = 24):
+    """Points (x, y) on the curve F(x, y) = 0, exact x and y to 50 digits: for each x tried
+    (simple values, then random ones), the real roots y of F(x, y) = 0 (a polynomial's roots,
+    else Newton's method from several starts)."""
+    found = 0
+    polynomial = f.is_polynomial(dependent)
+    for point in itertools.islice(points([var]), len(_SIMPLE) + 6 * count):
+        x0 = point[var]
+        at_x = f.xreplace({var: x0})
+        roots: list = []
+        try:
+            if polynomial:
+                poly = sympy.Poly(at_x, dependent)
+                if poly.degree() < 1:
+                    continue
+                roots = [r for r in poly.nroots(n=50) if r.is_real]
+            else:
+                g = sympy.lambdify(dependent, at_x, modules="mpmath")
+                with mpmath.workdps(50):
+                    for start in (0.5, -0.5, 1.5, -1.5, 3.0, -3.0):
+                        try:
+                            r = mpmath.findroot(g, start)
+                        except (ValueError, ZeroDivisionError, TypeError, OverflowError):
+                            continue
+                        if abs(mpmath.im(r)) < 1e-30 and abs(g(mpmath.re(r))) < 1e-30:
+                            roots.append(sympy.Float(mpmath.re(r), 50))
+        except Exception:  # noqa: BLE001 - no root found here: try the next x
+            continue
+        for root in roots[:2]:
+            yield {var: x0, dependent: sympy.Float(root, 50)}
+            found += 1
+        if found >= count:
+            return
+
+
+def compare_on_curve(
+    expected: sympy.Expr, answer: sympy.Expr, f: sympy.Expr, var: sympy.Symbol,
+    dependent: sympy.Symbol,
+) -> Comparison:  # fmt: skip
+    """correct / incorrect / undecided for an implicit derivative, which need only hold on
+    the curve F = 0 (−25/y³ and −(x² + y²)/y³ on x² + y² = 25): equal everywhere, or equal
+    modulo F (a polynomial), or at points of the curve."""
+    from chainrule_cli.calculus.implicit import same_on_curve
+
+    if symbolically_equal(expected, answer):
+        return Comparison(verdict="correct", method="symbolic")
+    if f.is_polynomial(var, dependent) and answer.is_rational_function(var, dependent):
+        try:
+            if same_on_curve(expected, answer, f, var, dependent):
+                return Comparison(verdict="correct", method="symbolic")
+        except (sympy.PolynomialError, ValueError, TypeError):
+            pass
+    a, b = concretize(expected), concretize(answer)
+    agreeing = 0
+    for point in curve_points(f, var, dependent):
+        want, got = _number(a, point, _DPS), _number(b, point, _DPS)
+        if want is None or got is None:
+            continue
+        if _relative(want, got) > 1e-30:
+            found = _incorrect(expected, answer, point, agreeing)
+            shown = {s: v if v.is_Rational else sympy.Float(v, 15) for s, v in point.items()}
+            example = found.counterexample.replace(point=shown)
+            return found.replace(counterexample=example)
+        agreeing += 1
+        if agreeing >= NEEDED:
+            return Comparison(verdict="correct", method="numeric", agreeing=agreeing)
+    return Comparison(verdict="undecided", method="none", agreeing=agreeing)

@@ -16,8 +16,15 @@ SIMPLIFY_MAX_OPS = 120
 VALUE_NAMES = ("y", "Y", "F", "φ")
 
 
-def derive(expr: sympy.Expr, var: sympy.Symbol, order: int = 1, detail: str = "full"):
-    """Build, simplify and verify the derivation of d^order(expr)/d var^order."""
+def derive(
+    expr: sympy.Expr,
+    var: sympy.Symbol,
+    order: int = 1,
+    detail: str = "full",
+    value: str | None = None,
+):
+    """Build, simplify and verify the derivation of d^order(expr)/d var^order; `value` is the
+    name the student gave the function's value (y, f), if any."""
     if order < 1:
         raise ValueError("order must be at least 1")
     stepper = Stepper(expr, detail)
@@ -35,7 +42,7 @@ def derive(expr: sympy.Expr, var: sympy.Symbol, order: int = 1, detail: str = "f
             expr=expr, var=var, result=stages[-1].result, substeps=tuple(stages), order=order
         )
     taken = stepper.taken | {str(var)}
-    in_terms_of = value_form(expr, root.result, taken) if order == 1 else None
+    in_terms_of = value_form(expr, root.result, taken, value) if order == 1 else None
     if in_terms_of is not None:
         final, rewrites = root.result, ()
     else:
@@ -90,9 +97,12 @@ def _one_fraction(expr: sympy.Expr) -> sympy.Expr:
     return sympy.factor_terms(sympy.expand(numer)) / denom
 
 
-def value_form(expr: sympy.Expr, result: sympy.Expr, taken: set[str]) -> S.InTermsOf | None:
+def value_form(
+    expr: sympy.Expr, result: sympy.Expr, taken: set[str], value: str | None = None
+) -> S.InTermsOf | None:
     """dy/dx through y itself where the function's own value appears: σ' = y(1 − y)."""
-    name = next(n for n in VALUE_NAMES if n not in taken)
+    names = (value, *VALUE_NAMES) if value else VALUE_NAMES
+    name = next(n for n in names if n not in taken)
     y = sympy.Symbol(name, real=True)
     replaced = through_value(expr, result, y)
     if replaced is None:

@@ -285,6 +285,47 @@ class RepeatStep(Step):
     original: Step
 
 
+class ImplicitStep(Step):
+    """F(x, y) = G(x, y) with y = y(x): d/dx F = d/dx G, each side by the chain rule
+    (d/dx y² = 2y·y'), then solve the result, A + B·y' = 0, for y' = −A/B.
+
+    `expr` is y(x) itself and `result` holds on the curve only: it equals −F_x/F_y
+    (F = lhs − rhs), which is how it is checked. Order 1: substeps = (left side, right side);
+    `left` and `right` are their derivatives, `rest` and `coefficient` are A and B. Order n > 1:
+    substeps = (the step of order n − 1, d/dx of its result); `differentiated` is that
+    derivative, in which y' is then replaced by the first derivative (`substituted`).
+    """
+
+    rule = "implicit"
+    lhs: sympy.Expr  # the sides as written, y a plain variable
+    rhs: sympy.Expr
+    dependent: sympy.Symbol
+    as_function: sympy.Expr  # y(x): how the steps write y
+    left: sympy.Expr | None = None
+    right: sympy.Expr | None = None
+    rest: sympy.Expr | None = None
+    coefficient: sympy.Expr | None = None
+    solved: sympy.Expr | None = None  # −A/B as it comes, or the substituted form
+    differentiated: sympy.Expr | None = None
+    # the result made shorter with the equation itself (x² + y² → 25): equal on the curve
+    on_curve: sympy.Expr | None = None
+
+    def expected(self) -> sympy.Expr:
+        """dⁿy/dxⁿ by the implicit function theorem, y a plain variable: y' = −F_x/F_y and
+        y⁽ᵏ⁺¹⁾ = ∂y⁽ᵏ⁾/∂x + ∂y⁽ᵏ⁾/∂y · y'. What the step is checked against."""
+        f, x, y = self.lhs - self.rhs, self.var, self.dependent
+        first = -sympy.diff(f, x) / sympy.diff(f, y)
+        current = first
+        for _ in range(self.order - 1):
+            current = sympy.diff(current, x) + sympy.diff(current, y) * first
+        return current
+
+    @property
+    def plain_result(self) -> sympy.Expr:
+        """The result with y(x) written y."""
+        return self.result.xreplace({self.as_function: self.dependent})
+
+
 class HigherOrderStep(Step):
     """dⁿy/dxⁿ = d/dx (dⁿ⁻¹y/dxⁿ⁻¹): one derivation per order, each on the last result."""
 
@@ -295,7 +336,7 @@ STEP_CLASSES: tuple[type[Step], ...] = (
     ConstantStep, VariableStep, ConstantMultipleStep, SumStep, ProductStep, QuotientStep,
     PowerStep, ExponentialStep, LogarithmStep, TrigStep, InverseTrigStep, HyperbolicStep,
     InverseHyperbolicStep, AbsStep, PiecewiseStep, SpecialStep, GeneralPowerStep, FunctionStep,
-    ChainStep, MultivariableChainStep, RewriteStep, RepeatStep, HigherOrderStep,
+    ChainStep, MultivariableChainStep, RewriteStep, RepeatStep, HigherOrderStep, ImplicitStep,
 )  # fmt: skip
 
 
@@ -327,6 +368,15 @@ class Derivation(Record):
     verified: bool = False
     failures: tuple[Step, ...] = ()
     detail: str = "full"
+    # as the student wrote it: y = …, f(x) = … (the value's name and declared variables)
+    value: str | None = None
+    arguments: tuple[sympy.Symbol, ...] = ()
+    # implicit differentiation: the equation's sides and the variable that depends on var
+    equation: tuple[sympy.Expr, sympy.Expr] | None = None
+    dependent: sympy.Symbol | None = None
+    # what the reader is told beside the steps: "absent" (VAR does not occur, so the
+    # derivative is 0)
+    notes: tuple[str, ...] = ()
 
     @property
     def steps(self) -> list[Step]:

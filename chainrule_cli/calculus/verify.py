@@ -310,10 +310,28 @@ def verify(root: S.Step, heights: dict | None = None, seed: int = 20261127) -> V
         if key in seen:
             continue
         seen.add(key)
+        if isinstance(step, S.ImplicitStep):
+            # holds on the curve only: checked against the implicit function theorem
+            if not implicit_holds(step):
+                failures.append(step)
+            continue
         height = heights.get(step.expr, 0)
         if not same_derivative(step, rng, height, evaluators):
             failures.append(step)
     return Verdict(ok=not failures, failures=tuple(failures))
+
+
+def implicit_holds(step: S.ImplicitStep) -> bool:
+    """The solved derivative is the implicit function theorem's, and the form simplified
+    with the equation equals it on the curve (exactly: its numerator is a multiple of F)."""
+    from chainrule_cli.calculus.implicit import same_on_curve
+
+    if not (agrees(step.plain_result, step.expected()) and agrees(step.solved, step.result)):
+        return False
+    if step.on_curve is None:
+        return True
+    f = step.lhs - step.rhs
+    return same_on_curve(step.plain_result, step.on_curve, f, step.var, step.dependent)
 
 
 def agrees(a: sympy.Expr, b: sympy.Expr, seed: int = 20261127) -> bool:

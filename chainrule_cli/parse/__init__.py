@@ -10,6 +10,7 @@ from chainrule_cli.errors import LimitError, ParseError
 from chainrule_cli.parse.lexer import tokenize, tokenize_latex
 from chainrule_cli.parse.names import DEFAULT_UNKNOWN_FUNCTIONS, MAX_DIGITS
 from chainrule_cli.parse.parser import Parser, recursion_room, symbol
+from chainrule_cli.parse.reading import Reader, Reading
 
 __all__ = [
     "DEFAULT_UNKNOWN_FUNCTIONS",
@@ -17,8 +18,10 @@ __all__ = [
     "MAX_DIGITS",
     "MAX_LENGTH",
     "ParseError",
+    "Reading",
     "parse",
     "parse_any",
+    "read",
     "symbol",
 ]
 
@@ -36,8 +39,13 @@ def parse_any(
     max_length: int = MAX_LENGTH,
     max_depth: int = MAX_DEPTH,
     max_digits: int = MAX_DIGITS,
+    prime_variable: sympy.Symbol | None = None,
 ) -> sympy.Basic:
-    """Parse text to any SymPy object (expressions, tuples, conditions)."""
+    """Parse text to any SymPy object (expressions, tuples, conditions).
+
+    `prime_variable` is the variable of y' (dy/dv, as `Derivative(y(v), v)`); without it y'
+    alone is an error (f'(x), with its argument, needs none).
+    """
     if not isinstance(text, str):
         raise TypeError("parse() takes a string")
     if len(text) > max_length:
@@ -53,7 +61,10 @@ def parse_any(
     if len(tokens) == 1:
         raise ParseError("empty input, expected an expression", column=1, text=text)
     unknown = frozenset(DEFAULT_UNKNOWN_FUNCTIONS) | frozenset(functions)
-    parser = Parser(tokens, text, functions=unknown, max_depth=max_depth, max_digits=max_digits)
+    parser = Parser(
+        tokens, text, functions=unknown, max_depth=max_depth, max_digits=max_digits,
+        prime_variable=prime_variable,
+    )  # fmt: skip
     with recursion_room(max_depth * _FRAMES_PER_LEVEL + 2_000):
         return parser.parse()
 
@@ -66,17 +77,54 @@ def parse(
     max_length: int = MAX_LENGTH,
     max_depth: int = MAX_DEPTH,
     max_digits: int = MAX_DIGITS,
+    prime_variable: sympy.Symbol | None = None,
 ) -> sympy.Expr:
     """Parse one expression. Raises ParseError (with a 1-based column) or LimitError.
 
     `input` is "text", "latex" or "auto" (LaTeX when the text has a backslash);
-    `functions` names more unknown functions besides f, g and h.
+    `functions` names more unknown functions besides f, g and h; `prime_variable` is the
+    variable of y' (see parse_any).
     """
     result = parse_any(
         text, input=input, functions=functions, max_length=max_length, max_depth=max_depth,
-        max_digits=max_digits,
+        max_digits=max_digits, prime_variable=prime_variable,
     )  # fmt: skip
     if not isinstance(result, sympy.Expr) or isinstance(result, sympy.Tuple):
         what = "a list" if isinstance(result, sympy.Tuple) else "a condition"
         raise ParseError(f"expected an expression, found {what}", column=1, text=text)
     return result
+
+
+def read(
+    text: str,
+    *,
+    input: str = "auto",  # noqa: A002
+    functions: Iterable[str] = (),
+    max_length: int = MAX_LENGTH,
+    max_depth: int = MAX_DEPTH,
+    max_digits: int = MAX_DIGITS,
+) -> Reading:
+    """Read a line as a calculus student means it: `d/dx …`, `y = …`, `f(x) = …`,
+    `dy/dx = …`, `f'(x) = …`, an equation, or a plain expression (a `Reading`)."""
+    if not isinstance(text, str):
+        raise TypeError("read() takes a string")
+    if len(text) > max_length:
+        raise LimitError(
+            f"input is {len(text)} characters long; the limit is {max_length}",
+            column=max_length + 1,
+            text=text,
+        )
+    if input not in ("auto", "text", "latex"):
+        raise ValueError(f"input must be auto, text or latex, not {input!r}")
+    latex = input == "latex" or (input == "auto" and "\\" in text)
+    tokens = tokenize_latex(text) if latex else tokenize(text)
+    if len(tokens) == 1:
+        raise ParseError("empty input, expected an expression", column=1, text=text)
+    unknown = frozenset(DEFAULT_UNKNOWN_FUNCTIONS) | frozenset(functions)
+
+    def parse_tokens(part):
+        parser = Parser(part, text, functions=unknown, max_depth=max_depth, max_digits=max_digits)
+        return parser.parse()
+
+    with recursion_room(max_depth * _FRAMES_PER_LEVEL + 2_000):
+        return Reader(tokens, text, parse_tokens).read()

@@ -119,6 +119,7 @@ FORMULAS: dict[str, tuple[str, str]] = {
     ),
     "repeat": ("worked out before", r""),
     "higher_order": ("y⁽ⁿ⁾ = (y⁽ⁿ⁻¹⁾)'", r"y^{(n)} = \left(y^{(n-1)}\right)'"),
+    "implicit": ("F(x, y) = G(x, y) ⇒ F' = G'", r"F(x, y) = G(x, y) \Rightarrow F' = G'"),
 }
 
 

@@ -16,7 +16,7 @@ from chainrule_cli.render import messages
 from chainrule_cli.render.formulas import FORMULAS
 from chainrule_cli.render.printing import TextbookLatexPrinter, latex
 from chainrule_cli.render.terminal import edge_d, signed_sum
-from chainrule_cli.render.view import Outline, StepView, outline
+from chainrule_cli.render.view import Applied, Outline, StepView, outline
 
 # A row's mathematics is broken into several rows beyond this many characters of LaTeX.
 ROW_CHARS = 80
@@ -122,9 +122,29 @@ class LatexRenderer:
         rows.extend(rf"&\quad {piece}" for piece in rhs[1:])
         return annotate(rows, note)
 
+    def side(self, side) -> str:
+        """One side of an equation row: an expression, or d/dx (expression)."""
+        if isinstance(side, Applied):
+            return rf"{leibniz(None, side.var, d=self.d)}\left({self.tex(side.expr)}\right)"
+        return self.tex(side)
+
+    def why(self, key: str | None) -> str:
+        return rf"\text{{{escape(self.word(f'why.{key}'))}}}" if key else ""
+
+    def equation_rows(self, equations, lead: bool = True) -> list[str]:
+        """Rows left = right, each with its reason above it; lead=False continues a chain
+        (= right)."""
+        rows: list[str] = []
+        for equation in equations:
+            left = self.side(equation.left) if lead else ""
+            rows.extend(self.equation(left, [self.side(equation.right)], self.why(equation.why)))
+        return rows
+
     def opening(self, view: StepView) -> list[str]:
         """The row before a step's sub-steps: the names it introduces, or what it takes apart."""
         step = view.step
+        if view.equations:  # d/dx (F) = d/dx (G), before each side is worked out
+            return annotate(self.equation_rows(view.equations[:1]), self.note(view))
         parts = [f"{self.tex(name)} = {self.tex(value)}" for name, value in view.lets]
         named = view.value and view.value.isidentifier()
         if view.outer is not None:
@@ -184,7 +204,9 @@ class LatexRenderer:
             rhs = [" + ".join(terms) + f" = {products}", "= " + rhs[0], *rhs[1:]]
         elif view.via is not None:
             rhs[0] = f"{self.tex(view.via)} = {rhs[0]}"
-        return self.equation(self.lhs(view), rhs)
+        rows = self.equation_rows(view.equations[1:])
+        rows.extend(self.equation(self.lhs(view), rhs, self.why(view.why)))
+        return rows + self.equation_rows(view.after, lead=False)
 
     def rows(self, outline: Outline) -> list[list[str]]:
         """The rows of the steps, in blocks of at most ROWS_PER_BLOCK rows."""
@@ -245,11 +267,17 @@ class LatexRenderer:
         return rf"&\left.{dydx}\right|_{{{point}}} = {value}"
 
     # ---- the whole ----------------------------------------------------------------------
+    def given(self, outline: Outline) -> str:
+        """The first row: what is differentiated, y = … or f(x) = …, or the equation."""
+        if outline.equation is not None:
+            left, right = outline.equation
+            return f"{self.tex(left)} &= {self.tex(right)}"
+        return f"{self.tex(outline.label)} &= {self.tex(outline.expr)}"
+
     def render(self, outline: Outline) -> str:
         d = outline.derivation
-        y = _symbol(outline.value)
         blocks = self.rows(outline)
-        blocks[0].insert(0, f"{y} &= {self.tex(outline.expr)}")
+        blocks[0].insert(0, self.given(outline))
         blocks[-1].extend(self.result_rows(outline))
         out = []
         for rows in blocks:
@@ -261,14 +289,24 @@ class LatexRenderer:
 
     def section(self, outline: Outline) -> str:
         """The task as a sentence, then the derivation: one part of a document."""
+        return "\\noindent " + self.task(outline) + "\n" + self.render(outline)
+
+    def task(self, outline: Outline) -> str:
+        """The task as a sentence of text with its mathematics in $…$."""
         d = outline.derivation
-        task_key = "ui.task" if d.order == 1 else "ui.task_order"
-        y = _symbol(outline.value)
-        words = escape(self.word(task_key, expr="@E@", var="@V@", order=d.order))
-        task = words.replace("@E@", f"${y} = {self.tex(outline.expr)}$").replace(
-            "@V@", f"${self.tex(d.var)}$"
-        )
-        return "\\noindent " + task + "\n" + self.render(outline)
+        if outline.equation is not None:
+            key = "ui.implicit_task" if d.order == 1 else "ui.implicit_task_order"
+            y, x = self.tex(d.dependent), self.tex(d.var)
+            math = {"equation": self.given(outline).replace("&", ""),
+                    "function": f"{y} = {y}({x})"}  # fmt: skip
+        else:
+            key = "ui.task" if d.order == 1 else "ui.task_order"
+            math = {"expr": self.given(outline).replace("&", "")}
+        math["var"] = self.tex(d.var)
+        words = escape(self.word(key, order=d.order, **{k: f"@{k}@" for k in math}))
+        for name, value in math.items():
+            words = words.replace(f"@{name}@", f"${value}$")
+        return words
 
 
 def wrap_document(sections: list[str], lang: str = "en") -> str:

@@ -40,23 +40,26 @@ class MarkdownRenderer:
         if view.outer is not None:
             named = self.tex(view.expr) if not view.value else latex_name(view.value)
             parts.append(f"${named} = {self.tex(view.outer)}$")
+        for equation in view.equations:
+            why = f" ({self.word(f'why.{equation.why}')})" if equation.why else ""
+            sides = f"{self.latex.side(equation.left)} = {self.latex.side(equation.right)}"
+            parts.append(f"${sides}${why}")
         via = f" = {self.tex(view.via)}" if view.via is not None else ""
         if getattr(view.step, "paths", ()):
             via = " = " + signed_sum([self.tex(p.product) for p in view.step.paths], "-")
         result = f"{self.latex.lhs(view)}{via} = {self.tex(view.result)}"
         if view.times is not None:
             result += rf" \cdot {leibniz(str(view.times), view.step.var, d=self.latex.d)}"
-        parts.append(f"${result}$")
+        for equation in view.after:
+            result += f" = {self.latex.side(equation.right)}"
+        why = f" ({self.word(f'why.{view.why}')})" if view.why else ""
+        parts.append(f"${result}${why}")
         return "  " * view.depth + "- " + " — ".join(parts)
 
     def render(self, outline: Outline) -> str:
         self.latex.root_d = r"\partial" if outline.steps[0].partial else self.latex.d
         d = outline.derivation
-        y = latex_name(outline.value)
-        key = "ui.task" if d.order == 1 else "ui.task_order"
-        task = self.word(
-            key, expr=f"${y} = {self.tex(outline.expr)}$", var=f"${self.tex(d.var)}$", order=d.order
-        )
+        task = self.latex.task(outline)
         lines = [f"### {task}", "", f"#### {self.word('ui.steps')}", ""]
         lines.extend(self.item(view) for view in outline.steps)
         lines += ["", f"#### {self.word('ui.result')}", ""]

@@ -44,6 +44,12 @@ CATALOG: dict[str, dict[str, str]] = {
         "rewrite_sigmoid": "Recognise the sigmoid: {expr} = σ({var}), and σ' = σ·(1 − σ).",
         "repeat": "Already worked out above: the derivative of {expr} is {result}.",
         "higher_order": "Differentiate {order} times, each time the previous result.",
+        "implicit": "Differentiate both sides with respect to {var}, with {dependent} a function"
+        " of {var}: each term with {dependent} by the chain rule, so a factor {dependent}'"
+        " appears; then solve for {dependent}'.",
+        "implicit_higher": "Differentiate the previous derivative again with respect to {var}"
+        " ({dependent} is still a function of {var}), then put in the first derivative for"
+        " {dependent}'.",
         "is": "is",
         "are": "are",
         "and": "and",
@@ -70,6 +76,17 @@ CATALOG: dict[str, dict[str, str]] = {
         "name.rewrite": "Rewrite",
         "name.repeat": "Repeat",
         "name.higher_order": "Higher-order derivative",
+        "name.implicit": "Implicit differentiation",
+        "why.solve": "solve for the derivative",
+        "why.substitute": "put in the first derivative",
+        "why.on_curve": "simplify with the equation itself",
+        "why.cancel": "cancel common factors",
+        "ui.implicit_task": "Differentiate {equation} implicitly with respect to {var},"
+        " {function}",
+        "ui.implicit_task_order": "Differentiate {equation} implicitly with respect to {var},"
+        " {order} times, {function}",
+        "ui.not_on_curve": "{point} is not on the curve {equation}",
+        "note.absent": "{var} does not appear in {expr}, so the derivative is 0.",
         "why.factor_terms": "collect common factors",
         "why.one_fraction": "put over a common denominator and expand the numerator",
         "ui.task": "Differentiate {expr} with respect to {var}",
@@ -185,6 +202,10 @@ CATALOG: dict[str, dict[str, str]] = {
         "rewrite_sigmoid": "识别 sigmoid 函数：{expr} = σ({var})，且 σ' = σ·(1 − σ)。",
         "repeat": "前面已经求过：{expr} 的导数是 {result}。",
         "higher_order": "求 {order} 次导数，每次对上一次的结果求导。",
+        "implicit": "两边同时对 {var} 求导，{dependent} 是 {var} 的函数：含 {dependent} 的项"
+        "用链式法则，出现因子 {dependent}'；再解出 {dependent}'。",
+        "implicit_higher": "对上一次的导数再对 {var} 求导（{dependent} 仍是 {var} 的函数），"
+        "再代入一阶导数 {dependent}'。",
         "is": "",
         "are": "",
         "and": "、",
@@ -211,6 +232,15 @@ CATALOG: dict[str, dict[str, str]] = {
         "name.rewrite": "改写",
         "name.repeat": "重复",
         "name.higher_order": "高阶导数",
+        "name.implicit": "隐函数求导",
+        "why.solve": "解出导数",
+        "why.substitute": "代入一阶导数",
+        "why.on_curve": "利用方程本身化简",
+        "why.cancel": "约去公因式",
+        "ui.implicit_task": "对 {equation} 关于 {var} 隐函数求导，{function}",
+        "ui.implicit_task_order": "对 {equation} 关于 {var} 隐函数求 {order} 阶导数，{function}",
+        "ui.not_on_curve": "{point} 不在曲线 {equation} 上",
+        "note.absent": "{expr} 中没有 {var}，所以导数为 0。",
         "why.factor_terms": "提取公因式",
         "why.one_fraction": "通分并展开分子",
         "ui.task": "求 {expr} 对 {var} 的导数",
@@ -339,6 +369,8 @@ def sentence(step: S.Step, lang: str = "en", show: Callable[[sympy.Basic], str] 
         key = "exponential_e"
     elif isinstance(step, S.RewriteStep):
         key = "rewrite_sigmoid" if step.why == "sigmoid" else "rewrite"
+    elif isinstance(step, S.ImplicitStep) and step.order > 1:
+        key = "implicit_higher"
     template = words[key]
     needed = {name for _, name, _, _ in string.Formatter().parse(template) if name}
     fields: dict[str, object] = {}

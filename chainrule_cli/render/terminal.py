@@ -17,7 +17,7 @@ from chainrule_cli.calculus import steps as S
 from chainrule_cli.render import messages
 from chainrule_cli.render.formulas import FORMULAS
 from chainrule_cli.render.printing import UnicodePrinter, unicode
-from chainrule_cli.render.view import Outline, StepView, outline
+from chainrule_cli.render.view import Applied, Equation, Outline, StepView, outline
 
 WIDTH = 80
 NBSP = "\u00a0"
@@ -105,10 +105,32 @@ class TerminalRenderer:
 
     def task(self, outline: Outline) -> Line:
         d = outline.derivation
-        expr = f"{outline.value} = {self.u(d.expr)}"
+        if outline.equation is not None:
+            left, right = outline.equation
+            key = "ui.implicit_task" if d.order == 1 else "ui.implicit_task_order"
+            y, x = self.u(d.dependent), self.u(d.var)
+            text = self.word(key, equation=f"{self.u(left)} = {self.u(right)}", var=x,
+                             order=d.order, function=f"{y} = {y}({x})")  # fmt: skip
+            return Line().add(text, STYLE["task"])
+        expr = f"{self.u(outline.label)} = {self.u(outline.expr)}"
         key = "ui.task" if d.order == 1 else "ui.task_order"
         text = self.word(key, expr=expr, var=self.u(d.var), order=d.order)
         return Line().add(text, STYLE["task"])
+
+    def side(self, side) -> str:
+        """One side of an equation line: an expression, or d/dx (expression)."""
+        if isinstance(side, Applied):
+            return f"d/d{self.u(side.var)} ({self.u(side.expr)})"
+        return self.u(side)
+
+    def equation_line(self, equation: Equation, lead: str | None = None) -> Line:
+        """left = right, with its reason in the formula style; `lead` replaces the left side
+        ('=' continuing the line before)."""
+        left = self.side(equation.left) if lead is None else lead
+        line = Line().add(f"{left} = {self.side(equation.right)}")
+        if equation.why is not None:
+            line.add("   " + self.word(f"why.{equation.why}"), STYLE["formula"])
+        return line
 
     def step(self, view: StepView) -> list[Line]:
         indent = 2 * view.depth
@@ -131,6 +153,7 @@ class TerminalRenderer:
             body.append(Line().add(f"{named} = {self.u(view.outer)}"))
         if paths:
             body.extend(self.dependency_tree(view))
+        body.extend(self.equation_line(e) for e in view.equations)
         d = "∂" if view.partial else self.d
         line = Line().add(lhs(view, d), STYLE["lhs"])
         if paths:
@@ -144,7 +167,11 @@ class TerminalRenderer:
         line.add(" = " + self.u(view.result))
         if view.times is not None:
             line.add(" · " + leibniz(self.u(view.times), view.step.var, d=d))
+        if view.why is not None:
+            line.add("   " + self.word(f"why.{view.why}"), STYLE["formula"])
         body.append(line)
+        body.extend(self.equation_line(e, lead=" " * len(line.text.split(" = ")[0]))
+                    for e in view.after)  # fmt: skip
         for line in body:
             line.indent = indent + 3
         return [header, *body]

@@ -18,6 +18,7 @@ from sympy.core.parameters import evaluate
 
 from chainrule_cli.calculus import steps as S
 from chainrule_cli.calculus.derive import through_value
+from chainrule_cli.calculus.implicit import dependent_function
 from chainrule_cli.calculus.verify import agrees
 from chainrule_cli.calculus.walk import bottom_up
 from chainrule_cli.render import messages
@@ -32,6 +33,23 @@ FINAL_HEIGHT = 50
 # Indentation stops growing here, so deep derivations stay within the page.
 MAX_INDENT = 6
 VALUE_NAMES = ("y", "Y", "F", "φ")
+
+
+@dataclass(frozen=True, slots=True)
+class Applied:
+    """d/dvar (expr): the operator written on an expression, as in d/dx (x² + y²)."""
+
+    expr: sympy.Expr
+    var: sympy.Symbol
+
+
+@dataclass(frozen=True, slots=True)
+class Equation:
+    """One line of an equation chain: left = right, and why (a catalog key), if said."""
+
+    left: sympy.Expr | Applied
+    right: sympy.Expr | Applied
+    why: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +73,9 @@ class StepView:
     partial: bool  # ∂ rather than d: with named intermediates, a function of several variables
     times: sympy.Symbol | None  # when set, the result reads `result · d(times)/d(var)`
     see: int | None  # for a repeat: the step that worked it out
+    equations: tuple[Equation, ...] = ()  # lines before the result: d/dx (F) = d/dx (G), …
+    after: tuple[Equation, ...] = ()  # lines after it, continuing "= …" (left unused)
+    why: str | None = None  # the reason of the result line, when it is not the rule itself
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +88,8 @@ class Outline:
     result: sympy.Expr  # the final answer as displayed
     named: bool  # whether the final answer is written through the intermediates
     failures: tuple[int, ...]  # numbers of the steps that failed verification
+    label: sympy.Expr | None = None  # the value as the task names it: y, f(x)
+    equation: tuple[sympy.Expr, sympy.Expr] | None = None  # implicit: the sides as displayed
 
 
 class Sizes:
@@ -100,11 +123,14 @@ class Outliner:
         for step in derivation.root.walk():
             if isinstance(step, S.ChainStep):
                 self.names.setdefault(step.inner, step.intermediate)
+        self.display = display_names(derivation)
 
     # ---- display -------------------------------------------------------------------------
     def named(self, expr: sympy.Expr) -> sympy.Expr:
         """expr with its large sub-expressions replaced by the intermediates that name them
         (never expr itself: u's own definition is shown as u = sin(v), not u = u)."""
+        if self.display:
+            expr = expr.xreplace(self.display)
         if self.size(expr) <= SMALL or not expr.args:
             return expr
         with evaluate(False):
@@ -129,13 +155,24 @@ class Outliner:
         full = self.fits(d.result)
         result = d.result if full else d.result.xreplace(self.names)
         expr = d.expr if self.fits(d.expr) else self.named(d.expr)
-        return Outline(d, self.lang, value, tuple(views), expr, result, not full, failures)
+        label = sympy.Symbol(value)
+        if d.arguments:
+            label = sympy.Function(value)(*d.arguments)
+        equation = None
+        if d.equation is not None:
+            equation = (self.named(d.equation[0]), self.named(d.equation[1]))
+        return Outline(d, self.lang, value, tuple(views), expr, result, not full, failures,
+                       label, equation)  # fmt: skip
 
     def fits(self, expr: sympy.Expr) -> bool:
         return self.size(expr) <= FINAL and self.height(expr) <= FINAL_HEIGHT
 
     def value_name(self) -> str:
         d = self.derivation
+        if d.value is not None:
+            return d.value
+        if d.dependent is not None:
+            return str(d.dependent)
         if d.in_terms_of is not None:
             return str(d.in_terms_of.name)
         taken = {str(s) for s in d.expr.free_symbols | {d.var}} | {
@@ -159,6 +196,12 @@ class Outliner:
             if isinstance(step, S.ChainStep):
                 outer, inner = step.substeps
                 children = [(outer, depth + 1, name), (inner, depth + 1, str(step.intermediate))]
+            elif isinstance(step, S.ImplicitStep):
+                # the sides are differentiated as expressions; an earlier order is y' again
+                children = [
+                    (s, depth + 1, name if isinstance(s, S.ImplicitStep) else None)
+                    for s in step.substeps
+                ]
             elif isinstance(step, S.HigherOrderStep):
                 children = [
                     (stage, depth + 1, name + "'" * k) for k, stage in enumerate(step.substeps)
@@ -178,6 +221,7 @@ class Outliner:
     def view(self, step: S.Step, number: int, depth: int, value, first) -> StepView:
         particular = getattr(self, f"_{type(step).__name__}")
         lets, outer, result, times, see = particular(step, first)
+        equations, after, why = self.equations(step)
         via = self.via(step, value)
         function = getattr(step, "function", None)
         if isinstance(step, S.ExponentialStep) and step.base == sympy.E:
@@ -202,7 +246,40 @@ class Outliner:
             partial=self.several and len(step.expr.free_symbols) > 1,
             times=times,
             see=see,
+            equations=equations,
+            after=after,
+            why=why,
         )
+
+    def equations(self, step: S.Step):
+        """The equation chain an implicit step is worked in: both sides differentiated, the
+        derivatives, y' solved for (or substituted), and the form simplified on the curve;
+        and the reason of the result line."""
+        if not isinstance(step, S.ImplicitStep):
+            return (), (), None
+        x, n = step.var, step.order
+        shown = self.named
+        dy = sympy.Symbol(str(step.dependent) + "'" * n)
+        if n == 1:
+            lines = [
+                Equation(Applied(shown(step.lhs), x), Applied(shown(step.rhs), x)),
+                Equation(shown(step.left), shown(step.right)),
+            ]
+            why = "solve"
+        else:
+            earlier = step.substeps[0].result
+            lines = [
+                Equation(dy, Applied(shown(earlier), x)),
+                Equation(dy, shown(step.differentiated)),
+            ]
+            why = "substitute"
+        if step.solved != step.result:
+            lines.append(Equation(dy, shown(step.solved), why))
+            why = "cancel"
+        after = ()
+        if step.on_curve is not None:
+            after = (Equation(dy, shown(step.on_curve), "on_curve"),)
+        return tuple(lines), after, why
 
     def via(self, step: S.Step, value: str | None) -> sympy.Expr | None:
         """The teacher's middle form: dy/du = y·(1 − y), and for a chain dy/du · du/dx = w·y·(1 − y)
@@ -242,7 +319,7 @@ class Outliner:
     _QuotientStep = _PowerStep = _ExponentialStep = _LogarithmStep = _TrigStep = plain
     _InverseTrigStep = _HyperbolicStep = _InverseHyperbolicStep = _AbsStep = plain
     _PiecewiseStep = _SpecialStep = _GeneralPowerStep = _FunctionStep = plain
-    _HigherOrderStep = plain
+    _HigherOrderStep = _ImplicitStep = plain
 
     def _MultivariableChainStep(self, step: S.MultivariableChainStep, first=None):
         if not step.paths:
@@ -256,7 +333,7 @@ class Outliner:
     def _ChainStep(self, step: S.ChainStep, first=None):
         lets = ((step.intermediate, self.named(step.inner)),)
         if self.size(step.result) <= SMALL:
-            return lets, step.outer, step.result, None, None
+            return lets, step.outer, self.named(step.result), None, None
         outer_result = step.substeps[0].result
         return lets, step.outer, self.named(outer_result), step.intermediate, None
 
@@ -266,12 +343,25 @@ class Outliner:
 
 # Rules whose sentence says something particular to this step (which symbols are constants,
 # where the derivative does not exist, where it was worked out before).
-NOTE_RULES = frozenset({"abs", "piecewise", "function", "general_power"})
+NOTE_RULES = frozenset({"abs", "piecewise", "function", "general_power", "implicit"})
 
 
 def outline(derivation: S.Derivation, lang: str = "en", show: Callable = str) -> Outline:
     """The outline every human-readable format renders; `show` prints expressions in sentences."""
     return Outliner(derivation, lang, show).outline()
+
+
+def display_names(derivation: S.Derivation) -> dict:
+    """y(x) is written y, and its derivatives y', y'', … (implicit differentiation)."""
+    y = derivation.dependent
+    if y is None:
+        return {}
+    x = derivation.var
+    function = dependent_function(y, x)
+    names = {sympy.Derivative(function, (x, k)): sympy.Symbol(y.name + "'" * k) for k in
+             range(1, derivation.order + 2)}  # fmt: skip
+    names[function] = y
+    return names
 
 
 def remember(first: dict, step: S.Step, number: int) -> None:

@@ -1,0 +1,358 @@
+"""What a calculus student's line says, beyond the expression: `d/dx …` (the variable and the
+order), `y = …` and `f(x) = …` (the value's name and the declared variables), `dy/dx = …` and
+`f'(x) = …` (an answer that names its derivative), and equations in two variables (implicit
+differentiation).
+
+The structure is found on the tokens, before the grammar reads the expressions: a derivative
+operator only at the start, one top-level `=`. Every expression inside is read by the same
+Parser, with the columns of the whole text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import sympy
+
+from chainrule_cli.errors import ParseError
+from chainrule_cli.parse.lexer import END, NAME, NUM, OP, SUP, Token
+from chainrule_cli.parse.names import CONSTANTS, FUNCTIONS
+from chainrule_cli.parse.parser import symbol
+
+_VARIABLE = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+_OPENERS = {"(": ")", "[": "]", "{": "}"}
+
+
+@dataclass(frozen=True, slots=True)
+class Operator:
+    """d^n/dx^n written before an expression (or a derivative's name, dy/dx, on a left side)."""
+
+    var: str
+    order: int
+    value: str | None  # y in dy/dx; None for the bare operator d/dx
+    col: int  # where it starts
+    end: int  # index of the first token after it
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """A line of input as a student means it.
+
+    kind: "expression" (plain), "operator" (d/dx EXPR), "definition" (y = EXPR, f(x) = EXPR),
+    "equation" (an implicit equation lhs = rhs), "derivative" (dy/dx = EXPR, y' = EXPR,
+    f'(x) = EXPR: a derivative named on the left, as in a student's answer).
+    """
+
+    text: str
+    kind: str
+    expr: sympy.Expr  # the expression; for an equation lhs - rhs
+    var: sympy.Symbol | None = None  # given by an operator or a derivative's name
+    order: int | None = None
+    value: str | None = None  # the value's name: y, f
+    arguments: tuple[sympy.Symbol, ...] = ()  # f(w, x): the declared variables
+    lhs: sympy.Expr | None = None  # an equation's sides
+    rhs: sympy.Expr | None = None
+
+    @property
+    def literal(self) -> bool:
+        """Whether the input is just an expression (nothing read around it)."""
+        return self.kind == "expression"
+
+
+def _split_top_level(tokens: list[Token], text: str) -> list[int]:
+    """Indices of the top-level '=' (or '==') tokens."""
+    depth, bars, found = 0, 0, []
+    for i, tok in enumerate(tokens):
+        if tok.kind != OP:
+            continue
+        if tok.value in _OPENERS or tok.value in ("\\frac", "\\sqrt"):
+            depth += tok.value in _OPENERS
+        elif tok.value in (")", "]", "}"):
+            depth -= 1
+        elif tok.value == "|":
+            bars ^= 1
+        elif tok.value in ("=", "==") and depth == 0 and not bars:
+            found.append(i)
+    return found
+
+
+def _order_after(tokens: list[Token], i: int) -> tuple[int, int]:
+    """An order written after d or dx: ^2, ^{2}, ². Returns (order, next index)."""
+    tok = tokens[i]
+    if tok.kind == SUP and tok.value.isdigit():
+        return int(tok.value), i + 1
+    if tok.kind == OP and tok.value == "^":
+        nxt = tokens[i + 1]
+        if nxt.kind == NUM and nxt.value.isdigit():
+            return int(nxt.value), i + 2
+        if (
+            nxt.kind == OP
+            and nxt.value == "{"
+            and tokens[i + 2].kind == NUM
+            and tokens[i + 2].value.isdigit()
+            and tokens[i + 3].kind == OP
+            and tokens[i + 3].value == "}"
+        ):
+            return int(tokens[i + 2].value), i + 4
+    return 1, i
+
+
+def _is(tok: Token, kind: str, value: str | None = None) -> bool:
+    return tok.kind == kind and (value is None or tok.value == value)
+
+
+def _plain_name(name: str) -> bool:
+    return (
+        bool(_VARIABLE.fullmatch(name))
+        and name not in FUNCTIONS
+        and name not in CONSTANTS
+        and not name.startswith("__")
+    )
+
+
+def _numerator(tokens: list[Token], i: int, stop: set[int]) -> tuple[int, str | None, int] | None:
+    """d, d^2, dy, d^2y, d²y: (order, value name, next index), or None."""
+    tok = tokens[i]
+    if not _is(tok, NAME):
+        return None
+    if tok.value == "d":
+        order, j = _order_after(tokens, i + 1)
+        value = None
+        if _is(tokens[j], NAME) and j not in stop and _plain_name(tokens[j].value):
+            value, j = tokens[j].value, j + 1
+        return order, value, j
+    if tok.value.startswith("d") and len(tok.value) > 1 and _plain_name(tok.value[1:]):
+        # dy (one name), only as a numerator: the caller checks that '/' and dx follow
+        return 1, tok.value[1:], i + 1
+    return None
+
+
+def _denominator(tokens: list[Token], i: int) -> tuple[str, int, int] | None:
+    """dx, d x, dx^2, dx²: (variable, order, next index), or None."""
+    tok = tokens[i]
+    if not _is(tok, NAME):
+        return None
+    if tok.value == "d" and _is(tokens[i + 1], NAME) and _plain_name(tokens[i + 1].value):
+        var, j = tokens[i + 1].value, i + 2
+    elif tok.value.startswith("d") and len(tok.value) > 1 and _plain_name(tok.value[1:]):
+        var, j = tok.value[1:], i + 1
+    else:
+        return None
+    order, j = _order_after(tokens, j)
+    return var, order, j
+
+
+def operator_at(tokens: list[Token], i: int, text: str) -> Operator | None:
+    """d/dx, d^2/dx^2, dy/dx, \\frac{d}{dx}, \\frac{d^2 y}{dx^2} starting at token i."""
+    start = tokens[i]
+    if _is(start, OP, "\\frac") and _is(tokens[i + 1], OP, "{"):
+        top = _numerator(tokens, i + 2, set())
+        if top is None:
+            return None
+        order, value, j = top
+        if not (_is(tokens[j], OP, "}") and _is(tokens[j + 1], OP, "{")):
+            return None
+        bottom = _denominator(tokens, j + 2)
+        if bottom is None:
+            return None
+        var, var_order, k = bottom
+        if not _is(tokens[k], OP, "}"):
+            return None
+        end = k + 1
+    else:
+        top = _numerator(tokens, i, set())
+        if top is None:
+            return None
+        order, value, j = top
+        if not _is(tokens[j], OP, "/"):
+            return None
+        bottom = _denominator(tokens, j + 1)
+        if bottom is None:
+            return None
+        var, var_order, end = bottom
+    if start.value != "d" and not _is(start, OP, "\\frac") and value is None:
+        return None
+    if order != var_order:
+        raise ParseError(
+            f"the orders differ: d^{order} above, d{var}^{var_order} below", column=start.col,
+            text=text,
+        )  # fmt: skip
+    return Operator(var=var, order=order, value=value, col=start.col, end=end)
+
+
+def primes_at(tokens: list[Token], i: int) -> tuple[int, int]:
+    """The number of primes (', ″) from token i, and the index after them."""
+    count = 0
+    while tokens[i].kind == OP and set(tokens[i].value) <= {"'"} and tokens[i].value:
+        count += len(tokens[i].value)
+        i += 1
+    return count, i
+
+
+def misplaced_operator(tokens: list[Token], start: int, text: str) -> None:
+    """d/dx inside an expression (x + d/dx x^2) is refused: it would read as d·x/dx."""
+    for i in range(start, len(tokens)):
+        tok = tokens[i]
+        if tok.value == "d" and tok.kind == NAME or _is(tok, OP, "\\frac"):
+            found = operator_at(tokens, i, text)
+            if found is not None and found.value is None:
+                raise ParseError(
+                    "a derivative operator such as d/dx goes at the start of the expression",
+                    column=tok.col,
+                    text=text,
+                )
+
+
+class Reader:
+    """Finds the structure of a line on its tokens; `parse(tokens)` reads an expression."""
+
+    def __init__(self, tokens: list[Token], text: str, parse_tokens) -> None:
+        self.tokens = tokens
+        self.text = text
+        self.parse_tokens = parse_tokens
+
+    def error(self, message: str, col: int) -> ParseError:
+        return ParseError(message, column=col, text=self.text)
+
+    def expression(self, start: int, stop: int) -> sympy.Expr:
+        """The expression of tokens[start:stop]: never empty, never a list or a condition."""
+        end_col = self.tokens[stop].col if stop < len(self.tokens) else len(self.text) + 1
+        part = [*self.tokens[start:stop], Token(END, "", end_col)]
+        if start >= stop:
+            raise self.error("expected an expression here", end_col)
+        value = self.parse_tokens(part)
+        if not isinstance(value, sympy.Expr) or isinstance(value, sympy.Tuple):
+            what = "a list" if isinstance(value, sympy.Tuple) else "a condition"
+            raise self.error(f"expected an expression, found {what}", self.tokens[start].col)
+        return value
+
+    def read(self) -> Reading:
+        tokens, text = self.tokens, self.text
+        end = len(tokens) - 1  # the END token
+        equals = _split_top_level(tokens, text)
+        if len(equals) > 1:
+            raise self.error("only one '=' is allowed (an equation has two sides)",
+                             tokens[equals[1]].col)  # fmt: skip
+        if not equals:
+            op = operator_at(tokens, 0, text)
+            if op is None:
+                misplaced_operator(tokens, 0, text)
+                return Reading(text, "expression", self.expression(0, end))
+            if op.value is not None:
+                raise self.error(
+                    f"d{op.value}/d{op.var} names a derivative; to differentiate, write"
+                    f" d/d{op.var} followed by the expression",
+                    op.col,
+                )
+            return self.operator(op, end)
+        k = equals[0]
+        if k == 0:
+            raise self.error("expected an expression before '='", tokens[0].col)
+        misplaced_operator(tokens, k + 1, text)
+        return self.left_side(k, end)
+
+    def operator(self, op: Operator, end: int) -> Reading:
+        tokens = self.tokens
+        if op.end >= end:
+            raise self.error(f"d/d{op.var} needs an expression after it", op.col)
+        misplaced_operator(self.tokens, op.end, self.text)
+        first = tokens[op.end]
+        if first.kind == OP and first.value in _OPENERS:
+            close = self.closing(op.end)
+            after = tokens[close + 1] if close is not None else None
+            if after is not None and after.kind == OP and after.value in ("+", "-"):
+                raise self.error(
+                    f"d/d{op.var} applies to everything after it: put it all in one pair of"
+                    f" brackets, d/d{op.var} (…), or move the other terms before the operator",
+                    after.col,
+                )
+        expr = self.expression(op.end, end)
+        return Reading(self.text, "operator", expr, var=symbol(op.var), order=op.order)
+
+    def closing(self, i: int) -> int | None:
+        """The index of the bracket that closes the one at i."""
+        depth = 0
+        for j in range(i, len(self.tokens)):
+            tok = self.tokens[j]
+            if tok.kind == OP and tok.value in _OPENERS:
+                depth += 1
+            elif tok.kind == OP and tok.value in (")", "]", "}"):
+                depth -= 1
+                if depth == 0:
+                    return j
+        return None
+
+    def left_side(self, k: int, end: int) -> Reading:
+        tokens, text = self.tokens, self.text
+        first = tokens[0]
+        op = operator_at(tokens, 0, text)
+        if op is not None:
+            if op.end != k:
+                raise self.error("expected '=' after the derivative's name", tokens[op.end].col)
+            if op.value is None:
+                raise self.error(
+                    f"d/d{op.var} needs the expression after it, not '='", tokens[k].col
+                )
+            rhs = self.expression(k + 1, end)
+            return Reading(text, "derivative", rhs, var=symbol(op.var), order=op.order,
+                           value=op.value)  # fmt: skip
+        if first.kind == NAME and _plain_name(first.value):
+            primes, j = primes_at(tokens, 1)
+            arguments: tuple[sympy.Symbol, ...] = ()
+            if j < k and _is(tokens[j], OP, "("):
+                arguments = self.arguments(j, k)
+                if arguments is None:
+                    return self.equation(k, end)
+            elif j != k:
+                return self.equation(k, end)
+            rhs = self.expression(k + 1, end)
+            if primes:
+                if len(arguments) > 1:
+                    raise self.error(
+                        f"{first.value}' of several variables does not say which one: write"
+                        f" d{first.value}/dx",
+                        first.col,
+                    )
+                var = arguments[0] if arguments else None
+                return Reading(text, "derivative", rhs, var=var, order=primes,
+                               value=first.value, arguments=arguments)  # fmt: skip
+            value = symbol(first.value)
+            if not arguments and value in rhs.free_symbols:
+                return self.equation(k, end)  # y = x·y + 1: y is defined implicitly
+            if value in arguments:
+                raise self.error(f"{first.value} cannot be a function of itself", first.col)
+            return Reading(text, "definition", rhs, value=first.value, arguments=arguments)
+        return self.equation(k, end)
+
+    def arguments(self, j: int, k: int) -> tuple[sympy.Symbol, ...] | None:
+        """f(x), f(w, x) on a left side: the declared variables (None if not such a list)."""
+        tokens = self.tokens
+        names: list[str] = []
+        i = j + 1
+        while i < k:
+            tok = tokens[i]
+            if tok.kind != NAME or not _plain_name(tok.value):
+                return None
+            names.append(tok.value)
+            i += 1
+            if _is(tokens[i], OP, ")"):
+                break
+            if not _is(tokens[i], OP, ","):
+                return None
+            i += 1
+        if i + 1 != k or not names:
+            return None
+        if len(set(names)) != len(names):
+            raise self.error("a variable is named twice", tokens[j].col)
+        return tuple(symbol(n) for n in names)
+
+    def equation(self, k: int, end: int) -> Reading:
+        lhs = self.expression(0, k)
+        rhs = self.expression(k + 1, end)
+        if not (lhs - rhs).free_symbols:
+            raise self.error(
+                "this equation has no variable (there is nothing to differentiate)",
+                self.tokens[k].col,
+            )
+        return Reading(self.text, "equation", lhs - rhs, lhs=lhs, rhs=rhs)
