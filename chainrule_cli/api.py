@@ -248,9 +248,7 @@ def declared_variable(reading, expr: sympy.Expr, var) -> sympy.Symbol:
     variable = resolve_variable(expr, var)
     if arguments and variable not in arguments:
         names = ", ".join(str(a) for a in arguments)
-        raise ParseError(
-            f"{reading.value}({names}) is a function of {names}, not of {variable}"
-        )
+        raise ParseError(f"{reading.value}({names}) is a function of {names}, not of {variable}")
     return variable
 
 
@@ -623,8 +621,18 @@ class Derivation(S.Derivation):
         missing = sorted(str(s) for s in free - set(values))
         if missing:
             raise ParseError(f"--at needs a value for {', '.join(missing)} too")
+        if self.equation is not None:
+            run_deep(lambda: on_the_curve(self.equation, values))
         exact, decimal = run_deep(lambda: value_at(self.result, values))
         return {"point": values, "exact": exact, "decimal": decimal}
+
+    def note_lines(self, lang: str = "en") -> list[str]:
+        """What the reader is told beside the derivation ("t does not appear in x^2, so the
+        derivative is 0."), one sentence each, in the language."""
+        from chainrule_cli.render.messages import note
+        from chainrule_cli.render.printing import unicode
+
+        return [note(key, self, lang, unicode) for key in self.notes]
 
     def to_json(self, text: str | None = None, lang: str = "en", at=None) -> dict:
         from chainrule_cli.render.jsonout import render_json
@@ -656,6 +664,33 @@ class Derivation(S.Derivation):
 
     def _repr_markdown_(self) -> str:
         return self.to_markdown()
+
+
+def on_the_curve(equation: tuple[sympy.Expr, sympy.Expr], point: dict) -> None:
+    """An implicit derivative has a value only at a point of the curve: exactly on it, or
+    within rounding for decimals (an UndefinedError says where the point is instead)."""
+    from chainrule_cli.calculus.derive import exactly_at
+    from chainrule_cli.errors import UndefinedError
+
+    lhs, rhs = (exactly_at(side, point) for side in equation)
+    gap = exactly_at(lhs - rhs, {})
+    if gap == 0:
+        return
+    try:
+        scale = max(1.0, abs(complex(lhs)), abs(complex(rhs)))
+        if abs(complex(gap)) <= 1e-9 * scale:
+            return
+    except (TypeError, ValueError):
+        pass
+    from chainrule_cli.render.printing import unicode
+
+    names = ", ".join(unicode(k) for k in point)
+    values = ", ".join(unicode(v) for v in point.values())
+    left, right = (unicode(side) for side in equation)
+    raise UndefinedError(
+        f"({names}) = ({values}) is not on the curve {left} = {right}: there {left} is"
+        f" {unicode(lhs)}, and {right} is {unicode(rhs)}"
+    )
 
 
 class RendersItself:
@@ -878,7 +913,7 @@ def check(
     expr: str | sympy.Expr,
     var: str | sympy.Symbol | None,
     answer: str | sympy.Expr,
-    order: int = 1,
+    order: int | None = None,
     *,
     lets: Mapping[str, object] | Iterable[str] = (),
     input: str = "auto",  # noqa: A002
@@ -887,42 +922,139 @@ def check(
     max_length: int = MAX_LENGTH,
     max_depth: int = MAX_DEPTH,
     max_digits: int = MAX_DIGITS,
+    dependent: str | sympy.Symbol | None = None,
 ):
     """Is `answer` the order-th derivative of `expr` by `var`? Returns a `CheckResult`:
     .verdict is "correct", "incorrect" (with .comparison.counterexample and perhaps .mistake,
     the likely classic mistake) or "undecided"; .expected is the verified derivation.
-    `lets` name sub-expressions the answer may use (y = 1/(1 + e^(−x)): y·(1 − y))."""
+    `lets` name sub-expressions the answer may use (y = 1/(1 + e^(−x)): y·(1 − y)).
+
+    Both are read as a student writes them: EXPR may be `d/dx …`, `y = …`, `f(x) = …` or an
+    equation (implicit: the answer need only hold on the curve); the answer may name its
+    derivative, `dy/dx = …`, `y' = …`, `f'(x) = …`, which also gives the order."""
     from chainrule_cli.calculus.check import check_answer
     from chainrule_cli.calculus.derive import derive
     from chainrule_cli.calculus.paths import order_intermediates, substitute
 
-    if not isinstance(order, int) or order < 1:
+    if order is not None and (not isinstance(order, int) or order < 1):
         raise ValueError("order must be a positive integer")
-
-    def read(text):
-        if not isinstance(text, str):
-            return text
-        return parse(text, input=input, functions=functions, max_length=max_length,
-                     max_depth=max_depth, max_digits=max_digits)  # fmt: skip
+    limits = {"input": input, "functions": functions, "max_length": max_length,
+              "max_depth": max_depth, "max_digits": max_digits}  # fmt: skip
 
     def work():
-        written = read(expr)
-        named = parse_lets(lets, input=input, functions=functions)
-        order_of = order_intermediates(named) if named else []
-        whole = substitute(written, named, order_of) if named else written
-        given = read(answer)
-        variable = resolve_variable(whole, var)
-        if variable in named:
-            from chainrule_cli.errors import ParseError
+        from chainrule_cli.errors import ParseError
 
-            raise ParseError(f"{variable} is the variable; it cannot also be an intermediate")
-        refuse_towers(whole, variable)
+        reading = read_input(expr, **limits)
+        refuse_answer_form(reading)
+        wanted, times = operator_agrees(reading, var, order)
+        named = parse_lets(lets, input=input, functions=functions)
+        if reading.kind == "equation":
+            if named:
+                raise ParseError("--let does not work with an equation")
+            variable, y = implicit_variables(reading, wanted, dependent)
+        else:
+            order_of = order_intermediates(named) if named else []
+            whole = substitute(reading.expr, named, order_of) if named else reading.expr
+            variable, y = declared_variable(reading, whole, wanted), None
+        said = read_input(answer, prime_variable=variable, **limits)
+        times = answer_order(said, variable, times, order, reading)
+        if reading.kind == "equation":
+            from chainrule_cli.calculus.implicit import derive_implicit
+
+            whole = reading.expr
+            refuse_towers(whole, variable)
+            expected = Derivation.of(
+                derive_implicit(reading.lhs, reading.rhs, variable, y, times, "full")
+            )
+            given = through_first_derivative(said.expr, expected.root, variable, y)
+        else:
+            if variable in named:
+                raise ParseError(f"{variable} is the variable; it cannot also be an intermediate")
+            refuse_towers(whole, variable)
+            derived = derive(whole, variable, times, "full", value=reading.value)
+            expected = Derivation.of(derived).replace(value=reading.value,
+                                                      arguments=reading.arguments)  # fmt: skip
+            given = said.expr
         refuse_numbers_too_large(given)
-        expected = Derivation.of(derive(whole, variable, order, "full"))
-        result = check_answer(whole, variable, order, given, named, expected)
+        allowed = whole.free_symbols | {variable} | set(named)
+        refuse_unknown_names(given, allowed, said.text)
+        result = check_answer(whole, variable, times, given, named, expected)
         return CheckResult(**{name: getattr(result, name) for name in result.fields})
 
     return run_deep(work, timeout=timeout)
+
+
+def answer_order(said, variable, times: int, order: int | None, reading) -> int:
+    """The order the answer names (y'' = …, d²y/dx² = …) must be the one asked for, and
+    gives it when nothing else did; so must its variable."""
+    from chainrule_cli.errors import ParseError
+
+    if said.kind not in ("expression", "derivative"):
+        kinds = {"operator": "a derivative to take (d/dx …)", "definition": "a definition",
+                 "equation": "an equation"}  # fmt: skip
+        raise ParseError(
+            f"the answer is {kinds[said.kind]}; write the derivative, as 2x or dy/dx = 2x",
+            column=1,
+            text=said.text,
+        )
+    if said.kind != "derivative":
+        return times
+    if said.var is not None and said.var != variable:
+        raise ParseError(f"the answer is a derivative by {said.var}, but the variable is"
+                         f" {variable}", column=1, text=said.text)  # fmt: skip
+    asked = order if order is not None else (reading.order if reading.kind == "operator" else None)
+    if asked is not None and asked != said.order:
+        raise ParseError(
+            f"the answer names derivative {said.order}, but derivative {asked} is asked for",
+            column=1,
+            text=said.text,
+        )
+    return said.order
+
+
+def through_first_derivative(given: sympy.Expr, root, x: sympy.Symbol, y: sympy.Symbol):
+    """An implicit answer in y and y' (y'' = (x·y' − y)/y²): y' is the first derivative and
+    y(x) is y, so it compares with the solved result."""
+    from sympy.core.function import AppliedUndef
+
+    first = root
+    while first.order > 1:
+        first = first.substeps[0]
+    slope = first.plain_result
+    primes = {}
+    for derivative in given.atoms(sympy.Derivative):
+        inner = derivative.expr
+        if isinstance(inner, AppliedUndef) and inner.func.__name__ == y.name:
+            if derivative.derivative_count == 1:
+                primes[derivative] = slope
+    given = given.xreplace(primes)
+    functions = {f: y for f in given.atoms(AppliedUndef) if f.func.__name__ == y.name}
+    return given.xreplace(functions)
+
+
+def refuse_unknown_names(given: sympy.Expr, allowed: set, text: str) -> None:
+    """An answer that uses a name the expression does not have is a misreading or a typo
+    (`xy` for x·y): refused with the fix, never compared."""
+    from chainrule_cli.errors import ParseError
+
+    extra = sorted(s.name for s in given.free_symbols - allowed)
+    if not extra:
+        return
+    name = extra[0]
+    letters = {s.name for s in allowed if len(s.name) == 1}
+    fix = ""
+    if len(name) > 1 and set(name) <= letters | set("0123456789"):
+        import re
+
+        parts = re.findall(r"[A-Za-z]|\d+", name)
+        fix = f"; '{name}' is one name: for a product write {' '.join(parts)} or {'*'.join(parts)}"
+    have = ", ".join(sorted(s.name for s in allowed)) or "none"
+    raise ParseError(
+        f"the answer uses {', '.join(extra)}, which the expression does not have (it has"
+        f" {have}){fix}",
+        column=1,
+        text=text,
+    )
 
 
 class CheckResult(RendersItself, _CheckRecord):

@@ -265,6 +265,13 @@ MaxDigitsOption = Annotated[
 MaxOutputOption = Annotated[
     int, typer.Option(min=1, help="Longest output written, in characters (bytes for png).")
 ]
+DependentOption = Annotated[
+    str | None,
+    typer.Option(
+        "--dependent",
+        help="An equation's variable that is a function of VAR (default: the other one).",
+    ),
+]
 LetOption = Annotated[
     list[str] | None,
     typer.Option(
@@ -282,8 +289,15 @@ def diff_command(
         typer.Argument(help="The variable (may be left out when there is only one)."),
     ] = None,
     order: Annotated[
-        int, typer.Option("--order", "-n", min=1, max=20, help="Differentiate this many times.")
-    ] = 1,
+        int | None,
+        typer.Option(
+            "--order",
+            "-n",
+            min=1,
+            max=20,
+            help="Differentiate this many times (default 1, or what d²/dx² says).",
+        ),
+    ] = None,
     at: AtOption = None,
     detail: DetailOption = Detail.full,
     format: FormatOption = DiffFormat.terminal,  # noqa: A002
@@ -299,13 +313,16 @@ def diff_command(
     max_digits: MaxDigitsOption = 3_000,
     max_output: MaxOutputOption = 100_000_000,
     let: LetOption = None,
+    dependent: DependentOption = None,
 ) -> None:
     """Differentiate EXPR with respect to VAR and show every step.
 
     \b
     Examples:
       chainrule diff "1/(1+exp(-(w*x+b)))" x
-      chainrule diff "x^2 sin x" --format latex --standalone -o hw.tex
+      chainrule diff "d/dx x^2 sin x"
+      chainrule diff "f(x) = x^2 sin x" --format latex --standalone -o hw.tex
+      chainrule diff "x^2 + y^2 = 25" x --at x=3,y=4
       chainrule diff "tanh(2x)" x --at x=0.5 --format json
       chainrule diff "x^x" --order 2 --detail brief
       printf 'sin x^2\\ncos x^2\\n' | chainrule diff - x --format json
@@ -320,17 +337,19 @@ def diff_command(
         derivation = differentiate(
             text, var, order, detail.value, input=input.value, functions=function or (),
             max_length=max_length, max_depth=max_depth, max_digits=max_digits, lets=let or (),
+            dependent=dependent,
         )  # fmt: skip
         point = derivation.value_at(at) if at else None
+        notes = derivation.note_lines(language)
         if section:
             from chainrule_cli.render.latex import render_section
 
-            return render_section(derivation, language, point), derivation.verified
+            return render_section(derivation, language, point), derivation.verified, None, notes
         shown = render(
             derivation, format.value, lang=language, text=text, at=point,
             standalone=standalone, color=color, width=width,
         )  # fmt: skip
-        return shown, derivation.verified
+        return shown, derivation.verified, None, notes
 
     run_command(ctx, expr, build, DIFF_SCHEMA, format.value, standalone, output, timeout, language,
                 max_output=max_output)  # fmt: skip
@@ -537,8 +556,15 @@ def check_command(
     var: Annotated[str | None, typer.Argument(help="The variable.")] = None,
     answer: Annotated[str | None, typer.Argument(help="The derivative to check.")] = None,
     order: Annotated[
-        int, typer.Option("--order", "-n", min=1, max=20, help="The answer is this derivative.")
-    ] = 1,
+        int | None,
+        typer.Option(
+            "--order",
+            "-n",
+            min=1,
+            max=20,
+            help="The answer is this derivative (default 1, or what y'' = … says).",
+        ),
+    ] = None,
     format: FormatOption = DiffFormat.terminal,  # noqa: A002
     standalone: StandaloneOption = False,
     lang: LangOption = None,
@@ -555,6 +581,7 @@ def check_command(
         list[str] | None,
         typer.Option("--let", help="A name the answer may use, NAME=EXPR (repeatable)."),
     ] = None,
+    dependent: DependentOption = None,
 ) -> None:
     """Is ANSWER the derivative of EXPR with respect to VAR? Exit 0 if correct, 1 if it is not
     (with a point where they differ, the likely mistake and the correct derivation) or if it
@@ -566,6 +593,7 @@ def check_command(
       chainrule check "sin(x^2)" x "cos(x^2)"
       chainrule check "1/(1+exp(-(w*x+b)))" x "w*y*(1-y)" --let "y=1/(1+exp(-(w*x+b)))"
       chainrule check "x^4" x "12x^2" --order 2
+      chainrule check "x^2 + y^2 = 25" x "y' = -x/y"
       chainrule check - --format json < sheet.tsv     (EXPR<TAB>VAR<TAB>ANSWER per line)
     """
     language, color, width = presentation(format.value, standalone, lang, output, no_color)
@@ -593,7 +621,7 @@ def check_command(
         result = check(
             function_text, variable, given, order, lets=let or (), input=input.value,
             functions=function or (), max_length=max_length, max_depth=max_depth,
-            max_digits=max_digits,
+            max_digits=max_digits, dependent=dependent,
         )  # fmt: skip
         shown = render_check(
             result, format.value, lang=language,
@@ -732,7 +760,7 @@ def work_out(
         return Outcome(out, lines, code)
 
     try:
-        shown, verified, *verdict = run_deep(build, timeout=timeout)
+        shown, verified, *more = run_deep(build, timeout=timeout)
     except ChainruleError as exc:
         code = ExitStatus.FAILED if exc.kind in ("limit", "timeout") else ExitStatus.BAD_INPUT
         return failure(exc.kind, exc.message, exc.column, error_lines(exc), code)
@@ -742,6 +770,8 @@ def work_out(
     except Exception as exc:  # noqa: BLE001 - a bug: say so in one line, not a traceback
         message = internal_error(exc)
         return failure("internal", message, None, [f"error: {message}"], ExitStatus.FAILED)
+    verdict = [more[0]] if more and more[0] is not None else []
+    notes = [f"note: {line}" for line in (more[1] if len(more) > 1 else ())]
     if len(shown) > max_output:
         message = (
             f"the output would be {len(shown):,} characters long; the limit is {max_output:,}"
@@ -752,8 +782,9 @@ def work_out(
         return Outcome(
             shown,
             [
+                *notes,
                 "error: verification failed: a step disagrees with SymPy; the result above "
-                "is not to be trusted. Please report this with the command you ran."
+                "is not to be trusted. Please report this with the command you ran.",
             ],
             ExitStatus.FAILED,
             *verdict,
@@ -762,8 +793,8 @@ def work_out(
         said = []
         if verdict[0] == "undecided":
             said = ["error: could not decide: too few points where both are real numbers"]
-        return Outcome(shown, said, ExitStatus.FAILED, verdict[0])
-    return Outcome(shown, verdict=verdict[0] if verdict else None)
+        return Outcome(shown, [*notes, *said], ExitStatus.FAILED, verdict[0])
+    return Outcome(shown, notes, verdict=verdict[0] if verdict else None)
 
 
 def error_json(schema: str, text: str, kind: str, message: str, column: int | None) -> dict:

@@ -76,7 +76,7 @@ class Comparison(Record):
     """How two expressions compare as functions of their variables."""
 
     verdict: str  # "correct" | "incorrect" | "undecided"
-    method: str  # "symbolic" | "numeric" | "none"
+    method: str  # "symbolic" | "numeric" | "curve" | "curve_points" | "none"
     agreeing: int = 0
     counterexample: Counterexample | None = None
     only_expected: dict | None = None  # a point where only the derivative is defined
@@ -528,7 +528,7 @@ def compare_on_curve(
     if f.is_polynomial(var, dependent) and answer.is_rational_function(var, dependent):
         try:
             if same_on_curve(expected, answer, f, var, dependent):
-                return Comparison(verdict="correct", method="symbolic")
+                return Comparison(verdict="correct", method="curve")
         except (sympy.PolynomialError, ValueError, TypeError):
             pass
     a, b = concretize(expected), concretize(answer)
@@ -544,5 +544,5 @@ def compare_on_curve(
             return found.replace(counterexample=example)
         agreeing += 1
         if agreeing >= NEEDED:
-            return Comparison(verdict="correct", method="numeric", agreeing=agreeing)
+            return Comparison(verdict="correct", method="curve_points", agreeing=agreeing)
     return Comparison(verdict="undecided", method="none", agreeing=agreeing)

@@ -90,7 +90,6 @@ def derive_implicit(
     )  # fmt: skip
 
 
-
 def with_the_equation(expr, f, var, dependent) -> sympy.Expr | None:
     """expr with its numerator reduced modulo F (F = 0 on the curve), when F is a polynomial
     and that makes it shorter: −(x² + y²)/y³ is −25/y³ on x² + y² = 25. Else None."""

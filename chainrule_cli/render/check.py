@@ -54,7 +54,11 @@ def sentences(
     expected = show(check.expected.result)
     out: list[tuple[str, str | None]] = []
     if check.verdict == "correct":
-        key = "ui.how_symbolic" if comparison.method == "symbolic" else "ui.how_numeric"
+        key = {
+            "symbolic": "ui.how_symbolic",
+            "curve": "ui.how_curve",
+            "curve_points": "ui.how_curve_points",
+        }.get(comparison.method, "ui.how_numeric")
         out.append((word(key, d=d, expected=expected, count=comparison.agreeing), None))
         if comparison.only_expected:
             out.append((word("ui.domain_expected", point=_point(comparison.only_expected, show)),
@@ -85,6 +89,14 @@ def _names(check: Check):
     return view.value or "y"
 
 
+def _given(check: Check, show) -> str:
+    """What was differentiated, as the task says it: y = …, f(x) = …, or the equation."""
+    view = outline(check.expected, "en")
+    if view.equation is not None:
+        return f"{show(view.equation[0])} = {show(view.equation[1])}"
+    return f"{show(view.label)} = {show(check.expr)}"
+
+
 def layout(check: Check, lang: str = "en") -> list[Line]:
     """The question, the verdict and why; for a wrong answer, the correct derivation."""
     renderer = TerminalRenderer(lang)
@@ -92,7 +104,7 @@ def layout(check: Check, lang: str = "en") -> list[Line]:
     word = lambda key, **f: messages.word(key, lang, **f)  # noqa: E731
     y = _names(check)
     key = "ui.check_task" if check.order == 1 else "ui.check_task_order"
-    task = word(key, answer=u(check.answer), expr=f"{y} = {u(check.expr)}", var=u(check.var),
+    task = word(key, answer=u(check.answer), expr=_given(check, u), var=u(check.var),
                 order=check.order)  # fmt: skip
     lines = [Line().add(task, STYLE["task"]), Line()]
     verdict = f"{MARK[check.verdict]} {word('ui.' + check.verdict)}"
@@ -127,12 +139,11 @@ def _escape_words(text: str) -> str:
 
 def latex_section(check: Check, lang: str) -> str:
     tex = TextbookLatexPrinter().doprint
-    y = _names(check)
     key = "ui.check_task" if check.order == 1 else "ui.check_task_order"
     words = escape(messages.word(key, lang, answer="@A@", expr="@E@", var="@V@", order=check.order))
     task = (
         words.replace("@A@", f"${tex(check.answer)}$")
-        .replace("@E@", f"${tex(sympy.Symbol(y))} = {tex(check.expr)}$")
+        .replace("@E@", f"${_given(check, tex)}$")
         .replace("@V@", f"${tex(check.var)}$")
     )
     return "\\noindent " + task + "\n\n" + latex_body(check, lang)
@@ -144,7 +155,7 @@ def markdown(check: Check, lang: str) -> str:
     math = lambda e: f"${tex(e)}$"  # noqa: E731
     key = "ui.check_task" if check.order == 1 else "ui.check_task_order"
     task = messages.word(key, lang, answer=math(check.answer), order=check.order,
-                         expr=f"${tex(sympy.Symbol(y))} = {tex(check.expr)}$",
+                         expr=f"${_given(check, tex)}$",
                          var=math(check.var))  # fmt: skip
     d = "$" + latex_leibniz(y, check.var, check.order) + "$"
     out = [

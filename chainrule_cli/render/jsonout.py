@@ -164,7 +164,17 @@ class JsonRenderer:
                 for r in d.simplify
             ],
             "verified": d.verified,
+            "dependent": None if d.dependent is None else str(d.dependent),
         }
+        if d.equation is not None:
+            lhs, rhs = d.equation
+            obj["equation"] = {"lhs": self.text(lhs), "rhs": self.text(rhs),
+                               "latex": f"{self.tex(lhs)} = {self.tex(rhs)}"}  # fmt: skip
+        if d.value is not None:
+            obj["value_name"] = d.value
+            obj["variables"] = [str(a) for a in d.arguments]
+        if d.notes:
+            obj["notes"] = [messages.note(key, d, self.lang) for key in d.notes]
         if d.in_terms_of is not None:
             obj["in_terms_of"] = {
                 "name": str(d.in_terms_of.name),

@@ -81,8 +81,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "why.substitute": "put in the first derivative",
         "why.on_curve": "simplify with the equation itself",
         "why.cancel": "cancel common factors",
-        "ui.implicit_task": "Differentiate {equation} implicitly with respect to {var},"
-        " {function}",
+        "ui.implicit_task": "Differentiate {equation} implicitly with respect to {var}, {function}",
         "ui.implicit_task_order": "Differentiate {equation} implicitly with respect to {var},"
         " {order} times, {function}",
         "ui.not_on_curve": "{point} is not on the curve {equation}",
@@ -146,6 +145,10 @@ CATALOG: dict[str, dict[str, str]] = {
         " expression.",
         "ui.how_numeric": "The answer equals the derivative {d} = {expected}: they agree at"
         " every simple point and at {count} random ones, each to 50 digits.",
+        "ui.how_curve": "The answer equals the derivative {d} = {expected} on the curve: their"
+        " difference is a multiple of the equation, which is 0 there.",
+        "ui.how_curve_points": "The answer equals the derivative {d} = {expected} on the curve:"
+        " they agree at {count} of its points, each to 50 digits.",
         "ui.undecided_why": "The answer and the derivative {d} = {expected} could be compared"
         " at only {count} points where both are real numbers ({needed} are needed).",
         "ui.counterexample": "At {point} the answer is {answer}, but the derivative is {expected}.",
@@ -296,6 +299,10 @@ CATALOG: dict[str, dict[str, str]] = {
         "ui.how_symbolic": "答案与导数 {d} = {expected} 是同一个表达式。",
         "ui.how_numeric": "答案等于导数 {d} = {expected}：两者在每个简单点和"
         " {count} 个随机点上一致，每个点精确到 50 位有效数字。",
+        "ui.how_curve": "答案在曲线上等于导数 {d} = {expected}：两者之差是方程的倍式，"
+        "在曲线上为 0。",
+        "ui.how_curve_points": "答案在曲线上等于导数 {d} = {expected}：两者在曲线的 {count} 个"
+        "点上一致，每个点精确到 50 位有效数字。",
         "ui.undecided_why": "答案与导数 {d} = {expected} 只能在 {count} 个两者都是实数的点上比较"
         "（需要 {needed} 个）。",
         "ui.counterexample": "在 {point} 处，答案为 {answer}，而导数为 {expected}。",
@@ -349,6 +356,11 @@ def word(key: str, lang: str = "en", **fields) -> str:
     """A heading or phrase of the user interface: word('ui.result', 'zh') == '结果'."""
     check_language(lang)
     return CATALOG[lang][key].format(**fields)
+
+
+def note(key: str, derivation: S.Derivation, lang: str = "en", show=str) -> str:
+    """A note beside a derivation: note('absent', d) == 'x does not appear in t^2, …'."""
+    return word(f"note.{key}", lang, var=show(derivation.var), expr=show(derivation.expr))
 
 
 def rule_name(step: S.Step, lang: str = "en") -> str:
