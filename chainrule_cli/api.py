@@ -21,6 +21,25 @@ class Parsed:
 
     input: str
     expr: sympy.Expr
+    reading: object = None  # the parse.Reading: d/dx …, y = …, an equation, or None
+
+    @property
+    def text(self) -> str:
+        """What was read, in SymPy's syntax: the expression, Derivative(x**3, x) for d/dx x^3,
+        y = … and f(x) = … for definitions, the equation, or dy/dx = … for an answer."""
+        r = self.reading
+        if r is None or r.kind == "expression":
+            return str(self.expr)
+        if r.kind == "operator":
+            return str(sympy.Derivative(self.expr, (r.var, r.order)))
+        if r.kind == "equation":
+            return f"{r.lhs} = {r.rhs}"
+        if r.kind == "definition":
+            label = sympy.Function(r.value)(*r.arguments) if r.arguments else r.value
+            return f"{label} = {self.expr}"
+        power = "" if r.order == 1 else f"^{r.order}"
+        var = r.var if r.var is not None else "x"
+        return f"d{power}{r.value}/d{var}{power} = {self.expr}"
 
     @property
     def free_symbols(self) -> list[str]:
@@ -48,7 +67,25 @@ class Parsed:
             "srepr": self.srepr,
             "free_symbols": self.free_symbols,
             "unknown_functions": self.functions,
+            "reading": self.reading_json(),
         }
+
+    def reading_json(self) -> dict:
+        """How the line was read: its kind and what it says beside the expression."""
+        r = self.reading
+        if r is None:
+            return {"kind": "expression"}
+        out: dict = {"kind": r.kind, "text": self.text}
+        if r.var is not None:
+            out["var"] = str(r.var)
+        if r.order is not None:
+            out["order"] = r.order
+        if r.value is not None:
+            out["value"] = r.value
+            out["variables"] = [str(a) for a in r.arguments]
+        if r.kind == "equation":
+            out["lhs"], out["rhs"] = str(r.lhs), str(r.rhs)
+        return out
 
 
 def parse_expression(
@@ -60,16 +97,11 @@ def parse_expression(
     max_depth: int = MAX_DEPTH,
     max_digits: int = MAX_DIGITS,
 ) -> Parsed:
-    """Parse user text (plain or LaTeX) into a SymPy expression; raises ParseError/LimitError."""
-    expr = parse(
-        text,
-        input=input,
-        functions=functions,
-        max_length=max_length,
-        max_depth=max_depth,
-        max_digits=max_digits,
-    )
-    return Parsed(text, expr)
+    """Read user text (plain or LaTeX) as a student means it: the SymPy expression, and what
+    was read around it (d/dx, y =, an equation); raises ParseError/LimitError."""
+    reading = read_input(text, input=input, functions=functions, max_length=max_length,
+                         max_depth=max_depth, max_digits=max_digits)  # fmt: skip
+    return Parsed(text, reading.expr, reading)
 
 
 def variable_named(name: str) -> sympy.Symbol:
@@ -348,18 +380,10 @@ def gradient(
         raise TypeError("expr must be text or a SymPy expression")
 
     def work():
-        parsed = (
-            parse(
-                expr,
-                input=input,
-                functions=functions,
-                max_length=max_length,
-                max_depth=max_depth,
-                max_digits=max_digits,
-            )
-            if isinstance(expr, str)
-            else expr
-        )
+        reading = read_input(expr, input=input, functions=functions, max_length=max_length,
+                             max_depth=max_depth, max_digits=max_digits)  # fmt: skip
+        only_expression_or_definition(reading, "grad")
+        parsed = reading.expr
         named = parse_lets(lets, input=input, functions=functions)
         whole = parsed
         if named:
@@ -367,23 +391,52 @@ def gradient(
 
             whole = substitute(parsed, named, order_intermediates(named))
         names = list(vars or ())
-        variables = [resolve_variable(whole, v) for v in names] or sorted(
-            whole.free_symbols, key=str
+        variables = (
+            [declared_variable(reading, whole, v) for v in names]
+            or list(reading.arguments)
+            or sorted(whole.free_symbols, key=str)
         )
         if not variables:
             raise ParseError("the expression has no variables to take a gradient by")
         if len(set(variables)) != len(variables):
             raise ParseError("a variable is named twice")
+        for variable in variables:
+            if variable not in whole.free_symbols:
+                hidden_name(whole, variable)
         partials = []
         for variable in variables:
             refuse_towers(whole, variable)
             if named:
                 partials.append(Derivation.of(derive_paths(parsed, variable, named, detail)))
             else:
-                partials.append(Derivation.of(derive(parsed, variable, 1, detail)))
+                derived = derive(parsed, variable, 1, detail, value=reading.value)
+                partials.append(
+                    Derivation.of(derived).replace(value=reading.value, arguments=reading.arguments)
+                )
         return Gradient(expr=whole, vars=tuple(variables), partials=tuple(partials))
 
     return run_deep(work, timeout=timeout)
+
+
+def only_expression_or_definition(reading, command: str) -> None:
+    """grad, jacobian and graph take an expression, or a definition f(x, y) = … that names it:
+    an operator or an equation says something they cannot do."""
+    from chainrule_cli.errors import ParseError
+
+    refuse_answer_form(reading)
+    if reading.kind == "operator":
+        raise ParseError(
+            f"{command} works out every variable's derivative itself: leave out d/d{reading.var}",
+            column=1,
+            text=reading.text,
+        )
+    if reading.kind == "equation":
+        raise ParseError(
+            f"{command} takes an expression, not an equation (implicit differentiation is"
+            " chainrule diff EQUATION VAR)",
+            column=1,
+            text=reading.text,
+        )
 
 
 def parse_lets(
@@ -822,19 +875,14 @@ def graph(
         raise TypeError("expr must be text or a SymPy expression")
 
     def work():
-        parsed = (
-            parse(
-                expr,
-                input=input,
-                functions=functions,
-                max_length=max_length,
-                max_depth=max_depth,
-                max_digits=max_digits,
-            )
-            if isinstance(expr, str)
-            else expr
-        )
-        variables = [resolve_variable(parsed, v) for v in (wrt or ())]
+        reading = read_input(expr, input=input, functions=functions, max_length=max_length,
+                             max_depth=max_depth, max_digits=max_digits)  # fmt: skip
+        only_expression_or_definition(reading, "graph")
+        parsed = reading.expr
+        variables = [declared_variable(reading, parsed, v) for v in (wrt or ())]
+        for variable in variables:
+            if variable not in parsed.free_symbols:
+                hidden_name(parsed, variable)
         if len(set(variables)) != len(variables):
             raise ParseError("a variable is named twice")
         for variable in variables or sorted(parsed.free_symbols, key=str):

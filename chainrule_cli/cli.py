@@ -189,7 +189,7 @@ def parse_command(
     elif format is ParseFormat.srepr:
         typer.echo(parsed.srepr)
     else:
-        typer.echo(str(parsed.expr))
+        typer.echo(parsed.text)
 
 
 DIFF_SCHEMA = "chainrule.derivation/1"

@@ -267,7 +267,10 @@ class Reader:
                     f" brackets, d/d{op.var} (…), or move the other terms before the operator",
                     after.col,
                 )
-        expr = self.expression(op.end, end)
+        start, stop = op.end, end
+        if _is(first, OP, "[") and self.closing(op.end) == end - 1:
+            start, stop = start + 1, stop - 1  # d/dx [x^2 + 1]: the brackets only group
+        expr = self.expression(start, stop)
         return Reading(self.text, "operator", expr, var=symbol(op.var), order=op.order)
 
     def closing(self, i: int) -> int | None:
