@@ -341,11 +341,14 @@ def hidden_name(expr: sympy.Expr, var: sympy.Symbol) -> None:
         core = re.sub(r"(_\w*|\d+)$", "", other)  # x_1 and w0 are their own variables
         if other == name or core in known or len(core) <= len(name) or name not in core:
             continue
-        parts = re.findall(r"[A-Za-z]|\d+", other)
-        raise ParseError(
-            f"'{other}' is one name, so {name} does not appear on its own; for a product"
-            f" write {' '.join(parts)} or {'*'.join(parts)}"
-        )
+        prefix = next((f for f in sorted(FUNCTIONS, key=len, reverse=True)
+                       if core.startswith(f) and len(f) > 1), None)  # fmt: skip
+        if prefix is not None:
+            fix = f"put the argument of {prefix} in parentheses, as {prefix}(…)"
+        else:
+            parts = re.findall(r"[A-Za-z]|\d+", other)
+            fix = f"for a product write {' '.join(parts)} or {'*'.join(parts)}"
+        raise ParseError(f"'{other}' is one name, so {name} does not appear on its own; {fix}")
 
 
 def absent_variable(expr: sympy.Expr, var: sympy.Symbol) -> tuple[str, ...]:
@@ -740,9 +743,12 @@ def on_the_curve(equation: tuple[sympy.Expr, sympy.Expr], point: dict) -> None:
     names = ", ".join(unicode(k) for k in point)
     values = ", ".join(unicode(v) for v in point.values())
     left, right = (unicode(side) for side in equation)
+    if not equation[1].free_symbols:  # x^2 + y^2 = 25: there x^2 + y^2 = 2, not 25
+        there = f"{left} = {unicode(lhs)}, not {unicode(rhs)}"
+    else:
+        there = f"{left} − ({right}) = {unicode(gap)}, not 0"
     raise UndefinedError(
-        f"({names}) = ({values}) is not on the curve {left} = {right}: there {left} is"
-        f" {unicode(lhs)}, and {right} is {unicode(rhs)}"
+        f"({names}) = ({values}) is not on the curve {left} = {right}: there {there}"
     )
 
 

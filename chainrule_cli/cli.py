@@ -102,8 +102,17 @@ def _root(
     if ctx.invoked_subcommand is None:
         typer.echo(ctx.get_help(), err=True)
         names = ", ".join(ctx.command.list_commands(ctx))  # type: ignore[attr-defined]
-        typer.echo(f"\nerror: no command given (one of: {names})", err=True)
+        complain(f"\nerror: no command given (one of: {names})")
         raise typer.Exit(int(ExitStatus.BAD_INPUT))
+
+
+def complain(line: str, lang=None) -> None:
+    """One line on standard error, in the user's language (--lang, else the locale)."""
+    from chainrule_cli.render.messages import language_from_environment
+    from chainrule_cli.render.translate import ui_error
+
+    language = getattr(lang, "value", lang) or language_from_environment(os.environ)
+    typer.echo(ui_error(line, language), err=True)
 
 
 def error_lines(exc: Exception) -> list[str]:
@@ -127,7 +136,7 @@ def fail(exc: Exception, *, as_json: bool, schema: str, text: str) -> typer.Exit
         payload = error_json(schema, text, kind, message, getattr(exc, "column", None))
         typer.echo(json.dumps(payload, ensure_ascii=False))
     for line in error_lines(exc):
-        typer.echo(line, err=True)
+        complain(line)
     code = ExitStatus.FAILED if kind in ("limit", "timeout") else ExitStatus.BAD_INPUT
     return typer.Exit(int(code))
 
@@ -180,7 +189,7 @@ def parse_command(
             exc, as_json=format is ParseFormat.json, schema="chainrule.parse/1", text=expr
         ) from None
     except Exception as exc:  # noqa: BLE001 - a bug: one line, not a traceback
-        typer.echo(f"error: {internal_error(exc)}", err=True)
+        complain(f"error: {internal_error(exc)}")
         raise typer.Exit(int(ExitStatus.FAILED)) from None
     if format is ParseFormat.json:
         typer.echo(json.dumps(parsed.to_json(), ensure_ascii=False))
@@ -192,6 +201,7 @@ def parse_command(
         typer.echo(parsed.text)
 
 
+NOTE = "note: "  # before a sentence for the reader on stderr (ui_error translates it)
 DIFF_SCHEMA = "chainrule.derivation/1"
 GRADIENT_SCHEMA = "chainrule.gradient/1"
 JACOBIAN_SCHEMA = "chainrule.jacobian/1"
@@ -511,10 +521,10 @@ def graph_command(
     """
     binary = format in (GraphFormat.svg, GraphFormat.png)
     if expr == "-" and format in (GraphFormat.dot, GraphFormat.python) or expr == "-" and binary:
-        typer.echo(f"error: --format {format.value} takes one expression, not lines", err=True)
+        complain(f"error: --format {format.value} takes one expression, not lines", lang)
         raise typer.Exit(int(ExitStatus.BAD_INPUT))
     if format is GraphFormat.png and output is None and sys.stdout.isatty():
-        typer.echo("error: PNG is binary; write it with -o FILE", err=True)
+        complain("error: PNG is binary; write it with -o FILE", lang)
         raise typer.Exit(int(ExitStatus.BAD_INPUT))
     language, color, width = presentation(format.value, standalone, lang, output, no_color)
     wanted = [v.strip() for item in wrt or () for v in item.split(",") if v.strip()]
@@ -598,12 +608,11 @@ def check_command(
     """
     language, color, width = presentation(format.value, standalone, lang, output, no_color)
     if expr == "-" and (var is not None or answer is not None):
-        typer.echo("error: with - each line gives EXPR<TAB>VAR<TAB>ANSWER; no more arguments",
-                   err=True)  # fmt: skip
+        complain("error: with - each line gives EXPR<TAB>VAR<TAB>ANSWER; no more arguments", lang)
         raise typer.Exit(int(ExitStatus.BAD_INPUT))
     if expr != "-" and (var is None or answer is None):
         typer.echo(ctx.get_help(), err=True)
-        typer.echo("error: give EXPR, VAR and ANSWER (or - to read lines)", err=True)
+        complain("error: give EXPR, VAR and ANSWER (or - to read lines)", lang)
         raise typer.Exit(int(ExitStatus.BAD_INPUT))
 
     def build(text: str, section: bool):
@@ -639,7 +648,7 @@ def presentation(fmt: str, standalone: bool, lang, output, no_color: bool):
     from chainrule_cli.render.messages import language_from_environment
 
     if standalone and fmt != "latex":
-        typer.echo("error: --standalone makes a LaTeX document; add --format latex", err=True)
+        complain("error: --standalone makes a LaTeX document; add --format latex", lang)
         raise typer.Exit(int(ExitStatus.BAD_INPUT))
     language = lang.value if lang is not None else language_from_environment(os.environ)
     color = (
@@ -663,9 +672,7 @@ def run_command(ctx, expr: str, build, schema: str, fmt: str, standalone: bool, 
     if expr == "-":
         if sys.stdin.isatty():
             typer.echo(ctx.get_help(), err=True)
-            typer.echo(
-                "error: EXPR is - but standard input is a terminal; pipe lines in.", err=True
-            )
+            complain("error: EXPR is - but standard input is a terminal; pipe lines in.", language)
             raise typer.Exit(int(ExitStatus.BAD_INPUT))
         # bytes that are not UTF-8 become U+FFFD: a line is never lost, never passed on raw
         raw = sys.stdin.buffer.read().decode("utf-8", errors="replace")
@@ -686,7 +693,7 @@ def run_command(ctx, expr: str, build, schema: str, fmt: str, standalone: bool, 
         )
         outcomes.append(outcome)
         for i, line in enumerate(outcome.errors):
-            typer.echo(f"line {number}: {line}" if batch and i == 0 else line, err=True)
+            complain(f"line {number}: {line}" if batch and i == 0 else line, language)
         if output is None and isinstance(outcome.output, bytes):
             sys.stdout.buffer.write(outcome.output)
             sys.stdout.flush()
@@ -714,7 +721,7 @@ def run_command(ctx, expr: str, build, schema: str, fmt: str, standalone: bool, 
             write_atomically(output, content)
         except OSError as exc:
             reason = exc.strerror or type(exc).__name__
-            typer.echo(f"error: cannot write {output}: {reason}", err=True)
+            complain(f"error: cannot write {output}: {reason}", language)
             raise typer.Exit(int(ExitStatus.BAD_INPUT)) from None
     raise typer.Exit(int(code))
 
@@ -771,7 +778,7 @@ def work_out(
         message = internal_error(exc)
         return failure("internal", message, None, [f"error: {message}"], ExitStatus.FAILED)
     verdict = [more[0]] if more and more[0] is not None else []
-    notes = [f"note: {line}" for line in (more[1] if len(more) > 1 else ())]
+    notes = [f"{NOTE}{line}" for line in (more[1] if len(more) > 1 else ())]
     if len(shown) > max_output:
         message = (
             f"the output would be {len(shown):,} characters long; the limit is {max_output:,}"
@@ -919,5 +926,8 @@ def main() -> None:
         command = typer.main.get_command(only_the_command_run(args))
         command(args=expressions_not_options(args, command), prog_name="chainrule")
     except KeyboardInterrupt:
-        sys.stderr.write("interrupted\n")
+        from chainrule_cli.render.messages import language_from_environment
+        from chainrule_cli.render.translate import ui_error
+
+        sys.stderr.write(ui_error("interrupted", language_from_environment(os.environ)) + "\n")
         sys.exit(130)

@@ -150,7 +150,7 @@ def test_without_a_point_only_formulas():
 def test_chinese_words():
     g = graph("1/(1+exp(-x))")
     drawn = layout(render_dot(g, g.value_at(["x=1"]), lang="zh"))
-    assert text(nodes_of(drawn)["y"]["label"]) == "y = 1/w reciprocal 值 0.731059 梯度 1"
+    assert text(nodes_of(drawn)["y"]["label"]) == "y = 1/w 倒数 值 0.731059 梯度 1"
     assert text(nodes_of(drawn)["x"]["label"]) == "x 值 1 梯度 0.196612"
 
 

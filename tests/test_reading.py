@@ -331,7 +331,7 @@ def test_an_absent_variable_gives_0_with_a_note():
     VALIDATOR.validate(data)
     assert data["notes"] == ["t does not appear in x**2, so the derivative is 0."]
     zh = run("diff", "x^2", "t", "--lang", "zh", "--format", "text")
-    assert zh.stderr == "note: x^2 中没有 t，所以导数为 0。\n"
+    assert zh.stderr == "注意：x^2 中没有 t，所以导数为 0。\n"
     # x_1 and w0 are variables of their own, not hiding x or w
     assert run("diff", "x_1^2", "x", "--format", "text").exit_code == 0
     assert run("diff", "theta^2", "t", "--format", "text").exit_code == 0

@@ -17,6 +17,7 @@ from chainrule_cli.calculus.graph import Graph, GraphValues, Node
 from chainrule_cli.errors import UnsupportedError
 from chainrule_cli.render import messages
 from chainrule_cli.render.printing import UnicodePrinter
+from chainrule_cli.render.translate import op_word
 
 # The few words the diagram uses (to move into messages.CATALOG as "dot.*").
 FORMATS = ("svg", "png")
@@ -37,6 +38,7 @@ def render_dot(graph: Graph, at: GraphValues | None = None, lang: str = "en") ->
     """The graph as a DOT digraph: one Graphviz node per node, one edge per (input, node) pair
     labelled ∂node/∂input, and with `at` every value, gradient and local derivative's value."""
     words = {key: messages.word(f"ui.dot_{key}", lang) for key in ("value", "grad", "convention")}
+    words["lang"] = lang
     printer = UnicodePrinter()
     lines = [
         "digraph chainrule {",
@@ -124,7 +126,7 @@ def _node_label(
     rows = [f"<B>{_html(name)}</B>"]
     if node.op != "input":
         rows[0] += _html(f" = {printer.doprint(node.expr)}")
-        op = node.op + (f" · {words['convention']}" if convention else "")
+        op = op_word(node.op, words["lang"]) + (f" · {words['convention']}" if convention else "")
         rows.append(f'<FONT POINT-SIZE="10" COLOR="{_OP_COLOUR}">{_html(op)}</FONT>')
     if at is not None:
         value = _number(at.values.get(node.name))

@@ -18,6 +18,7 @@ from chainrule_cli.render import messages
 from chainrule_cli.render.latex import escape, wrap_document
 from chainrule_cli.render.printing import SympyTextPrinter, TextbookLatexPrinter, UnicodePrinter
 from chainrule_cli.render.terminal import NBSP, STYLE, Line, to_string
+from chainrule_cli.render.translate import op_word
 
 SCHEMA = "chainrule.graph/1"
 MACRON = "\u0304"
@@ -88,6 +89,10 @@ class Words:
 
     def word(self, key: str, **fields) -> str:
         return messages.word(key, self.lang, **fields)
+
+    def op(self, node: Node) -> str:
+        """The operation's word in the language (node.op is the key JSON keeps)."""
+        return op_word(node.op, self.lang)
 
     def bar(self, name: sympy.Symbol) -> str:
         """n̄: the gradient of the output with respect to the node n."""
@@ -189,10 +194,12 @@ def _forward(graph: Graph, w: Words, at: GraphValues | None) -> list[Line]:
     lines = [Line().add(w.word("ui.forward"), STYLE["heading"])]
     definitions = [f"{w.u(n.name)} = {w.u(n.expr)}" for n in operations]
     width = min(max(_width(d) for d in definitions), 40)
-    op_width = max(len(n.op) for n in operations)
+    op_width = max(_width(w.op(n)) for n in operations)
     for node, definition in zip(operations, definitions, strict=True):
         line = Line(2, hang=4).add(_pad(definition, width), STYLE["lhs"])
-        line.add("   " + (node.op.ljust(op_width) if at is not None else node.op), STYLE["note"])
+        line.add(
+            "   " + (_pad(w.op(node), op_width) if at is not None else w.op(node)), STYLE["note"]
+        )
         if at is not None:
             line.add(f"   = {_number(at.values[node.name])}", STYLE["result"])
         lines.append(line)
@@ -263,7 +270,7 @@ def backward_order(graph: Graph) -> list[tuple[Node, object]]:
 
 
 def _row(node: Node, adjoint, w: Words, at: GraphValues) -> list[str]:
-    computes = w.word("ui.input") if node.op == "input" else f"{w.u(node.expr)}  ({node.op})"
+    computes = w.word("ui.input") if node.op == "input" else f"{w.u(node.expr)}  ({w.op(node)})"
     via = ""
     if adjoint is not None and adjoint.terms:
         _, filled = _recurrence(w, adjoint, literal=True)
@@ -383,7 +390,8 @@ def latex_rows(graph: Graph, t: Tex, at: GraphValues | None) -> tuple[list[str],
                 if adjoint.written is not None and adjoint.terms:
                     grad += f" = {t.tex(adjoint.written)}"
             computes = "" if node.op == "input" else t.tex(node.expr)
-            rows.append([t.tex(node.name), computes, rf"\text{{{node.op}}}", local, grad])
+            op = escape(op_word(node.op, t.lang))
+            rows.append([t.tex(node.name), computes, rf"\text{{{op}}}", local, grad])
         return header, rows
     header = [t.text("ui.col_node"), t.text("ui.col_computes"), t.text("ui.col_value"),
               t.grad_header(), t.text("ui.col_via")]  # fmt: skip

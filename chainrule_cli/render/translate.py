@@ -1,0 +1,655 @@
+"""Every error a user can cause, and the graph's operation names, in the user's language.
+
+The core raises its errors in English (the JSON `error.message` is a contract and stays
+English); `translate(message, "zh")` gives the Chinese sentence for the terminal. Each English
+template is one regular expression over the whole message: its runtime parts (names,
+expressions, numbers, columns) are named groups and come back as they are, inside the Chinese
+sentence. A message no pattern matches comes back unchanged, in English: never lost.
+
+    translate("unexpected ')'", "zh")                      -> "意外的 ')'"
+    error_line(ParseError("unexpected ')'", column=7), "zh") -> "错误：第 7 列：意外的 ')'"
+    ui_error("error: give EXPR, VAR and ANSWER (or - to read lines)", "zh")
+    op_word("reciprocal", "zh")                              -> "倒数"
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+__all__ = [
+    "LANGUAGES",
+    "OP_WORDS",
+    "error_line",
+    "op_word",
+    "translate",
+    "translate_parts",
+    "ui_error",
+]
+
+LANGUAGES = ("en", "zh")
+
+# ---- the graph's operation names --------------------------------------------------------------
+
+# node.op is a key (JSON keeps it); a person reads the catalog's word. A function's own name
+# (sin, tanh, sigmoid, erf, …) is not translated: it is how the formula writes it.
+OP_WORDS: dict[str, dict[str, str]] = {
+    "zh": {
+        "input": "输入",
+        "const": "常数",
+        "neg": "取负",
+        "add": "加",
+        "sub": "减",
+        "mul": "乘",
+        "div": "除",
+        "reciprocal": "倒数",
+        "pow": "幂",
+        "sqrt": "平方根",
+        "exp": "指数",
+        "log": "对数",
+        "abs": "绝对值",
+        "sign": "符号函数",
+        "max": "最大值",
+        "min": "最小值",
+        "relu": "ReLU",
+        "factorial": "阶乘",
+        "floor": "向下取整",
+        "ceiling": "向上取整",
+        "heaviside": "阶跃函数",
+        "piecewise": "分段函数",
+        "derivative": "导数",
+        "subs": "代入",
+    },
+}
+
+
+def op_word(op: str, lang: str = "en") -> str:
+    """The word a person reads for a graph operation: op_word('neg', 'zh') == '取负'; a key
+    the catalog has no word for (a function's name) is shown as it is."""
+    return OP_WORDS.get(lang, {}).get(op, op)
+
+
+# ---- messages ---------------------------------------------------------------------------------
+
+# Runtime parts that are themselves English phrases chosen from a few (a token that is the end
+# of the input, what was found instead of an expression, …): translated by _PHRASES.
+_PHRASED = frozenset({"tok", "what", "said", "doing", "want", "why", "hint", "names", "fix"})
+
+# (pattern over the whole phrase, Chinese) for the phrased parts.
+_PHRASES_EN_ZH: list[tuple[str, str]] = [
+    (r"end of input", "输入结尾"),
+    (r"a list", "一个列表"),
+    (r"a condition", "一个条件"),
+    (r"complex infinity, as 1/0", "复无穷，如 1/0"),
+    (r"NaN, as 0/0", "NaN，如 0/0"),
+    (r"no single value, as sin ∞", "没有唯一的值，如 sin ∞"),
+    (r"divide by", "除以它"),
+    (r"apply (?P<name>.+) to", "对它应用 {name}"),
+    (r"at least (?P<n>.+) arguments", "至少 {n} 个参数"),
+    (r"(?P<lo>.+) to (?P<hi>.+) arguments?", "{lo} 到 {hi} 个参数"),
+    (r"(?P<n>.+) arguments?", "{n} 个参数"),
+    (r"; did you mean '(?P<close>.+)'\?", "；你是不是想写 '{close}'？"),
+    (r"an unknown function has no code", "未知函数没有对应的代码"),
+    (r"the derivative of an unknown function has no code", "未知函数的导数没有对应的代码"),
+    (r"Python's math module has no complex numbers", "Python 的 math 模块不支持复数"),
+    (r"Python's math module has no (?P<name>.+)", "Python 的 math 模块没有 {name}"),
+    (r"none", "无"),
+    (r"a derivative to take \(d/dx …\)", "一个待求的导数（d/dx …）"),
+    (r"a definition", "一个定义"),
+    (r"an equation", "一个方程"),
+    (
+        r"; '(?P<name>.+)' is one name: for a product write (?P<a>.+) or (?P<b>.+)",
+        "；'{name}' 是一个名称：乘积请写成 {a} 或 {b}",
+    ),
+]
+
+# (pattern over the whole English message, Chinese template): the most specific first.
+_MESSAGES_EN_ZH: list[tuple[str, str]] = [
+    # -- the lexer (parse/lexer.py)
+    (
+        r"'(?P<written>.+)' would read as a product with e; write (?P<fixed>.+)",
+        "'{written}' 会被读作与 e 的乘积；请写成 {fixed}",
+    ),
+    (r"malformed superscript (?P<sup>.+)", "上标 {sup} 的写法有误"),
+    (
+        r"unexpected character '\ufffd' \(the input has bytes that are not UTF-8 text\)",
+        "意外的字符 '\ufffd'（输入中有不是 UTF-8 文本的字节）",
+    ),
+    (r"unexpected character (?P<ch>.+)", "意外的字符 {ch}"),
+    (r"a backslash must start a command", "反斜杠后面必须是一个命令"),
+    (r"expected \{name\} after (?P<cmd>.+)", "{cmd} 之后应为 {{名称}}"),
+    (r"unknown LaTeX command (?P<cmd>.+)", "未知的 LaTeX 命令 {cmd}"),
+    # -- reading (parse/__init__.py, api.parse_outputs)
+    (
+        r"input is (?P<n>.+) characters long; the limit is (?P<limit>.+)",
+        "输入长 {n} 个字符；上限是 {limit}",
+    ),
+    (r"empty input, expected an expression", "输入为空，应为一个表达式"),
+    (r"expected an expression, found (?P<what>.+)", "应为一个表达式，却是{what}"),
+    # -- the parser (parse/parser.py)
+    (r"unexpected end of input, expected an expression", "输入意外结束，应为一个表达式"),
+    (r"unexpected (?P<tok>.+) \(no matching opener\)", "意外的 {tok}（前面没有与之配对的左括号）"),
+    (r"unexpected (?P<tok>.+)", "意外的 {tok}"),
+    (
+        r"'(?P<opener>.+)' is never closed \(expected '(?P<closer>.+)'\)",
+        "'{opener}' 没有闭合（缺少 '{closer}'）",
+    ),
+    (r"expected '(?P<closer>.+)' but found (?P<tok>.+)", "应为 '{closer}'，却遇到 {tok}"),
+    (
+        r"nesting deeper than (?P<n>.+) levels \(raise the limit with --max-depth\)",
+        "嵌套超过 {n} 层（可用 --max-depth 提高上限）",
+    ),
+    (r"this is undefined \((?P<said>.+)\)", "这没有定义（{said}）"),
+    (
+        r"cannot apply (?P<name>.+) to these arguments \((?P<exc>.*)\)",
+        "无法对这些参数应用 {name}（{exc}）",
+    ),
+    (
+        r"cannot (?P<doing>.+) a number of more than (?P<n>.+) digits"
+        r" \(raise the limit with --max-digits\)",
+        "无法{doing}：这个数超过 {n} 位（可用 --max-digits 提高上限）",
+    ),
+    (r"a list cannot be used in arithmetic", "列表不能参与算术运算"),
+    (
+        r"a condition \(=, <, &, …\) cannot be used in arithmetic",
+        "条件（=、<、& 等）不能参与算术运算",
+    ),
+    (r"two numbers in a row: (?P<tok>.+)", "两个数连在一起：{tok}"),
+    (r"this product of powers of a number is astronomically large", "这个数的幂之积大得惊人"),
+    (
+        r"this power of a number has more than (?P<n>.+) digits \(raise the limit with"
+        r" --max-digits\), or write it as a tower \(10\^10\^10\) to keep it symbolic",
+        "这个数的幂超过 {n} 位（可用 --max-digits 提高上限），或写成幂塔（10^10^10）以保持符号形式",
+    ),
+    (r"empty (?P<pair>.+)", "空的 {pair}"),
+    (r"(?P<fn>.+) needs an argument", "{fn} 需要一个参数"),
+    (r"expected '\{' after (?P<command>.+)", "{command} 之后应为 '{{'"),
+    (r"number (?P<text>.+)… is too long", "数 {text}… 太长"),
+    (r"'(?P<name>.+)' is a reserved word, not a name", "'{name}' 是保留字，不能用作名称"),
+    (
+        r"unknown function '(?P<name>.+?)'(?P<hint>.*?)"
+        r" \(write (?P<product>.+) for a product, or declare it as a function\)",
+        "未知的函数 '{name}'{hint}（乘积请写成 {product}，或把它声明为函数）",
+    ),
+    (r"Derivative takes an expression and variables", "Derivative 需要一个表达式和若干变量"),
+    (
+        r"Subs takes 3 arguments: expression, variables, points",
+        "Subs 需要 3 个参数：表达式、变量、取值点",
+    ),
+    (r"Piecewise takes \(expression, condition\) pairs", "Piecewise 需要（表达式, 条件）对"),
+    (r"Piecewise needs at least one piece", "Piecewise 至少需要一段"),
+    (r"(?P<fn>.+) takes (?P<want>.+), got (?P<count>.+)", "{fn} 需要{want}，却给了 {count} 个"),
+    (r"(?P<fn>.+) needs an expression, not (?P<arg>.+)", "{fn} 需要一个表达式，而不是 {arg}"),
+    (r"(?P<fn>.+) needs parentheses: (?P<call>.+)", "{fn} 需要括号：{call}"),
+    (r"invalid (?P<name>.+?): (?P<exc>.*)", "无效的 {name}：{exc}"),
+    (
+        r"a prime \('\) goes after a function's name, as in f'\(x\)",
+        "撇号（'）应写在函数名之后，如 f'(x)",
+    ),
+    (
+        r"(?P<written>.+) is not read as a derivative: a prime \('\) goes after an unknown"
+        r" function's name, as in f'\(x\)",
+        "{written} 不会被读作导数：撇号（'）应写在未知函数名之后，如 f'(x)",
+    ),
+    (r"write the primes together, as in f''\(x\)", "撇号要连在一起写，如 f''(x)"),
+    (
+        r"(?P<name>.+) is a function here \((?P<primed>.+)\): write (?P<call>.+)",
+        "{name} 在这里是函数（{primed}）：请写 {call}",
+    ),
+    (
+        r"'(?P<name>.+)' is ambiguous: write (?P<power>.+) for a power, or (?P<derivative>.+)"
+        r" for a derivative",
+        "'{name}' 有歧义：幂请写成 {power}，导数请写成 {derivative}",
+    ),
+    (
+        r"'(?P<name>.+)' is ambiguous: put the argument of (?P<fn>.+) in parentheses, as in"
+        r" (?P<call>.+)",
+        "'{name}' 有歧义：请把 {fn} 的参数放进括号，如 {call}",
+    ),
+    (
+        r"'(?P<name>.+)' is ambiguous here: write (?P<a>.+) or (?P<b>.+)",
+        "'{name}' 在这里有歧义：请写成 {a} 或 {b}",
+    ),
+    (
+        r"'(?P<name>.+)' is ambiguous: write (?P<a>.+) or (?P<b>.+)",
+        "'{name}' 有歧义：请写成 {a} 或 {b}",
+    ),
+    (
+        r"(?P<call>.+) needs one argument: for a function of several variables, write"
+        r" Derivative\((?P<inner>.+), variable\)",
+        "{call} 只能有一个参数：多元函数请写 Derivative({inner}, 变量)",
+    ),
+    (
+        r"(?P<written>.+) needs its variable: write (?P<a>.+) or (?P<b>.+)",
+        "{written} 需要写出它的变量：请写成 {a} 或 {b}",
+    ),
+    (r"the order of a derivative is 1, 2, 3, …", "导数的阶数是 1, 2, 3, …"),
+    # -- reading a line: d/dx …, y' = …, equations (parse/reading.py)
+    (
+        r"the orders differ: (?P<top>.+) above, (?P<bottom>.+) below",
+        "阶数不一致：上面是 {top}，下面是 {bottom}",
+    ),
+    (
+        r"a derivative operator such as d/dx goes at the start of the expression",
+        "d/dx 这样的求导算子应写在表达式的开头",
+    ),
+    (r"expected an expression here", "这里应有一个表达式"),
+    (
+        r"only one '=' is allowed \(an equation has two sides\)",
+        "只能有一个 '='（方程只有两边）",
+    ),
+    (
+        r"(?P<name>.+) names a derivative; to differentiate, write (?P<op>.+) followed by the"
+        r" expression",
+        "{name} 表示一个导数；要求导，请写 {op}，后面接表达式",
+    ),
+    (r"expected an expression before '='", "'=' 之前应有一个表达式"),
+    (r"(?P<op>.+) needs an expression after it", "{op} 之后需要一个表达式"),
+    (
+        r"(?P<op>.+) applies to everything after it: put it all in one pair of brackets,"
+        r" (?P<bracketed>.+), or move the other terms before the operator",
+        "{op} 作用于它之后的全部内容：请把这些都放进一对括号，写成 {bracketed}，"
+        "或把其他项移到算子之前",
+    ),
+    (r"expected '=' after the derivative's name", "导数的名称之后应为 '='"),
+    (
+        r"(?P<op>.+) needs the expression after it, not '='",
+        "{op} 之后应是表达式，而不是 '='",
+    ),
+    (
+        r"(?P<prime>.+) of several variables does not say which one: write (?P<written>.+)",
+        "多元函数的 {prime} 没有说明对哪个变量求导：请写 {written}",
+    ),
+    (r"(?P<name>.+) cannot be a function of itself", "{name} 不能是它自身的函数"),
+    (
+        r"this equation has no variable \(there is nothing to differentiate\)",
+        "这个方程没有变量（没有可以求导的对象）",
+    ),
+    (
+        r"the equation does not determine (?P<d>.+) \(the derivative of both sides has no term"
+        r" in (?P<prime>.+)\)",
+        "这个方程确定不了 {d}（两边的导数中没有含 {prime} 的项）",
+    ),
+    # -- the API (api.py) and the chain rule over paths (calculus/paths.py)
+    (r"'(?P<name>.*)' is not a variable name", "'{name}' 不是变量名"),
+    (
+        r"the expression has several variables \((?P<names>.+)\); say which one",
+        "表达式有多个变量（{names}）；请指明对哪一个求导",
+    ),
+    (
+        r"--let works with first derivatives only \(no --order\)",
+        "--let 只能用于一阶导数（不能与 --order 同用）",
+    ),
+    (r"the expression has no variables to take a gradient by", "表达式中没有可以求梯度的变量"),
+    (r"a variable is named twice", "有一个变量给出了两次"),
+    (r"'(?P<item>.*)' is not NAME=EXPR", "'{item}' 不是 NAME=EXPR 的形式"),
+    (r"the intermediate (?P<name>.+) is named twice", "中间变量 {name} 定义了两次"),
+    (r"the intermediate (?P<name>.+) is defined through itself", "中间变量 {name} 用它自身来定义"),
+    (
+        r"the intermediates depend on each other in a cycle \((?P<name>.+)\)",
+        "中间变量互相循环依赖（{name}）",
+    ),
+    (
+        r"(?P<var>.+) is the variable; it cannot also be an intermediate",
+        "{var} 是求导的变量，不能同时是中间变量",
+    ),
+    (r"a variable cannot also be an intermediate", "变量不能同时是中间变量"),
+    (
+        r"more than (?P<n>.+) paths lead from the expression to (?P<var>.+)",
+        "从表达式到 {var} 的路径超过 {n} 条",
+    ),
+    (r"the list is empty", "列表是空的"),
+    (r"an empty entry in the list", "列表中有一项是空的"),
+    (r"the functions have no variables to differentiate by", "这些函数中没有可以求导的变量"),
+    (
+        r"(?P<power>.+) is too large a number to differentiate through"
+        r" \(it can only be a constant term\)",
+        "{power} 这个数太大，无法对它求导（它只能作为常数项）",
+    ),
+    (r"(?P<power>.+) is too large a number to compare with", "{power} 这个数太大，无法比较"),
+    (r"'(?P<part>.*)' is not NAME=VALUE", "'{part}' 不是 NAME=VALUE 的形式"),
+    (r"(?P<name>.+) is given twice", "{name} 给出了两次"),
+    (
+        r"the value of (?P<name>.+?) must be a number; '(?P<value>.*)' has (?P<found>.+)",
+        "{name} 的值必须是一个数；'{value}' 中有 {found}",
+    ),
+    (
+        r"the value of (?P<name>.+?) must be a number, not (?P<value>.+)",
+        "{name} 的值必须是一个数，而不是 {value}",
+    ),
+    (r"the value of (?P<name>.+?) is too large to compute with", "{name} 的值太大，无法计算"),
+    (
+        r"the value of (?P<name>.+?) must be a finite real number \(variables are real\)",
+        "{name} 的值必须是有限的实数（变量都是实数）",
+    ),
+    (r"(?P<var>.+) is not a variable of the functions", "{var} 不是这些函数的变量"),
+    (
+        r"(?P<var>.+) is not a variable of (?P<expr>.+) \(it has (?P<names>.*)\)",
+        "{var} 不是 {expr} 的变量（它的变量：{names}）",
+    ),
+    (r"--at needs a value for (?P<names>.+) too", "--at 还需要 {names} 的值"),
+    (r"--let does not work with an equation", "--let 不能用于方程"),
+    (
+        r"--dependent is for an equation in two variables \(x\^2 \+ y\^2 = 25\)",
+        "--dependent 用于含两个变量的方程（如 x^2 + y^2 = 25）",
+    ),
+    (
+        r"this names a derivative and its value \(an answer, as in dy/dx = …\); say what to"
+        r" differentiate, or check the answer with: chainrule check EXPR VAR ANSWER",
+        "这写的是一个导数和它的值（一个答案，如 dy/dx = …）；请说明要对什么求导，"
+        "或用 chainrule check EXPR VAR ANSWER 检查这个答案",
+    ),
+    (
+        r"the expression says (?P<op>.+) but the variable given is (?P<var>.+); give one of them",
+        "表达式写的是 {op}，给出的变量却是 {var}；请只给出其中一个",
+    ),
+    (
+        r"the expression asks for derivative (?P<n>.+?) \((?P<written>.+)\) but --order is"
+        r" (?P<order>.+); give one of them",
+        "表达式要求 {n} 阶导数（{written}），--order 却是 {order}；请只给出其中一个",
+    ),
+    (r"(?P<f>.+) has several variables; say which one", "{f} 有多个变量；请指明是哪一个"),
+    (
+        r"(?P<f>.+) is a function of (?P<args>.+), not of (?P<var>.+)",
+        "{f} 是 {args} 的函数，不是 {var} 的函数",
+    ),
+    (r"(?P<name>.+) does not appear in the equation", "方程中没有出现 {name}"),
+    (
+        r"the equation has the variables (?P<names>.+); say which one to differentiate by",
+        "方程中有变量 {names}；请指明对哪一个求导",
+    ),
+    (
+        r"the equation has only the variable (?P<x>.+): there is no function of (?P<same>.+) to"
+        r" find",
+        "方程中只有变量 {x}：没有关于 {same} 的函数可求",
+    ),
+    (
+        r"say which of (?P<names>.+) depends on (?P<x>.+), with --dependent NAME",
+        "请用 --dependent NAME 指明 {names} 中哪一个依赖于 {x}",
+    ),
+    (
+        r"(?P<x>.+) cannot depend on itself: --dependent must differ from VAR",
+        "{x} 不能依赖于它自身：--dependent 必须与 VAR 不同",
+    ),
+    (
+        r"'(?P<other>.+)' is one name, so (?P<name>.+) does not appear on its own; for a product"
+        r" write (?P<a>.+) or (?P<b>.+)",
+        "'{other}' 是一个名称，所以 {name} 并没有单独出现；乘积请写成 {a} 或 {b}",
+    ),
+    (
+        r"(?P<command>.+) works out every variable's derivative itself: leave out (?P<op>.+)",
+        "{command} 会自己求出每个变量的导数：请去掉 {op}",
+    ),
+    (
+        r"(?P<command>.+) takes an expression, not an equation \(implicit differentiation is"
+        r" chainrule diff EQUATION VAR\)",
+        "{command} 只接受表达式，不接受方程（隐函数求导请用 chainrule diff EQUATION VAR）",
+    ),
+    (
+        r"\((?P<names>.+)\) = \((?P<values>.+)\) is not on the curve (?P<curve>.+): there"
+        r" (?P<left>.+) = (?P<lv>.+), not (?P<rv>.+)",
+        "({names}) = ({values}) 不在曲线 {curve} 上：在这一点 {left} = {lv}，而不是 {rv}",
+    ),
+    (
+        r"the answer is a derivative by (?P<by>.+), but the variable is (?P<var>.+)",
+        "答案是对 {by} 的导数，但求导变量是 {var}",
+    ),
+    (
+        r"the answer is (?P<what>.+); write the derivative, as 2x or dy/dx = 2x",
+        "答案是{what}；请写出导数，如 2x 或 dy/dx = 2x",
+    ),
+    (
+        r"the answer names derivative (?P<n>.+), but derivative (?P<asked>.+) is asked for",
+        "答案写的是 {n} 阶导数，但要求的是 {asked} 阶导数",
+    ),
+    (
+        r"the answer uses (?P<extra>.+?), which the expression does not have"
+        r" \(it has (?P<names>.*?)\)(?P<fix>(?:; .*)?)",
+        "答案用到了 {extra}，但表达式中没有（表达式的变量：{names}）{fix}",
+    ),
+    (
+        r"'(?P<other>.+)' is one name, so (?P<name>.+) does not appear on its own; put the"
+        r" argument of (?P<fn>.+) in parentheses, as (?P<call>.+)",
+        "'{other}' 是一个名称，所以 {name} 并没有单独出现；请把 {fn} 的参数放进括号，如 {call}",
+    ),
+    # -- working it out (calculus/stepper.py, calculus/graph.py, calculus/deep.py)
+    (
+        r"no differentiation rule for (?P<kind>.+?): (?P<expr>.*)",
+        "没有适用于 {kind} 的求导法则：{expr}",
+    ),
+    (
+        r"(?P<expr>.+) is 0 for positive exponents and undefined otherwise;"
+        r" it has no derivative to work out",
+        "{expr} 在指数为正时为 0，否则没有定义；它没有可以求出的导数",
+    ),
+    (
+        r"(?P<node>.+?) has no value: it is an unknown function \((?P<shown>.*)\)",
+        "{node} 没有值：它是未知函数（{shown}）",
+    ),
+    (r"(?P<node>.+?) has no value: it is an unknown function", "{node} 没有值：它是未知函数"),
+    (
+        r"(?P<node>.+?) is not a real number that can be computed at this point"
+        r" \((?P<shown>.*)\)",
+        "{node} 在这一点不是可以算出的实数（{shown}）",
+    ),
+    (
+        r"(?P<node>.+?) is not a real number that can be computed at this point",
+        "{node} 在这一点不是可以算出的实数",
+    ),
+    (
+        r"Graphviz's dot gave up after (?P<seconds>.+) seconds \(raise it with --timeout\)",
+        "Graphviz 的 dot 在 {seconds} 秒后放弃（可用 --timeout 延长时限）",
+    ),
+    (
+        r"gave up after (?P<seconds>.+) seconds \(raise it with --timeout\)",
+        "{seconds} 秒后放弃（可用 --timeout 延长时限）",
+    ),
+    # -- Graphviz (render/dot.py) and Python (render/python.py)
+    (
+        r"--format (?P<fmt>.+) is not a Graphviz format chainrule writes",
+        "--format {fmt} 不是 chainrule 能写出的 Graphviz 格式",
+    ),
+    (
+        r"--format (?P<fmt>.+) needs Graphviz's dot \(Debian: apt-get install graphviz\);"
+        r" --format dot writes the graph for it",
+        "--format {fmt} 需要 Graphviz 的 dot 程序（Debian：apt-get install graphviz）；"
+        "--format dot 可写出供它使用的图",
+    ),
+    (r"Graphviz's dot failed: (?P<said>.*)", "Graphviz 的 dot 运行失败：{said}"),
+    (
+        r"--format python cannot compute (?P<expr>.+): (?P<why>an unknown function has no code"
+        r"|the derivative of an unknown function has no code|Python's math module has no .+)",
+        "--format python 无法计算 {expr}：{why}",
+    ),
+    (
+        r"--format python cannot compute (?P<expr>.+?): (?P<why>.+)",
+        "--format python 无法计算 {expr}：{why}",
+    ),
+    (
+        r"--format python needs the variables' names to differ",
+        "--format python 要求各变量的名称互不相同",
+    ),
+    (
+        r"--name (?P<name>.+) is a Python keyword; choose another name",
+        "--name {name} 是 Python 的关键字；请换一个名称",
+    ),
+    (r"--name must be a Python identifier", "--name 必须是合法的 Python 标识符"),
+    (
+        r"--name (?P<name>.+) would hide Python's own (?P<same>.+): choose another name",
+        "--name {name} 会遮蔽 Python 自带的 {same}：请换一个名称",
+    ),
+    # -- the command line (cli.py): its JSON messages, and the lines of a batch
+    (r"a line must be EXPR<TAB>VAR<TAB>ANSWER", "每行必须是 EXPR<TAB>VAR<TAB>ANSWER 的形式"),
+    (
+        r"the expression is too large to work out \((?P<kind>.+)\)",
+        "表达式太大，无法求解（{kind}）",
+    ),
+    (
+        r"the output would be (?P<n>.+) characters long; the limit is (?P<limit>.+)"
+        r" \(raise it with --max-output\)",
+        "输出将有 {n} 个字符；上限是 {limit}（可用 --max-output 提高上限）",
+    ),
+    (
+        r"internal error \((?P<kind>[^:]+): (?P<said>.*)\)\. This is a bug in chainrule"
+        r" (?P<version>\S+); please report it with the command you ran\.",
+        "内部错误（{kind}: {said}）。这是 chainrule {version} 的缺陷；请连同你运行的命令一起报告。",
+    ),
+    (r"not a number of seconds", "不是秒数"),
+]
+
+# The command line's own lines (cli.py), after "error: " (or whole, for "interrupted").
+_UI_EN_ZH: list[tuple[str, str]] = [
+    (r"no command given \(one of: (?P<names>.+)\)", "没有给出命令（可用的命令：{names}）"),
+    (
+        r"--format (?P<fmt>.+) takes one expression, not lines",
+        "--format {fmt} 只接受一个表达式，不能逐行读取",
+    ),
+    (r"PNG is binary; write it with -o FILE", "PNG 是二进制数据；请用 -o FILE 写入文件"),
+    (
+        r"with - each line gives EXPR<TAB>VAR<TAB>ANSWER; no more arguments",
+        "用 - 时每行给出 EXPR<TAB>VAR<TAB>ANSWER；不要再给其他参数",
+    ),
+    (
+        r"give EXPR, VAR and ANSWER \(or - to read lines\)",
+        "请给出 EXPR、VAR 和 ANSWER（或用 - 逐行读取）",
+    ),
+    (
+        r"--standalone makes a LaTeX document; add --format latex",
+        "--standalone 生成 LaTeX 文档；请加上 --format latex",
+    ),
+    (
+        r"EXPR is - but standard input is a terminal; pipe lines in\.",
+        "EXPR 是 -，但标准输入是终端；请用管道输入各行。",
+    ),
+    (r"cannot write (?P<path>.+?): (?P<reason>.+)", "无法写入 {path}：{reason}"),
+    (
+        r"verification failed: a step disagrees with SymPy; the result above is not to be"
+        r" trusted\. Please report this with the command you ran\.",
+        "验证失败：有一步与 SymPy 不一致；上面的结果不可信。请连同你运行的命令一起报告。",
+    ),
+    (
+        r"could not decide: too few points where both are real numbers",
+        "无法判定：两者都是实数的点太少",
+    ),
+]
+
+_Table = list[tuple[re.Pattern[str], str]]
+_CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+
+
+def _compile(pairs: list[tuple[str, str]]) -> _Table:
+    return [(re.compile(pattern, re.DOTALL), template) for pattern, template in pairs]
+
+
+_PHRASES: dict[str, _Table] = {"zh": _compile(_PHRASES_EN_ZH)}
+_MESSAGES: dict[str, _Table] = {"zh": _compile(_MESSAGES_EN_ZH)}
+_UI: dict[str, _Table] = {"zh": _compile(_UI_EN_ZH)}
+
+# The pieces of a line of the command line's, in each language.
+_FRAME = {
+    "zh": {
+        "error": "错误：{rest}",
+        "column": "第 {column} 列：{rest}",
+        "line": "第 {number} 行：{rest}",
+        "interrupted": "已中断",
+        "note": "注意：{rest}",
+    },
+}
+
+
+def _apply(
+    table: _Table, text: str, phrase: Callable[[str], tuple[str, tuple[str, ...]]] | None
+) -> tuple[str, tuple[str, ...]] | None:
+    """The first entry of table matching the whole text: (the translation, the runtime parts
+    kept as they are); None if none matches."""
+    for pattern, template in table:
+        m = pattern.fullmatch(text)
+        if m is None:
+            continue
+        fields, kept = {}, []
+        for name, value in m.groupdict().items():
+            value = value or ""
+            if phrase is not None and name in _PHRASED and value:
+                said, inner = phrase(value)
+                kept.extend(inner)
+                if said != value and _CJK.match(said):
+                    # 却遇到输入结尾, not 却遇到 输入结尾: no space before a Chinese phrase
+                    template = template.replace(f" {{{name}}}", f"{{{name}}}")
+                value = said
+            elif value:
+                kept.append(value)
+            fields[name] = value
+        return template.format(**fields), tuple(kept)
+    return None
+
+
+def _phrase(value: str, lang: str) -> tuple[str, tuple[str, ...]]:
+    """A phrased part in lang, and the runtime parts inside it (or the part itself, kept)."""
+    found = _apply(_PHRASES.get(lang, []), value, None)
+    return (value, (value,)) if found is None else found
+
+
+def translate_parts(message: str, lang: str) -> tuple[str, tuple[str, ...]]:
+    """translate(message, lang), and the runtime parts of the message kept in it as they are
+    (names, expressions, numbers: what the sentence says about the input)."""
+    if lang == "en" or lang not in _MESSAGES:
+        return message, ()
+    found = _apply(_MESSAGES[lang], message, lambda v: _phrase(v, lang))
+    return (message, ()) if found is None else found
+
+
+def translate(message: str, lang: str) -> str:
+    """An error message of the core (ChainruleError.message, English) in `lang`: unchanged
+    for "en", and for a message no pattern knows (never lost)."""
+    return translate_parts(message, lang)[0]
+
+
+def error_line(exc: BaseException, lang: str) -> str:
+    """The first line the command line prints for an error: `error: column 7: unexpected ')'`,
+    `错误：第 7 列：意外的 ')'`."""
+    message = getattr(exc, "message", None)
+    if not isinstance(message, str):
+        message = str(exc)
+    column = getattr(exc, "column", None)
+    if lang not in _FRAME:
+        return f"error: column {column}: {message}" if column is not None else f"error: {message}"
+    frame = _FRAME[lang]
+    rest = translate(message, lang)
+    if column is not None:
+        rest = frame["column"].format(column=column, rest=rest)
+    return frame["error"].format(rest=rest)
+
+
+_LINE = re.compile(r"line (?P<number>\d+): (?P<rest>.*)", re.DOTALL)
+_ERROR = re.compile(r"error: (?P<rest>.*)", re.DOTALL)
+_COLUMN = re.compile(r"column (?P<column>\d+): (?P<rest>.*)", re.DOTALL)
+
+
+def ui_error(english_line: str, lang: str) -> str:
+    """A line the command line prints on stderr, in `lang`: `error: …` (its own usage errors,
+    and any core error with or without `column N: `), `line N: …` in a batch, `interrupted`.
+    Leading newlines are kept; any other line (the input under a caret) comes back unchanged."""
+    if lang not in _FRAME:
+        return english_line
+    frame = _FRAME[lang]
+    body = english_line.lstrip("\n")
+    lead = english_line[: len(english_line) - len(body)]
+    if body == "interrupted":
+        return lead + frame["interrupted"]
+    if body.startswith("note: "):  # the sentence after it is in the language already
+        return lead + frame["note"].format(rest=body.removeprefix("note: "))
+    m = _LINE.fullmatch(body)
+    if m is not None:
+        rest = ui_error(m["rest"], lang)
+        return lead + frame["line"].format(number=m["number"], rest=rest)
+    m = _ERROR.fullmatch(body)
+    if m is None:
+        return english_line
+    rest = m["rest"]
+    column = _COLUMN.fullmatch(rest)
+    if column is not None:
+        said = frame["column"].format(column=column["column"], rest=translate(column["rest"], lang))
+    else:
+        found = _apply(_UI[lang], rest, lambda v: _phrase(v, lang))
+        said = found[0] if found is not None else translate(rest, lang)
+    return lead + frame["error"].format(rest=said)
