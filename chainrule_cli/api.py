@@ -203,7 +203,7 @@ def differentiate(
             return Derivation.of(derive_paths(parsed, variable, named, detail))
         variable = declared_variable(reading, parsed, wanted)
         refuse_towers(parsed, variable)
-        notes = absent_variable(parsed, variable)
+        notes = absent_variable(parsed, variable, reading.text)
         derivation = derive(parsed, variable, times, detail, value=reading.value)
         return Derivation.of(derivation).replace(
             value=reading.value, arguments=reading.arguments, notes=notes
@@ -296,7 +296,7 @@ def implicit_variables(reading, var, dependent) -> tuple[sympy.Symbol, sympy.Sym
         y = dependent if dependent.is_real else variable_named(dependent.name)
     for given in (x, y):
         if given is not None and given not in free:
-            hidden_name(reading.expr, given)
+            hidden_name(reading.expr, given, reading.text)
             raise ParseError(f"{given} does not appear in the equation")
     if x is None:
         others = [s for s in free if s != y]
@@ -326,7 +326,7 @@ def implicit_variables(reading, var, dependent) -> tuple[sympy.Symbol, sympy.Sym
     return x, y
 
 
-def hidden_name(expr: sympy.Expr, var: sympy.Symbol) -> None:
+def hidden_name(expr: sympy.Expr, var: sympy.Symbol, text: str | None = None) -> None:
     """VAR inside a longer name (`wx`, `xy`, `sinx2`) is a misreading verification cannot
     see: the derivative would be 0. Refused with the fix."""
     import re
@@ -348,15 +348,22 @@ def hidden_name(expr: sympy.Expr, var: sympy.Symbol) -> None:
         else:
             parts = re.findall(r"[A-Za-z]|\d+", other)
             fix = f"for a product write {' '.join(parts)} or {'*'.join(parts)}"
-        raise ParseError(f"'{other}' is one name, so {name} does not appear on its own; {fix}")
+        found = re.search(rf"(?<![A-Za-z_]){re.escape(other)}(?![A-Za-z0-9_])", text or "")
+        raise ParseError(
+            f"'{other}' is one name, so {name} does not appear on its own; {fix}",
+            column=found.start() + 1 if found else None,
+            text=text if found else None,
+        )
 
 
-def absent_variable(expr: sympy.Expr, var: sympy.Symbol) -> tuple[str, ...]:
+def absent_variable(
+    expr: sympy.Expr, var: sympy.Symbol, text: str | None = None
+) -> tuple[str, ...]:
     """When VAR does not occur: an error if it hides in a longer name, else the note that
     the derivative is 0 because of it."""
     if var in expr.free_symbols:
         return ()
-    hidden_name(expr, var)
+    hidden_name(expr, var, text)
     return ("absent",)
 
 
@@ -405,7 +412,7 @@ def gradient(
             raise ParseError("a variable is named twice")
         for variable in variables:
             if variable not in whole.free_symbols:
-                hidden_name(whole, variable)
+                hidden_name(whole, variable, reading.text)
         partials = []
         for variable in variables:
             refuse_towers(whole, variable)
@@ -888,7 +895,7 @@ def graph(
         variables = [declared_variable(reading, parsed, v) for v in (wrt or ())]
         for variable in variables:
             if variable not in parsed.free_symbols:
-                hidden_name(parsed, variable)
+                hidden_name(parsed, variable, reading.text)
         if len(set(variables)) != len(variables):
             raise ParseError("a variable is named twice")
         for variable in variables or sorted(parsed.free_symbols, key=str):
@@ -1089,6 +1096,8 @@ def through_first_derivative(given: sympy.Expr, root, x: sympy.Symbol, y: sympy.
 def refuse_unknown_names(given: sympy.Expr, allowed: set, text: str) -> None:
     """An answer that uses a name the expression does not have is a misreading or a typo
     (`xy` for x·y): refused with the fix, never compared."""
+    import re
+
     from chainrule_cli.errors import ParseError
 
     extra = sorted(s.name for s in given.free_symbols - allowed)
@@ -1098,15 +1107,14 @@ def refuse_unknown_names(given: sympy.Expr, allowed: set, text: str) -> None:
     letters = {s.name for s in allowed if len(s.name) == 1}
     fix = ""
     if len(name) > 1 and set(name) <= letters | set("0123456789"):
-        import re
-
         parts = re.findall(r"[A-Za-z]|\d+", name)
         fix = f"; '{name}' is one name: for a product write {' '.join(parts)} or {'*'.join(parts)}"
     have = ", ".join(sorted(s.name for s in allowed)) or "none"
+    found = re.search(rf"(?<![A-Za-z_]){re.escape(name)}(?![A-Za-z0-9_])", text)
     raise ParseError(
         f"the answer uses {', '.join(extra)}, which the expression does not have (it has"
         f" {have}){fix}",
-        column=1,
+        column=found.start() + 1 if found else 1,
         text=text,
     )
 

@@ -47,6 +47,7 @@ def test_parse_json_is_the_contract():
         "srepr": data["srepr"],
         "free_symbols": ["b", "w", "x"],
         "unknown_functions": [],
+        "reading": {"kind": "expression", "text": "1/(exp(-b - w*x) + 1)"},
     }
     assert "Symbol('x', real=True)" in data["srepr"]
 
