@@ -281,15 +281,39 @@ def declared_variable(reading, expr: sympy.Expr, var) -> sympy.Symbol:
     if arguments and variable not in arguments:
         names = ", ".join(str(a) for a in arguments)
         raise ParseError(f"{reading.value}({names}) is a function of {names}, not of {variable}")
+    if reading.value is not None and variable.name == reading.value:
+        raise ParseError(
+            f"{variable} is the function's value here ({variable} = …); say which variable to"
+            " differentiate by"
+        )
+    not_a_differential(expr, variable)
+    value = (reading.value,) if reading.value is not None else ()
+    hidden_name(expr, variable, reading.text, more=value)  # xy = 1 by x: xy is one name
     return variable
+
+
+def not_a_differential(expr: sympy.Expr, variable: sympy.Symbol) -> None:
+    """VAR written dx (as in d/dx) means x: refused with the fix, not differentiated by a
+    variable named dx (giving 0)."""
+    from chainrule_cli.errors import ParseError
+
+    name = variable.name
+    names = {s.name for s in expr.free_symbols}
+    if name not in names and name.startswith("d") and name[1:] in names:
+        raise ParseError(f"the variable is {name[1:]}, not {name}: give it without the d")
 
 
 def implicit_variables(reading, var, dependent) -> tuple[sympy.Symbol, sympy.Symbol]:
     """(x, y) for an equation: VAR and --dependent, or what they must be: x and y when both
     occur, else the two variables of the equation."""
     from chainrule_cli.errors import ParseError
+    from chainrule_cli.parse import symbol
 
     free = sorted(reading.expr.free_symbols, key=str)
+    for symbol_ in free:  # 6xy beside x: xy is one name, a misreading of x·y
+        hidden_name(reading.expr, symbol_, reading.text)
+    if len(free) == 1 and len(free[0].name) > 1 and free[0].name.isalpha():
+        hidden_name(reading.expr, symbol(free[0].name[0]), reading.text)
     x = resolve_variable(reading.expr, var) if var not in (None, "") and var is not None else None
     y = variable_named(str(dependent)) if dependent is not None else None
     if isinstance(dependent, sympy.Symbol):
@@ -323,12 +347,18 @@ def implicit_variables(reading, var, dependent) -> tuple[sympy.Symbol, sympy.Sym
             raise ParseError(f"say which of {names} depends on {x}, with --dependent NAME")
     if x == y:
         raise ParseError(f"{x} cannot depend on itself: --dependent must differ from VAR")
+    for given in (x, y):
+        not_a_differential(reading.expr, given)
+        hidden_name(reading.expr, given, reading.text)
     return x, y
 
 
-def hidden_name(expr: sympy.Expr, var: sympy.Symbol, text: str | None = None) -> None:
-    """VAR inside a longer name (`wx`, `xy`, `sinx2`) is a misreading verification cannot
-    see: the derivative would be 0. Refused with the fix."""
+def hidden_name(
+    expr: sympy.Expr, var: sympy.Symbol, text: str | None = None, more: tuple[str, ...] = ()
+) -> None:
+    """VAR inside a longer name (`wx`, `xy`, `xlnx`, `sinx2`) is a misreading verification
+    cannot see (d/dx of x + xlnx would be 1): refused with the fix, whether or not VAR also
+    occurs on its own."""
     import re
 
     from chainrule_cli.errors import ParseError
@@ -336,24 +366,54 @@ def hidden_name(expr: sympy.Expr, var: sympy.Symbol, text: str | None = None) ->
 
     known = {*GREEK, *GREEK_UPPER, *CONSTANTS, *FUNCTIONS}
     name = var.name
-    for symbol_ in sorted(expr.free_symbols, key=str):
-        other = symbol_.name
+    for other in sorted({s.name for s in expr.free_symbols} | set(more)):
         core = re.sub(r"(_\w*|\d+)$", "", other)  # x_1 and w0 are their own variables
         if other == name or core in known or len(core) <= len(name) or name not in core:
             continue
-        prefix = next((f for f in sorted(FUNCTIONS, key=len, reverse=True)
-                       if core.startswith(f) and len(f) > 1), None)  # fmt: skip
-        if prefix is not None:
-            fix = f"put the argument of {prefix} in parentheses, as {prefix}(…)"
-        else:
-            parts = re.findall(r"[A-Za-z]|\d+", other)
-            fix = f"for a product write {' '.join(parts)} or {'*'.join(parts)}"
+        spaced, starred = spell(other)
+        fix = f"write {spaced} or {starred}"
+        if " " not in spaced:
+            fix = f"name the variable differently ({other} contains {name})"
         found = re.search(rf"(?<![A-Za-z_]){re.escape(other)}(?![A-Za-z0-9_])", text or "")
         raise ParseError(
-            f"'{other}' is one name, so {name} does not appear on its own; {fix}",
+            f"'{other}' is one name, so it is not a product with {name}; {fix}",
             column=found.start() + 1 if found else None,
             text=text if found else None,
         )
+
+
+def spell(name: str) -> tuple[str, str]:
+    """A glued name taken apart as a student means it: 'xlnx' -> ('x ln x', 'x*ln(x)'),
+    'wx' -> ('w x', 'w*x'), 'sinx2' -> ('sin x 2', 'sin(x)*2')."""
+    import re
+
+    from chainrule_cli.parse.names import FUNCTIONS
+
+    names = sorted((f for f in FUNCTIONS if len(f) > 2 and f.islower()), key=len, reverse=True)
+    names.append("ln")
+    parts: list[str] = []
+    i = 0
+    while i < len(name):
+        fn = next((f for f in names if name.startswith(f, i)), None)
+        if fn is not None and i + len(fn) < len(name):
+            parts.append(fn)
+            i += len(fn)
+            continue
+        piece = re.match(r"\d+|[A-Za-z]|_\w*", name[i:]).group()
+        parts.append(piece)
+        i += len(piece)
+    starred: list[str] = []
+    pending = None
+    for part in parts:
+        if part in names:
+            pending = part if pending is None else f"{pending}({part}"
+            continue
+        if pending is not None:
+            starred.append(f"{pending}({part})" + ")" * pending.count("("))
+            pending = None
+        else:
+            starred.append(part)
+    return " ".join(parts), "*".join(starred)
 
 
 def absent_variable(
@@ -363,7 +423,7 @@ def absent_variable(
     the derivative is 0 because of it."""
     if var in expr.free_symbols:
         return ()
-    hidden_name(expr, var, text)
+    hidden_name(expr, var, text)  # wx: an error, not a note
     return ("absent",)
 
 
@@ -411,8 +471,7 @@ def gradient(
         if len(set(variables)) != len(variables):
             raise ParseError("a variable is named twice")
         for variable in variables:
-            if variable not in whole.free_symbols:
-                hidden_name(whole, variable, reading.text)
+            hidden_name(whole, variable, reading.text)
         partials = []
         for variable in variables:
             refuse_towers(whole, variable)
@@ -739,9 +798,11 @@ def on_the_curve(equation: tuple[sympy.Expr, sympy.Expr], point: dict) -> None:
     gap = exactly_at(lhs - rhs, {})
     if gap == 0:
         return
+    # decimals typed by hand (y = 0.693147 on e^y = x) are on the curve to their precision
+    typed = any(v.has(sympy.Float) for v in point.values())
     try:
         scale = max(1.0, abs(complex(lhs)), abs(complex(rhs)))
-        if abs(complex(gap)) <= 1e-9 * scale:
+        if abs(complex(gap)) <= (1e-5 if typed else 1e-12) * scale:
             return
     except (TypeError, ValueError):
         pass
@@ -893,9 +954,8 @@ def graph(
         only_expression_or_definition(reading, "graph")
         parsed = reading.expr
         variables = [declared_variable(reading, parsed, v) for v in (wrt or ())]
-        for variable in variables:
-            if variable not in parsed.free_symbols:
-                hidden_name(parsed, variable, reading.text)
+        for variable in variables or sorted(parsed.free_symbols, key=str):
+            hidden_name(parsed, variable, reading.text)
         if len(set(variables)) != len(variables):
             raise ParseError("a variable is named twice")
         for variable in variables or sorted(parsed.free_symbols, key=str):
@@ -1019,6 +1079,7 @@ def check(
             variable, y = declared_variable(reading, whole, wanted), None
         said = read_input(answer, prime_variable=variable, **limits)
         times = answer_order(said, variable, times, order, reading)
+        said = through_the_value(said, reading)
         if reading.kind == "equation":
             from chainrule_cli.calculus.implicit import derive_implicit
 
@@ -1071,6 +1132,34 @@ def answer_order(said, variable, times: int, order: int | None, reading) -> int:
             text=said.text,
         )
     return said.order
+
+
+def through_the_value(said, reading):
+    """An answer may use the value's name, as the derivation does (y = e^x: y' = y;
+    f(x) = e^x: f'(x) = f(x)): the name stands for the expression it was defined as. A
+    derivative named by another function (g'(x) for f(x) = …) is refused."""
+    from sympy.core.function import AppliedUndef
+
+    from chainrule_cli.errors import ParseError
+
+    value = reading.value
+    if reading.kind != "definition" or value is None:
+        return said
+    if said.kind == "derivative" and said.value not in (None, value):
+        raise ParseError(
+            f"the answer names the derivative of {said.value}, but the function is {value}",
+            column=1,
+            text=said.text,
+        )
+    expr = said.expr.xreplace({symbol_: reading.expr for symbol_ in said.expr.free_symbols
+                               if symbol_.name == value})  # fmt: skip
+    calls = {
+        call: reading.expr.xreplace(dict(zip(reading.arguments, call.args, strict=True)))
+        for call in expr.atoms(AppliedUndef)
+        if call.func.__name__ == value and len(call.args) == len(reading.arguments)
+    }
+    return said.__class__(**{**{f: getattr(said, f) for f in said.__slots__},
+                             "expr": expr.xreplace(calls)})  # fmt: skip
 
 
 def through_first_derivative(given: sympy.Expr, root, x: sympy.Symbol, y: sympy.Symbol):

@@ -610,7 +610,9 @@ def check_command(
     if expr == "-" and (var is not None or answer is not None):
         complain("error: with - each line gives EXPR<TAB>VAR<TAB>ANSWER; no more arguments", lang)
         raise typer.Exit(int(ExitStatus.BAD_INPUT))
-    if expr != "-" and (var is None or answer is None):
+    if expr != "-" and var is not None and answer is None and not var.isidentifier():
+        var, answer = None, var  # EXPR ANSWER (3x^2): the variable is the only one, as in diff
+    if expr != "-" and answer is None:
         typer.echo(ctx.get_help(), err=True)
         complain("error: give EXPR, VAR and ANSWER (or - to read lines)", lang)
         raise typer.Exit(int(ExitStatus.BAD_INPUT))

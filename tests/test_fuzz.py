@@ -520,8 +520,14 @@ SCHEMA_OF = {
 }
 
 
-ERROR_LINE = re.compile(r"^(line \d+: )?error\b", re.IGNORECASE | re.MULTILINE)
-FAILED_LINE = re.compile(r"^(?:line (\d+): )?error: verification failed", re.MULTILINE)
+# English, or Chinese with --lang zh or a Chinese locale (第 3 行：错误：…)
+ERROR_LINE = re.compile(
+    r"^((line \d+: )?error\b|(第 \d+ 行：)?错误：)", re.IGNORECASE | re.MULTILINE
+)
+FAILED_LINE = re.compile(
+    r"^(?:(?:line (\d+): )?error: verification failed|(?:第 (\d+) 行：)?错误：验证失败)",
+    re.MULTILINE,
+)
 NOT_VERIFIED = ("NOT VERIFIED", "未通过验证")
 CLAIMS_VERIFIED = ("Every step verified", "Every gradient verified", "都已用 SymPy 验证")
 
@@ -594,7 +600,7 @@ def check_json(result, schema: str, where: str, inputs: list[str] | None = None)
                 raise AssertionError(f"not a JSON line ({exc}) for {where}: {row!r}") from None
         for obj, text in zip(objects, inputs, strict=True):
             assert isinstance(obj, dict) and obj.get("input") == text, f"order: {where}"
-    failed = {int(n or 1) for n in FAILED_LINE.findall(err)}
+    failed = {int(en or zh or 1) for en, zh in FAILED_LINE.findall(err)}
     for number, obj in enumerate(objects, start=1):
         check_object(obj, schema, where)
         verified = verified_flag(obj)

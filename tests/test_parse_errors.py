@@ -65,6 +65,9 @@ ERRORS = [
     ("1e-3*x", 1, "'1e-3' would read as a product with e; write 1.0e-3"),
     ("x + 2E5", 5, "'2E5' would read as a product with e; write 2.0E5"),
     ("x\ufffd", 2, "unexpected character '\ufffd' (the input has bytes that are not UTF-8 text)"),
+    # a quote that is no prime (it follows no name) is still an unexpected character
+    ("__import__('os')", 12, 'unexpected character "\'"'),
+    ("x + 'a'", 5, 'unexpected character "\'"'),
 ]
 
 

@@ -318,7 +318,7 @@ def test_implicit_zh():
 def test_a_variable_inside_a_longer_name_is_refused_with_the_fix(expr, var, name, fix):
     result = run("diff", expr, var)
     assert result.exit_code == 2
-    assert f"'{name}' is one name, so {var} does not appear on its own" in result.stderr
+    assert f"'{name}' is one name, so it is not a product with {var}" in result.stderr
     assert fix in result.stderr
 
 
@@ -382,6 +382,7 @@ def test_check_on_a_curve_says_where_a_wrong_answer_fails():
         ("x^2", "x", "dy/dt = 2x", "the answer is a derivative by t, but the variable is x"),
         ("x^2", "x", "y'' = 2", "the answer names derivative 2, but derivative 1 is asked"),
         ("x^2 y", "x", "2xy", "'xy' is one name: for a product write x y or x*y"),
+        ("g(x) = x^2", "x", "f'(x) = 2x", "the answer names the derivative of f, but the function"),
         ("x^2", "x", "2x + c", "the answer uses c, which the expression does not have"),
         ("x^2", "x", "y = 2x", "the answer is a definition"),
     ],

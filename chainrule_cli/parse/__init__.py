@@ -103,6 +103,7 @@ def read(
     max_length: int = MAX_LENGTH,
     max_depth: int = MAX_DEPTH,
     max_digits: int = MAX_DIGITS,
+    prime_variable: sympy.Symbol | None = None,
 ) -> Reading:
     """Read a line as a calculus student means it: `d/dx …`, `y = …`, `f(x) = …`,
     `dy/dx = …`, `f'(x) = …`, an equation, or a plain expression (a `Reading`)."""
@@ -123,7 +124,8 @@ def read(
     unknown = frozenset(DEFAULT_UNKNOWN_FUNCTIONS) | frozenset(functions)
 
     def parse_tokens(part):
-        parser = Parser(part, text, functions=unknown, max_depth=max_depth, max_digits=max_digits)
+        parser = Parser(part, text, functions=unknown, max_depth=max_depth,
+                        max_digits=max_digits, prime_variable=prime_variable)  # fmt: skip
         return parser.parse()
 
     with recursion_room(max_depth * _FRAMES_PER_LEVEL + 2_000):

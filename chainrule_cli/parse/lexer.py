@@ -26,8 +26,9 @@ class Token:
 
 _LATEX_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?|\.[0-9]+")
 # 1e-3 after an integer: scientific notation to most readers, 1·e − 3 to the grammar
-_EXPONENT_TAIL = re.compile(r"[eE][+-]?[0-9]+")
-_NUMBER = re.compile(r"[0-9]+\.[0-9]*(?:[eE][+-]?[0-9]+)?|\.[0-9]+(?:[eE][+-]?[0-9]+)?|[0-9]+")
+# (the exponent's sign may be U+2212, as the text format prints 1.5e−7)
+_EXPONENT_TAIL = re.compile(r"[eE][+\-−]?[0-9]+")
+_NUMBER = re.compile(r"[0-9]+\.[0-9]*(?:[eE][+\-−]?[0-9]+)?|\.[0-9]+(?:[eE][+\-−]?[0-9]+)?|[0-9]+")
 _LATEX_COMMAND = re.compile(r"\\([A-Za-z]+|.)")
 _LATEX_BRACED_WORD = re.compile(r"\s*\{\s*([A-Za-z]+)\s*\}")
 _LATEX_SUBSCRIPTED = re.compile(r"([A-Za-z])_(?:\{([A-Za-z0-9]+)\}|([A-Za-z0-9]))")
@@ -57,12 +58,27 @@ _UNICODE_OPS = {
     "÷": "/",
     "−": "-",
     "–": "-",
+    "—": "-",
     "√": "sqrt",
     "≤": "<=",
     "≥": ">=",
     "≠": "!=",
 }
-_UNICODE_NAMES = {"π": "pi", "∞": "oo", "ℯ": "e", **UNICODE_GREEK}
+_UNICODE_NAMES = {"π": "pi", "∞": "oo", "ℯ": "e", "∂": "d", **UNICODE_GREEK}  # ∂/∂x as d/dx
+# ∛x and ½: a function name and a parenthesised fraction in the input language
+_UNICODE_SPELLED = {"∛": ["cbrt"], "½": ["(", "1", "/", "2", ")"],
+                    "⅓": ["(", "1", "/", "3", ")"], "¼": ["(", "1", "/", "4", ")"],
+                    "¾": ["(", "3", "/", "4", ")"], "⅔": ["(", "2", "/", "3", ")"]}  # fmt: skip
+# f'(x), f''(x), f′(x), f″(x): a run of primes is one operator token, its value the run in
+# ASCII apostrophes ("''" for f″)
+_PRIMES = {"'": 1, "′": 1, "″": 2, "‴": 3, "’": 1}  # ’: the apostrophe phones and editors type
+# x₁, w₀, αᵢ: subscripts after a name, as the text format prints them (x_1, w0 both print
+# x₁; they read back as x_1, the spelling LaTeX's x_{1} also gives)
+_SUBSCRIPTS = dict(zip("₀₁₂₃₄₅₆₇₈₉ₐₑᵢₒᵣᵤᵥₓₕₖₗₘₙₚₛₜ", "0123456789aeioruvxhklmnpst", strict=True))
+# σ(z), Γ(x) and δ(x) are the sigmoid, gamma and Dirac delta, as the text format prints them
+# (and as LaTeX input reads \sigma(z) and \Gamma(x)); alone they are Greek letters
+_UNICODE_CALLABLE = {"σ": "sigmoid", "Γ": "gamma", "δ": "DiracDelta"}
+_CALL = re.compile(r"\s*\(")
 _TWO_CHAR_OPS = {"**": "^", "<=": "<=", ">=": ">=", "==": "==", "!=": "!="}
 _ONE_CHAR_OPS = set("+-*/^()[]{},|!<>&=")
 
@@ -71,6 +87,50 @@ def unexpected_character(ch: str) -> str:
     if ch == "\ufffd":  # what bytes that are not UTF-8 became (on the command line and stdin)
         return "unexpected character '\ufffd' (the input has bytes that are not UTF-8 text)"
     return f"unexpected character {ch!r}"
+
+
+NO_PRIME = "a prime (') goes after a function's name, as in f'(x)"
+# tokens after which a prime would be the derivative of an expression: (x+1)', 2', |x|'
+_ENDS_VALUE = frozenset({")", "]", "}", "|", "!"})
+
+
+def _prime(tokens: list[Token], text: str, i: int) -> tuple[Token, int]:
+    """The run of primes at text[i], which must follow a name: f'(x), y''. After a value,
+    (x+1)' or 2', it says where a prime goes; anywhere else (after '(' or an operator, as in
+    __import__('os')) it is an unexpected character, as before primes were read."""
+    last = tokens[-1] if tokens else None
+    if last is not None and (last.kind == NAME or is_prime(last)):
+        primes, j = _primes(text, i)
+        return Token(OP, primes, i + 1), j
+    if last is not None and (
+        last.kind in (NUM, SUP) or (last.kind == OP and last.value in _ENDS_VALUE)
+    ):
+        raise ParseError(NO_PRIME, column=i + 1, text=text)
+    raise ParseError(unexpected_character(text[i]), column=i + 1, text=text)
+
+
+def is_prime(tok: Token) -> bool:
+    """Is tok a run of primes (f'(x), y'')?"""
+    return tok.kind == OP and tok.value.startswith("'")
+
+
+def _primes(text: str, i: int) -> tuple[str, int]:
+    """The primes starting at text[i], as a run of ASCII apostrophes, and where they end."""
+    j, count = i, 0
+    while j < len(text) and text[j] in _PRIMES:
+        count += _PRIMES[text[j]]
+        j += 1
+    return "'" * count, j
+
+
+def _subscript(text: str, i: int) -> tuple[str, int]:
+    """The subscripts starting at text[i] as '_1' (or '' if there are none), and their end."""
+    j = i
+    while j < len(text) and text[j] in _SUBSCRIPTS:
+        j += 1
+    if j == i:
+        return "", i
+    return "_" + "".join(_SUBSCRIPTS[c] for c in text[i:j]), j
 
 
 def tokenize(text: str) -> list[Token]:
@@ -93,16 +153,30 @@ def tokenize(text: str) -> list[Token]:
                     column=col,
                     text=text,
                 )
-            tokens.append(Token(NUM, m.group(), col))
+            tokens.append(Token(NUM, m.group().replace("−", "-"), col))
             i = m.end()
             continue
         m = _NAME.match(text, i)
         if m is not None:
-            tokens.append(Token(NAME, m.group(), col))
-            i = m.end()
+            sub, i = _subscript(text, m.end())
+            tokens.append(Token(NAME, m.group() + sub, col))
+            continue
+        if ch in _UNICODE_CALLABLE and _CALL.match(text, i + 1):
+            tokens.append(Token(NAME, _UNICODE_CALLABLE[ch], col))
+            i += 1
             continue
         if ch in _UNICODE_NAMES:
-            tokens.append(Token(NAME, _UNICODE_NAMES[ch], col))
+            sub, i = _subscript(text, i + 1)
+            tokens.append(Token(NAME, _UNICODE_NAMES[ch] + sub, col))
+            continue
+        if ch in _PRIMES:
+            prime, i = _prime(tokens, text, i)
+            tokens.append(prime)
+            continue
+        if ch in _UNICODE_SPELLED:
+            for piece in _UNICODE_SPELLED[ch]:
+                kind = NUM if piece.isdigit() else NAME if piece.isalpha() else OP
+                tokens.append(Token(kind, piece, col))
             i += 1
             continue
         if ch in _SUPERSCRIPTS:
@@ -278,6 +352,10 @@ def tokenize_latex(text: str) -> list[Token]:
         if ch in _UNICODE_NAMES:
             tokens.append(Token(NAME, _UNICODE_NAMES[ch], col))
             i += 1
+            continue
+        if ch in _PRIMES:
+            prime, i = _prime(tokens, text, i)
+            tokens.append(prime)
             continue
         if ch in "+-*/^()[],|!<>=_":
             tokens.append(Token(OP, ch, col))

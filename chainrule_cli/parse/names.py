@@ -119,6 +119,10 @@ def absolute(arg):
     )  # fmt: skip
 
 
+def _dirac_delta(arg, k=None):
+    return sympy.DiracDelta(arg) if k is None else sympy.DiracDelta(arg, k)
+
+
 def _root(arg, n):
     return sympy.root(arg, n)
 
@@ -171,7 +175,6 @@ _UNARY = {
     "gamma": (sympy.gamma, None),
     "loggamma": (sympy.loggamma, None),
     "digamma": (sympy.digamma, None),
-    "DiracDelta": (sympy.DiracDelta, None),
     "Ei": (sympy.Ei, None),
     "Si": (sympy.Si, None),
     "Ci": (sympy.Ci, None),
@@ -209,6 +212,9 @@ ALIASES = {
     "cosec": "csc",
     "tg": "tan",
     "ctg": "cot",
+    "arctg": "atan",
+    "arcctg": "acot",
+    "lg": "log10",
 }
 
 FUNCTIONS: dict[str, FunctionSpec] = {
@@ -223,6 +229,8 @@ FUNCTIONS.update(
         "Min": _spec("Min", _min, 2, None),
         "min": _spec("min", _min, 2, None),
         "Heaviside": _spec("Heaviside", _heaviside, 1, 2),
+        # DiracDelta(x, 1) is δ'(x), which SymPy makes from d/dx DiracDelta(x)
+        "DiracDelta": _spec("DiracDelta", _dirac_delta, 1, 2),
         "atan2": _spec("atan2", sympy.atan2, 2, 2),
         "polygamma": _spec("polygamma", sympy.polygamma, 2, 2),
         "besselj": _spec("besselj", sympy.besselj, 2, 2),

@@ -4,8 +4,9 @@ Precedence, loosest first:
     a & b   (conditions inside Piecewise)
     a < b, a <= b, a == b, ...
     a + b, a - b
+    -a      (-x^2 = -(x^2), -(a+b)c = -((a+b)c))
     a * b, a / b, a b (implicit: 2x, x y, 2(x+1), (a+b)(a-b))  -- left to right, 1/2x = x/2
-    -a      (-x^2 = -(x^2))
+    -a      after * or / (2*-x), and in exponents (x^-1)
     a ^ b, a ** b  (right to left: 2^3^2 = 2^9; x^-1 allowed)
     a!, a², a³
     atoms: numbers, names, f(…), (…), {…}, |…|, √a
@@ -13,7 +14,10 @@ Precedence, loosest first:
 A function name followed by something other than "(" takes the next factor as its argument,
 extended by implicit multiplication but not past another function or an explicit operator:
 `sin x^2` = sin(x²), `sin 2x` = sin(2x), `sin x cos x` = sin(x)·cos(x), `ln x/2` = ln(x)/2.
-`sin^2 x` = sin(x)², `sin^-1 x` = asin(x).
+`sin^2 x` = sin²x = sin(x)², `sin^-1 x` = sin⁻¹x = asin(x); `sin2x` = sin(2x), `ln3x` = ln(3x).
+`log_2(x)`, `log_2 x`, `log_{2}(x)` are log base 2; `[x+1]^2` groups like parentheses.
+`f'(x)`, `f''(g(x))`, `f^(4)(x)` are derivatives of unknown functions, built as SymPy's diff
+builds them; `y'` is dy/dv when the caller names v (prime_variable).
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ from sympy.calculus.accumulationbounds import AccumBounds
 from sympy.core.parameters import evaluate
 
 from chainrule_cli.errors import LimitError, ParseError
-from chainrule_cli.parse.lexer import END, NAME, NUM, OP, SUP, Token
+from chainrule_cli.parse.lexer import END, NAME, NUM, OP, SUP, Token, is_prime
 from chainrule_cli.parse.names import (
     BITS_PER_DIGIT,
     CONSTANTS,
@@ -59,6 +63,22 @@ _RELATIONS = {
     "!=": sympy.Ne,
 }
 _GREEK = frozenset(GREEK) | frozenset(GREEK_UPPER)
+# Names that take a glued coefficient, as students write them: sin2x = sin(2x), ln3x = ln(3x),
+# cos10t = cos(10t), sin2theta = sin(2θ), cos2pi = cos(2π). Only these (the trigonometric and
+# hyperbolic functions, their inverses, exp, ln and log): sqrt2x, erf2x, gamma2x stay names.
+_GLUABLE = (
+    "sin cos tan cot sec csc sinh cosh tanh coth sech csch exp ln log "
+    "asin acos atan acot asec acsc asinh acosh atanh acoth asech acsch "
+    "arcsin arccos arctan arccot arcsec arccsc arcsinh arccosh arctanh arccoth arcsech arccsch "
+    "arsinh arcosh artanh arcoth arsech arcsch cosec tg ctg"
+).split()
+_GLUED = re.compile(
+    "(" + "|".join(sorted(_GLUABLE, key=len, reverse=True)) + r")([0-9]+)([A-Za-z_][A-Za-z0-9_]*)?"
+)
+# the variable glued after the coefficient: one letter, a Greek letter's name or pi
+_GLUED_VARIABLE = re.compile("[A-Za-z]|" + "|".join(sorted(_GREEK | {"pi"}, key=len, reverse=True)))
+# log_2(x), log_10 x, log_b(x), log_2x (= log₂ x, as log2x is); log_ before {…}: log_{2}(x)
+_LOG_BASE = re.compile(r"log_(?:([0-9]+)([A-Za-z])?|([A-Za-z]))")
 
 
 @contextmanager
@@ -87,8 +107,18 @@ class Parser:
         functions: frozenset[str],
         max_depth: int,
         max_digits: int = MAX_DIGITS,
+        prime_variable: sympy.Symbol | None = None,
     ) -> None:
         self.tokens = tokens
+        self.prime_variable = prime_variable
+        # names written with a prime (y', f''(x)) are functions everywhere in the input: with
+        # y' = dy/dx, a bare y is y(x) (y'' + y is y''(x) + y(x), not y''(x) plus a constant)
+        self.primed = frozenset(
+            t.value
+            for t, nxt in zip(tokens, tokens[1:], strict=False)
+            if t.kind == NAME and is_prime(nxt) and self.may_take_prime(t.value)
+        )
+        functions = functions | self.primed
         self.max_digits = max_digits
         self.text = text
         self.pos = 0
@@ -101,6 +131,9 @@ class Parser:
         self.tower: dict[int, sympy.Basic] = {}
         self.towering: set[int] = set()  # ids of expressions with a tower kept symbolic inside
         self.keep: list[sympy.Basic] = []  # keeps ids in `tower` valid
+        # products SymPy multiplied out (2(x + π) is 2x + 2π), by id, with their factors: the
+        # reciprocal of 2(x + π) is ½·1/(x + π), as SymPy prints 1/(2*(x + pi))
+        self.distributed: dict[int, list[sympy.Basic]] = {}
 
     # ---- helpers -------------------------------------------------------------------------
     def error(self, message: str, col: int) -> ParseError:
@@ -221,6 +254,10 @@ class Parser:
 
     # ---- grammar -------------------------------------------------------------------------
     def parse(self) -> sympy.Basic:
+        if self.is_op("[") and self.closing_bracket(0) == len(self.tokens) - 2:
+            # "[f1, f2]" is a list, which only the jacobian command takes (it splits the list
+            # itself): a whole input in brackets is not read as a group
+            raise self.unexpected()
         result = self.parse_condition()
         if self.tok.kind != END:
             if self.is_op(")", "}", "]"):
@@ -229,6 +266,19 @@ class Parser:
                 )
             raise self.unexpected()
         return result
+
+    def closing_bracket(self, start: int) -> int | None:
+        """Index of the ']' that closes the '[' at tokens[start], or None."""
+        depth = 0
+        for i in range(start, len(self.tokens)):
+            tok = self.tokens[i]
+            if tok.kind == OP and tok.value == "[":
+                depth += 1
+            elif tok.kind == OP and tok.value == "]":
+                depth -= 1
+                if depth == 0:
+                    return i
+        return None
 
     def parse_condition(self) -> sympy.Basic:
         left = self.parse_relation()
@@ -273,10 +323,17 @@ class Parser:
         if tok.kind == OP:
             if tok.value == "|":
                 return self.abs_depth == 0
-            return tok.value in ("(", "{", "sqrt", "\\frac", "\\sqrt")
+            return tok.value in ("(", "{", "[", "sqrt", "\\frac", "\\sqrt")
         return False
 
     def parse_term(self) -> sympy.Basic:
+        if self.is_op("-", "+"):
+            # a leading sign is the whole product's: −(a + b)·c is −((a + b)·c), which is how
+            # SymPy prints Mul(−1, a + b, c) (and the same number as (−a − b)·c)
+            op = self.advance()
+            with self.nested(op.col):
+                operand = self.scalar(self.parse_term(), op.col)
+            return operand if op.value == "+" else self.made(-operand, operand)
         start = self.tok.col
         factors = [self.parse_unary()]
         while True:
@@ -286,7 +343,9 @@ class Parser:
                 factor = self.parse_unary()
                 if tok.value == "/":
                     self.refuse_huge([factor], tok.col, "divide by")
-                    factor = self.made(sympy.Pow(factor, -1), factor, col=tok.col)
+                    parts = self.distributed.get(id(factor), [factor])
+                    inverse = sympy.Mul(*(sympy.Pow(p, -1) for p in parts))
+                    factor = self.made(inverse, factor, col=tok.col)
                 factors.append(factor)
             elif self.starts_factor(tok):
                 if tok.kind == NUM and self.tokens[self.pos - 1].kind == NUM:
@@ -303,7 +362,11 @@ class Parser:
             # SymPy's Mul rebuilds powers of numbers, and Pow asks whether a tower exponent is
             # prime: evalf of 10^(4^(10^4)), for minutes (depending on the hash seed)
             return self.made(sympy.Mul(*factors, evaluate=False), *factors, col=start)
-        return self.made(sympy.Mul(*factors), *factors, col=start)
+        value = self.made(sympy.Mul(*factors), *factors, col=start)
+        if value.is_Add and len(factors) == 2:
+            self.distributed[id(value)] = factors
+            self.keep.append(value)
+        return value
 
     def check_towers(self, factors: list[sympy.Basic]) -> None:
         """SymPy multiplies 10^10^10 · 10^10^10 out to 10^(2·10^10) and then computes it."""
@@ -327,10 +390,43 @@ class Parser:
         base = self.parse_postfix()
         if self.is_op("^"):
             op = self.advance()
+            self.refuse_misleading_exponent(base, op)
             with self.nested(op.col):
                 exponent = self.parse_unary()
             return self.power(base, exponent, op.col)
         return base
+
+    def refuse_misleading_exponent(self, base: sympy.Basic, op: Token) -> None:
+        """Exponents a student means otherwise than the grammar reads them: e^2x (e^(2x) to a
+        student, e²·x to the grammar) and x^1/2 (√x, not x/2)."""
+        i = self.pos + (1 if self.is_op("-") else 0)
+        number = self.tokens[i]
+        if number.kind != NUM:
+            return
+        after = self.tokens[i + 1]
+        end = number.col + len(number.value)
+        power = self.text[op.col : end - 1]  # 2, or -2
+        glued = after.col == end and (after.kind == NAME or self.is_op("(", tok=after))
+        if base is sympy.E and glued:
+            tail = "(…)" if after.kind == OP else after.value
+            raise self.error(
+                f"'e^{power}{tail}' is ambiguous: write e^({power}{tail}) for the exponential,"
+                f" or e^{power}·{tail} for the product",
+                op.col - 1,
+            )
+        typed_caret = self.text[op.col - 1] == "^"  # x**-1/2 is Python's (x**-1)/2
+        if (
+            typed_caret
+            and number.value == "1"
+            and self.is_op("/", tok=after)
+            and self.tokens[i + 2].kind == NUM
+        ):
+            n = self.tokens[i + 2].value
+            raise self.error(
+                f"'^{power}/{n}' reads as the power {power}, then divided by {n}: write"
+                f" ^({power}/{n}) for the root",
+                op.col,
+            )
 
     def power(self, base: sympy.Basic, exponent: sympy.Basic, col: int) -> sympy.Basic:
         self.scalar(base, col)
@@ -370,6 +466,11 @@ class Parser:
                 bang = self.advance()
                 self.scalar(value, bang.col)
                 value = self.apply(sympy.factorial, [value], bang.col, "!")
+            elif is_prime(self.tok):
+                # f'(x)' (the lexer refuses (x+1)' and 2' with the same words)
+                raise self.error(
+                    "a prime (') goes after a function's name, as in f'(x)", self.tok.col
+                )
             else:
                 return value
 
@@ -380,9 +481,9 @@ class Parser:
             return self.number(tok)
         if tok.kind == NAME:
             return self.parse_name()
-        if self.is_op("(", "{"):
+        if self.is_op("(", "{", "["):
             self.advance()
-            closer = ")" if tok.value == "(" else "}"
+            closer = {"(": ")", "{": "}", "[": "]"}[tok.value]
             with self.nested(tok.col):
                 if self.is_op(closer):
                     raise self.error(f"empty {tok.value}{closer}", tok.col)
@@ -478,26 +579,219 @@ class Parser:
             name.startswith("__")
         ):
             raise self.error(f"'{name}' is a reserved word, not a name", tok.col)
+        if is_prime(self.tok):
+            return self.primed_name(tok)
         call = self.is_op("(")
         if name in SPECIAL_FORMS and call:
             return self.special_form(tok)
-        if name in self.functions and call:
-            args = [self.scalar(a, tok.col) for a in self.call_args(tok)]
-            return self.apply(sympy.Function(name), args, tok.col, name)
+        if name in self.functions:
+            if call:
+                args = [self.scalar(a, tok.col) for a in self.call_args(tok)]
+                return self.apply(sympy.Function(name), args, tok.col, name)
+            order = self.derivative_order(tok)
+            if order is not None:
+                return self.primed_call(tok, order)
+            if name in self.primed:
+                if self.prime_variable is None:
+                    raise self.error(
+                        f"{name} is a function here ({name}'): write {name}(x)", tok.col
+                    )
+                return self.apply(sympy.Function(name), [self.prime_variable], tok.col, name)
         if name in FUNCTIONS and not (name in _GREEK and not call):
             return self.function(tok)
         if name in CONSTANTS:
             # zoo and nan alone read back what JSON prints for a value that does not exist;
             # any use of them (zoo·x, sin(nan)) is refused where it is made
             return CONSTANTS[name]
+        log = _LOG_BASE.fullmatch(name)
+        if log is not None or (name == "log_" and self.is_op("{")):
+            return self.log_with_base(tok, log)
+        glued = _GLUED.fullmatch(name)
+        if glued is not None:
+            value = self.glued(tok, glued)
+            if value is not None:
+                return value
         if call and not self.is_plain_variable(name):
             raise self.unknown_function(tok)
+        if (
+            call
+            and len(name) == 1
+            and self.peek().kind == NAME
+            and self.is_op(")", tok=self.peek(2))
+        ):
+            # y(x), u(t): a function of x to a student, y·x to the grammar
+            lone = self.peek().value
+            raise self.error(
+                f"'{name}({lone})' could be {name}·{lone} or a function {name} of {lone}: write"
+                f" {name}*{lone} for the product; for a function, write {name} alone in an"
+                f" equation (x^2 + {name}^2 = 1), or f({lone}), or declare it: --function {name}",
+                tok.col,
+            )
         if not call and name not in _GREEK:
             split = self.split_function_prefix(name)
             if split is not None:
                 fname, var = split
                 return self.apply(FUNCTIONS[fname].build, [symbol(var)], tok.col, fname)
         return symbol(name)
+
+    def glued(self, tok: Token, m: re.Match[str]) -> sympy.Basic | None:
+        """sin2x = sin(2x), cos10t = cos(10t), sin2theta = sin(2θ), ln2 = ln(2); None for
+        log2x and log10x (log₂ x and log₁₀ x, read as names glued to a letter, as before)."""
+        name, (fn, digits, tail) = tok.value, m.groups()
+        call = self.is_op("(")
+        if tail is None:
+            if call or self.starts_factor(self.tok):
+                # sin2(x), sin2 x: sin(2x) to some, sin²(x) to others
+                raise self.error(
+                    f"'{name}' is ambiguous here: write {fn}({digits}·…) or {fn}^{digits}(…)",
+                    tok.col,
+                )
+            if fn == "log":
+                raise self.error(
+                    f"'{name}' is ambiguous: write log({digits}) or log_{digits}(…)", tok.col
+                )
+            return self.apply(FUNCTIONS[fn].build, [sympy.Integer(digits)], tok.col, fn)
+        if fn == "log":
+            if digits in ("2", "10") and len(tail) == 1 and not call:
+                return None
+            raise self.error(
+                f"'{name}' is ambiguous: write log({digits}{tail}) or log_{digits}({tail})",
+                tok.col,
+            )
+        if call or not _GLUED_VARIABLE.fullmatch(tail):
+            # sin2xy: sin(2xy), sin(2x)·y? sin2x(x+1): sin(2x)·(x+1), sin(2x(x+1))?
+            raise self.error(
+                f"'{name}' is ambiguous: put the argument of {fn} in parentheses, as in {fn}(…)",
+                tok.col,
+            )
+        var = CONSTANTS[tail] if tail in ("e", "pi") else symbol(tail)
+        coefficient = sympy.Integer(digits)
+        arg = self.made(sympy.Mul(coefficient, var), coefficient, var)
+        return self.apply(FUNCTIONS[fn].build, [arg], tok.col, fn)
+
+    def log_with_base(self, tok: Token, m: re.Match[str] | None) -> sympy.Basic:
+        """log_2(x), log_2 x, log_b(x), log_{2}(x): log(x, base); log_2x is log₂ x."""
+        if m is None:
+            base = self.latex_group(tok)  # log_{…}
+            self.scalar(base, tok.col)
+        else:
+            digits, tail, letter = m.groups()
+            if digits is not None:
+                base = sympy.Integer(digits)
+            else:
+                base = CONSTANTS[letter] if letter in ("e", "E") else symbol(letter)
+            if tail is not None:
+                if self.is_op("(") or is_prime(self.tok):
+                    raise self.error(
+                        f"'{tok.value}' is ambiguous: write log_{digits}({tail}·…) or "
+                        f"log_{digits}({tail})·(…)",
+                        tok.col,
+                    )
+                return self.apply(FUNCTIONS["log"].build, [symbol(tail), base], tok.col, "log")
+        return self.function(tok, base=base)
+
+    def may_take_prime(self, name: str) -> bool:
+        """Can `name'` be the derivative of an unknown function named `name`? Not sin' (a
+        known function), e' or pi' (constants) or sin2x', which is sin(2x)."""
+        return (
+            name not in FUNCTIONS
+            and name not in CONSTANTS
+            and name not in SPECIAL_FORMS
+            and bool(_PLAIN_NAME.fullmatch(name))
+            and _GLUED.fullmatch(name) is None
+            and _LOG_BASE.fullmatch(name) is None
+            and (name in _GREEK or self.split_function_prefix(name) is None)
+        )
+
+    def primed_name(self, tok: Token) -> sympy.Basic:
+        """f'(x), f''(g(x)), y' (with the caller's prime_variable)."""
+        name = tok.value
+        prime = self.tok
+        if not self.may_take_prime(name):
+            raise self.error(
+                f"{name}{prime.value} is not read as a derivative: a prime (') goes after an"
+                " unknown function's name, as in f'(x)",
+                prime.col,
+            )
+        self.advance()
+        if is_prime(self.tok):  # f' ' (x): two runs of primes, with a space between
+            raise self.error("write the primes together, as in f''(x)", self.tok.col)
+        return self.primed_call(tok, len(prime.value), prime.value)
+
+    def primed_call(self, tok: Token, order: int, primes: str | None = None) -> sympy.Basic:
+        name = tok.value
+        written = f"{name}{primes}" if primes else f"{name}^({order})"
+        if self.is_op("("):
+            args = self.call_args(tok)
+            if len(args) != 1:
+                raise self.error(
+                    f"{written}(…) needs one argument: for a function of several variables,"
+                    f" write Derivative({name}(…), variable)",
+                    tok.col,
+                )
+            arg = self.scalar(args[0], tok.col)
+        elif self.prime_variable is not None:
+            arg = self.prime_variable
+        else:
+            v = "t" if name == "x" else "x"
+            d = "d" if order == 1 else f"d^{order}"
+            dv = f"d{v}" if order == 1 else f"d{v}^{order}"
+            raise self.error(
+                f"{written} needs its variable: write {d}{name}/{dv} or {written}({v})", tok.col
+            )
+        return self.derivative(sympy.Function(name), arg, order, tok)
+
+    def derivative(self, fn, arg: sympy.Basic, order: int, tok: Token) -> sympy.Basic:
+        """The order-th derivative of fn at arg, as SymPy's diff makes it (Function.fdiff):
+        d/dx f(x) for a symbol, d/dg(x) f(g(x)) for a function, and for anything else
+        (f'(2x)) the derivative at a dummy ξ, substituted: Subs(f'(ξ), ξ, 2x), with the
+        dummy SymPy makes, so that f'(2x) here == diff(f(2x), x)/2."""
+        applied = self.apply(fn, [arg], tok.col, tok.value)
+        if arg._diff_wrt:
+            value = sympy.Derivative(applied, (arg, order))
+        else:
+            xi = sympy.Dummy("xi_1", dummy_index=hash(arg))
+            value = sympy.Subs(sympy.Derivative(fn(xi), (xi, order)), xi, arg)
+        return self.made(value, applied, col=tok.col)
+
+    def derivative_order(self, tok: Token) -> int | None:
+        """f^(4)(x) and LaTeX's f^{(4)}(x) are the 4th derivative: the order, with the tokens
+        up to the argument's '(' consumed. f^2(x) is refused: f(x)² or f(f(x))?"""
+        name = tok.value
+
+        def shape(offset: int, *want: str) -> bool:
+            got = self.tokens[self.pos + offset : self.pos + offset + len(want)]
+            return len(got) == len(want) and all(
+                (t.kind == NUM and w == "n") or (t.kind == OP and t.value == w)
+                for t, w in zip(got, want, strict=True)
+            )
+
+        for pattern in (("^", "(", "n", ")", "("), ("^", "{", "(", "n", ")", "}", "(")):
+            if shape(0, *pattern):
+                number = self.tokens[self.pos + pattern.index("n")]
+                if not number.value.isdigit() or int(number.value) == 0:
+                    raise self.error("the order of a derivative is 1, 2, 3, …", number.col)
+                self.pos += len(pattern) - 1
+                return int(number.value)
+        power = None
+        if self.tok.kind == SUP and shape(1, "("):
+            power = self.tok.value
+        elif shape(0, "^", "n", "(") or shape(0, "^", "{", "n", "}", "("):
+            power = self.peek(2 if self.peek().value == "{" else 1).value
+        inverse = shape(0, "^", "-", "n", "(") or shape(0, "^", "{", "-", "n", "}", "(")
+        if inverse or (power is not None and power.startswith("-")):
+            raise self.error(
+                f"{name}^-1(…), the inverse function of {name}, is not known here: name it (g)"
+                f" or write {name}(…)^(-1) for the reciprocal",
+                tok.col,
+            )
+        if power is not None:
+            raise self.error(
+                f"'{name}^{power}(…)' is ambiguous: write {name}(…)^{power} for a power, or"
+                f" {name}^({power})(…) for a derivative",
+                tok.col,
+            )
+        return None
 
     @staticmethod
     def is_plain_variable(name: str) -> bool:
@@ -543,8 +837,8 @@ class Parser:
             self.expect_close(")", opener)
         return args
 
-    def check_arity(self, tok: Token, count: int) -> None:
-        spec = FUNCTIONS[tok.value]
+    def check_arity(self, tok: Token, count: int, name: str | None = None) -> None:
+        spec = FUNCTIONS[name or tok.value]
         lo, hi = spec.min_args, spec.max_args
         if count < lo or (hi is not None and count > hi):
             if hi is None:
@@ -555,9 +849,11 @@ class Parser:
                 want = f"{lo} to {hi} arguments"
             raise self.error(f"{tok.value} takes {want}, got {count}", tok.col)
 
-    def function(self, tok: Token) -> sympy.Basic:
-        spec = FUNCTIONS[tok.value]
-        if self.is_op("("):
+    def function(self, tok: Token, base: sympy.Basic | None = None) -> sympy.Basic:
+        """sin(x), sin x, sin^2 x, sin²x, sin⁻¹x, log_2 x (with base: log_2 and log_{…})."""
+        name = "log" if base is not None else tok.value
+        spec = FUNCTIONS[name]
+        if self.is_op("(") and base is None:
             args = self.call_args(tok)
             self.check_arity(tok, len(args))
             for arg in args:
@@ -569,8 +865,9 @@ class Parser:
             op = self.advance()
             with self.nested(op.col):
                 exponent = self.parse_unary()
-        base = None
-        if self.is_op("_") and tok.value == "log":
+        elif self.tok.kind == SUP and spec.min_args == 1:
+            exponent = sympy.Integer(int(self.advance().value))  # sin²x, sin⁻¹x
+        if self.is_op("_") and tok.value == "log" and base is None:
             op = self.advance()
             with self.nested(op.col):
                 base = self.parse_postfix()
@@ -580,7 +877,7 @@ class Parser:
             args = self.call_args(tok)
             if base is not None:
                 args.append(base)
-            self.check_arity(tok, len(args))
+            self.check_arity(tok, len(args), name)
         elif self.is_op("{"):
             # LaTeX \log{\left(x\right)}^{2}: the braces hold the whole argument
             args = [self.latex_group(tok)]
@@ -594,7 +891,7 @@ class Parser:
                 args.append(base)
         if exponent is not None and exponent == -1 and spec.inverse:
             return self.apply(FUNCTIONS[spec.inverse].build, args, tok.col, spec.inverse)
-        value = self.apply(spec.build, args, tok.col, tok.value)
+        value = self.apply(spec.build, args, tok.col, name)
         if exponent is not None:
             value = self.power(value, exponent, tok.col)
         return value
@@ -621,8 +918,14 @@ class Parser:
         call = nxt.kind == OP and nxt.value == "("
         if name in FUNCTIONS:
             return not (name in _GREEK and not call)
+        if name in ("e", "E") and nxt.kind == OP and nxt.value == "^":
+            return True  # sin x e^x is sin(x)·e^x, as sin x √x is sin(x)·√x
         if call and (name in self.functions or name in SPECIAL_FORMS):
             return True
+        if is_prime(nxt) or _GLUED.fullmatch(name) or _LOG_BASE.fullmatch(name):
+            return True  # f'(x), sin2x, log_2 x (or an error that says why)
+        if name == "log_" and nxt.kind == OP and nxt.value == "{":
+            return True  # log_{2} x
         return self.split_function_prefix(name) is not None and name not in CONSTANTS
 
     def special_form(self, tok: Token) -> sympy.Basic:

@@ -104,7 +104,12 @@ _PHRASES_EN_ZH: list[tuple[str, str]] = [
 ]
 
 # (pattern over the whole English message, Chinese template): the most specific first.
-_MESSAGES_EN_ZH: list[tuple[str, str]] = [
+_MESSAGES_EN_ZH: list[tuple[str, str],] = [
+    (
+        r"'(?P<w>e\^.+)' is ambiguous: write (?P<a>.+) for the exponential, or (?P<b>.+) for the"
+        r" product",
+        "'{w}' 有歧义：指数函数请写成 {a}，乘积请写成 {b}",
+    ),
     # -- the lexer (parse/lexer.py)
     (
         r"'(?P<written>.+)' would read as a product with e; write (?P<fixed>.+)",
@@ -372,9 +377,44 @@ _MESSAGES_EN_ZH: list[tuple[str, str]] = [
         "{x} 不能依赖于它自身：--dependent 必须与 VAR 不同",
     ),
     (
-        r"'(?P<other>.+)' is one name, so (?P<name>.+) does not appear on its own; for a product"
-        r" write (?P<a>.+) or (?P<b>.+)",
-        "'{other}' 是一个名称，所以 {name} 并没有单独出现；乘积请写成 {a} 或 {b}",
+        r"'(?P<other>.+)' is one name, so it is not a product with (?P<name>.+); write"
+        r" (?P<a>.+) or (?P<b>.+)",
+        "'{other}' 是一个名称，不是与 {name} 的乘积；请写成 {a} 或 {b}",
+    ),
+    (
+        r"'(?P<other>.+)' is one name, so it is not a product with (?P<name>.+); name the"
+        r" variable differently \((?P<o2>.+) contains (?P<n2>.+)\)",
+        "'{other}' 是一个名称，不是与 {name} 的乘积；请给这个变量换个名字（{o2} 中含有 {n2}）",
+    ),
+    (
+        r"(?P<v>.+) is the function's value here \((?P<v2>.+) = …\); say which variable to"
+        r" differentiate by",
+        "{v} 在这里是函数值（{v2} = …）；请指明对哪个变量求导",
+    ),
+    (
+        r"the variable is (?P<x>.+), not (?P<dx>.+): give it without the d",
+        "变量是 {x}，不是 {dx}：请去掉 d",
+    ),
+    (
+        r"the answer names the derivative of (?P<f>.+), but the function is (?P<g>.+)",
+        "答案写的是 {f} 的导数，但函数是 {g}",
+    ),
+    (
+        r"'\^(?P<p>.+)/(?P<n>.+)' reads as the power (?P<p2>.+), then divided by (?P<n2>.+):"
+        r" write \^\((?P<fix>.+)\) for the root",
+        "'^{p}/{n}' 会读作 {p2} 次幂再除以 {n2}：开方请写成 ^({fix})",
+    ),
+    (
+        r"'(?P<call>.+)' could be (?P<prod>.+) or a function (?P<f>.+) of (?P<x>.+): write"
+        r" (?P<star>.+) for the product; for a function, write (?P<f2>.+) alone in an"
+        r" equation \((?P<eq>.+)\), or (?P<fx>.+), or declare it: --function (?P<f3>.+)",
+        "'{call}' 可能是 {prod}，也可能是 {x} 的函数 {f}：乘积请写成 {star}；若是函数，在方程中"
+        "只写 {f2}（如 {eq}），或写 {fx}，或用 --function {f3} 声明",
+    ),
+    (
+        r"(?P<f>.+)\^-1\(…\), the inverse function of (?P<f2>.+), is not known here: name it"
+        r" \(g\) or write (?P<r>.+) for the reciprocal",
+        "{f}^-1(…) 是 {f2} 的反函数，这里无法求导：请给它起个名字（如 g），倒数请写成 {r}",
     ),
     (
         r"(?P<command>.+) works out every variable's derivative itself: leave out (?P<op>.+)",
