@@ -72,6 +72,17 @@ READINGS = [
     ("y'' = 6x", "derivative", 6 * x, None, 2, "y", ()),
     ("f'(x) = 2x", "derivative", 2 * x, x, 1, "f", (x,)),
     ("sin x^2", "expression", sp.sin(x**2), None, None, None, ()),
+    ("∂/∂x x^2 y", "operator", x**2 * y, x, 1, None, ()),
+    ("f’(x) = 2x", "derivative", 2 * x, x, 1, "f", (x,)),
+    ("sin x e^x", "expression", sp.sin(x) * sp.exp(x), None, None, None, ()),
+    ("ln x e^x", "expression", sp.log(x) * sp.exp(x), None, None, None, ()),
+    ("e^2 x", "expression", sp.exp(2) * x, None, None, None, ()),
+    ("x**-1/2", "expression", 1 / (2 * x), None, None, None, ()),
+    ("∛x", "expression", sp.cbrt(x), None, None, None, ()),
+    ("½x^2", "expression", x**2 / 2, None, None, None, ()),
+    ("lg x", "expression", sp.log(x, 10), None, None, None, ()),
+    ("arctg x", "expression", sp.atan(x), None, None, None, ()),
+    ("x — 1", "expression", x - 1, None, None, None, ()),
 ]
 
 
@@ -97,6 +108,14 @@ REFUSED = [
     ("y =", "expected an expression here", 4),
     ("dy/dx x^2", "dy/dx names a derivative", 1),
     ("f(x, x) = x", "a variable is named twice", 2),
+    ("e^2x", "'e^2x' is ambiguous: write e^(2x) for the exponential, or e^2·x", 1),
+    ("3e^-2t", "'e^-2t' is ambiguous: write e^(-2t) for the exponential", 2),
+    ("x^1/2", "'^1/2' reads as the power 1, then divided by 2: write ^(1/2)", 2),
+    ("1/2x^-1/2", "write ^(-1/2) for the root", 5),
+    ("y(x)^2 + x^2 = 25", "'y(x)' could be y·x or a function y of x", 1),
+    ("u(x)v(x)", "'u(x)' could be u·x or a function u of x", 1),
+    ("f^-1(x)", "f^-1(…), the inverse function of f, is not known here", 1),
+    ("f^{-1}(x)", "the inverse function of f", 1),
 ]
 
 
@@ -335,6 +354,52 @@ def test_an_absent_variable_gives_0_with_a_note():
     # x_1 and w0 are variables of their own, not hiding x or w
     assert run("diff", "x_1^2", "x", "--format", "text").exit_code == 0
     assert run("diff", "theta^2", "t", "--format", "text").exit_code == 0
+
+
+@pytest.mark.parametrize(
+    "expr, var, name, fix",
+    [
+        ("x + xlnx", "x", "xlnx", "write x ln x or x*ln(x)"),
+        ("x^2 + xsinx", "x", "xsinx", "write x sin x or x*sin(x)"),
+        ("2x + wx", "x", "wx", "write w x or w*x"),
+        ("xe^x", "x", "xe", "write x e or x*e"),
+        ("x^3 + y^3 = 6xy", "x", "xy", "write x y or x*y"),
+        ("sin(xy) = x", "x", "xy", "write x y or x*y"),
+        ("xy = 1", "x", "xy", "write x y or x*y"),
+    ],
+)
+def test_a_glued_name_is_refused_even_beside_the_variable(expr, var, name, fix):
+    result = run("diff", expr, var)
+    assert result.exit_code == 2, result.stdout
+    assert f"'{name}' is one name, so it is not a product with" in result.stderr
+    assert fix in result.stderr
+    assert run("check", expr, var, "0").exit_code == 2
+
+
+def test_a_variable_written_dx_or_the_value_itself_is_refused():
+    result = run("diff", "x^2", "dx")
+    assert result.exit_code == 2
+    assert "the variable is x, not dx: give it without the d" in result.stderr
+    result = run("diff", "y = x^2", "y")
+    assert result.exit_code == 2
+    assert "y is the function's value here" in result.stderr
+
+
+def test_an_answer_may_use_the_value_name_and_leave_out_the_variable():
+    assert api.check("y = e^x", "x", "y").verdict == "correct"
+    assert api.check("y = x^3", "x", "3y/x").verdict == "correct"
+    assert api.check("f(x) = e^x", "x", "f'(x) = f(x)").verdict == "correct"
+    result = run("check", "x^3", "3x^2", "--format", "text")
+    assert result.exit_code == 0 and "✓ Correct." in result.stdout
+    # a bare name as the second of two arguments is VAR: the answer is missing
+    assert run("check", "sin(x)", "x").exit_code == 2
+
+
+def test_decimals_typed_by_hand_are_on_the_curve():
+    d = api.differentiate("e^y = x", "x")
+    assert abs(d.value_at(["x=2", "y=0.693147"])["decimal"] - 0.5) < 1e-6
+    with pytest.raises(UndefinedError):
+        d.value_at(["x=2", "y=0.69"])
 
 
 def test_grad_and_graph_refuse_a_hidden_variable_too():
