@@ -282,6 +282,16 @@ DependentOption = Annotated[
         help="An equation's variable that is a function of VAR (default: the other one).",
     ),
 ]
+OrderOption = Annotated[
+    int | None,
+    typer.Option(
+        "--order",
+        "-n",
+        min=1,
+        max=20,
+        help="The derivative's order (default 1, or what d²/dx² … or y'' = … says).",
+    ),
+]
 LetOption = Annotated[
     list[str] | None,
     typer.Option(
@@ -298,16 +308,7 @@ def diff_command(
         str | None,
         typer.Argument(help="The variable (may be left out when there is only one)."),
     ] = None,
-    order: Annotated[
-        int | None,
-        typer.Option(
-            "--order",
-            "-n",
-            min=1,
-            max=20,
-            help="Differentiate this many times (default 1, or what d²/dx² says).",
-        ),
-    ] = None,
+    order: OrderOption = None,
     at: AtOption = None,
     detail: DetailOption = Detail.full,
     format: FormatOption = DiffFormat.terminal,  # noqa: A002
@@ -565,16 +566,7 @@ def check_command(
     ],
     var: Annotated[str | None, typer.Argument(help="The variable.")] = None,
     answer: Annotated[str | None, typer.Argument(help="The derivative to check.")] = None,
-    order: Annotated[
-        int | None,
-        typer.Option(
-            "--order",
-            "-n",
-            min=1,
-            max=20,
-            help="The answer is this derivative (default 1, or what y'' = … says).",
-        ),
-    ] = None,
+    order: OrderOption = None,
     format: FormatOption = DiffFormat.terminal,  # noqa: A002
     standalone: StandaloneOption = False,
     lang: LangOption = None,

@@ -31,6 +31,26 @@ MAX_DEPTH = 2_000
 _FRAMES_PER_LEVEL = 12
 
 
+def tokens_of(text: str, input: str, max_length: int) -> list:  # noqa: A002
+    """The tokens of text, plain or LaTeX (auto: LaTeX when there is a backslash), within the
+    length limit; never empty."""
+    if not isinstance(text, str):
+        raise TypeError("parse() takes a string")
+    if len(text) > max_length:
+        raise LimitError(
+            f"input is {len(text)} characters long; the limit is {max_length}",
+            column=max_length + 1,
+            text=text,
+        )
+    if input not in ("auto", "text", "latex"):
+        raise ValueError(f"input must be auto, text or latex, not {input!r}")
+    latex = input == "latex" or (input == "auto" and "\\" in text)
+    tokens = tokenize_latex(text) if latex else tokenize(text)
+    if len(tokens) == 1:
+        raise ParseError("empty input, expected an expression", column=1, text=text)
+    return tokens
+
+
 def parse_any(
     text: str,
     *,
@@ -46,20 +66,7 @@ def parse_any(
     `prime_variable` is the variable of y' (dy/dv, as `Derivative(y(v), v)`); without it y'
     alone is an error (f'(x), with its argument, needs none).
     """
-    if not isinstance(text, str):
-        raise TypeError("parse() takes a string")
-    if len(text) > max_length:
-        raise LimitError(
-            f"input is {len(text)} characters long; the limit is {max_length}",
-            column=max_length + 1,
-            text=text,
-        )
-    if input not in ("auto", "text", "latex"):
-        raise ValueError(f"input must be auto, text or latex, not {input!r}")
-    latex = input == "latex" or (input == "auto" and "\\" in text)
-    tokens = tokenize_latex(text) if latex else tokenize(text)
-    if len(tokens) == 1:
-        raise ParseError("empty input, expected an expression", column=1, text=text)
+    tokens = tokens_of(text, input, max_length)
     unknown = frozenset(DEFAULT_UNKNOWN_FUNCTIONS) | frozenset(functions)
     parser = Parser(
         tokens, text, functions=unknown, max_depth=max_depth, max_digits=max_digits,
@@ -107,20 +114,7 @@ def read(
 ) -> Reading:
     """Read a line as a calculus student means it: `d/dx …`, `y = …`, `f(x) = …`,
     `dy/dx = …`, `f'(x) = …`, an equation, or a plain expression (a `Reading`)."""
-    if not isinstance(text, str):
-        raise TypeError("read() takes a string")
-    if len(text) > max_length:
-        raise LimitError(
-            f"input is {len(text)} characters long; the limit is {max_length}",
-            column=max_length + 1,
-            text=text,
-        )
-    if input not in ("auto", "text", "latex"):
-        raise ValueError(f"input must be auto, text or latex, not {input!r}")
-    latex = input == "latex" or (input == "auto" and "\\" in text)
-    tokens = tokenize_latex(text) if latex else tokenize(text)
-    if len(tokens) == 1:
-        raise ParseError("empty input, expected an expression", column=1, text=text)
+    tokens = tokens_of(text, input, max_length)
     unknown = frozenset(DEFAULT_UNKNOWN_FUNCTIONS) | frozenset(functions)
 
     def parse_tokens(part):
