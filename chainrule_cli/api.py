@@ -399,7 +399,7 @@ def spell(name: str) -> tuple[str, str]:
             parts.append(fn)
             i += len(fn)
             continue
-        piece = re.match(r"\d+|[A-Za-z]|_\w*", name[i:]).group()
+        piece = re.match(r"\d+|[A-Za-z]|_\w*|.", name[i:], re.DOTALL).group()
         parts.append(piece)
         i += len(piece)
     starred: list[str] = []
