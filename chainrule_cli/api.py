@@ -151,6 +151,7 @@ def differentiate(
     max_digits: int = MAX_DIGITS,
     lets: Mapping[str, object] | Iterable[str] = (),
     dependent: str | sympy.Symbol | None = None,
+    form: str = "auto",
 ):
     """Differentiate `expr` (text or SymPy) by `var`, `order` times, with every step verified.
 
@@ -162,6 +163,9 @@ def differentiate(
     `lets` names intermediates ({"u": "x^2*y"} or ["u=x^2*y"]): the derivative is then the
     many-variable chain rule, a sum over the paths from expr through them to `var`.
 
+    `form` is the final answer's form: "auto" (what a textbook prints), "factored",
+    "expanded" or "as-derived" (calculus/forms.py).
+
     Returns a `Derivation`; raises ParseError, LimitError, UnsupportedError or a timeout error.
     """
     from chainrule_cli.calculus.derive import derive
@@ -170,6 +174,10 @@ def differentiate(
         raise ValueError("order must be a positive integer")
     if not isinstance(expr, str | sympy.Expr):
         raise TypeError("expr must be text or a SymPy expression")
+    from chainrule_cli.calculus.forms import FORMS
+
+    if form not in FORMS:
+        raise ValueError(f"form must be one of {', '.join(FORMS)}")
 
     def work():
         reading = read_input(expr, input=input, functions=functions, max_length=max_length,
@@ -204,7 +212,7 @@ def differentiate(
         variable = declared_variable(reading, parsed, wanted)
         refuse_towers(parsed, variable)
         notes = absent_variable(parsed, variable, reading.text)
-        derivation = derive(parsed, variable, times, detail, value=reading.value)
+        derivation = derive(parsed, variable, times, detail, value=reading.value, form=form)
         return Derivation.of(derivation).replace(
             value=reading.value, arguments=reading.arguments, notes=notes
         )

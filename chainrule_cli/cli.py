@@ -58,6 +58,13 @@ class GraphFormat(StrEnum):
     png = "png"
 
 
+class Form(StrEnum):
+    auto = "auto"
+    factored = "factored"
+    expanded = "expanded"
+    as_derived = "as-derived"
+
+
 class Language(StrEnum):
     en = "en"
     zh = "zh"
@@ -325,6 +332,14 @@ def diff_command(
     max_output: MaxOutputOption = 100_000_000,
     let: LetOption = None,
     dependent: DependentOption = None,
+    form: Annotated[
+        Form,
+        typer.Option(
+            "--form",
+            help="The answer's final form: auto (as a textbook prints it), factored, expanded,"
+            " as-derived.",
+        ),
+    ] = Form.auto,
 ) -> None:
     """Differentiate EXPR with respect to VAR and show every step.
 
@@ -348,14 +363,19 @@ def diff_command(
         derivation = differentiate(
             text, var, order, detail.value, input=input.value, functions=function or (),
             max_length=max_length, max_depth=max_depth, max_digits=max_digits, lets=let or (),
-            dependent=dependent,
+            dependent=dependent, form=form.value,
         )  # fmt: skip
         point = derivation.value_at(at) if at else None
         notes = derivation.note_lines(language)
         if section:
             from chainrule_cli.render.latex import render_section
 
-            return render_section(derivation, language, point), derivation.verified, None, notes
+            return (
+                render_section(derivation, language, point, text=text),
+                derivation.verified,
+                None,
+                notes,
+            )
         shown = render(
             derivation, format.value, lang=language, text=text, at=point,
             standalone=standalone, color=color, width=width,

@@ -9,7 +9,7 @@ from sympy.core.function import AppliedUndef
 
 from chainrule_cli import differentiate
 from chainrule_cli.calculus import steps as S
-from chainrule_cli.calculus.verify import verify
+from chainrule_cli.calculus.verify import agrees, verify
 from chainrule_cli.functions import sigmoid
 from chainrule_cli.parse import parse
 
@@ -23,6 +23,8 @@ def assert_every_step_valid(d: S.Derivation) -> None:
         if isinstance(step, S.RepeatStep):
             assert step.result == step.original.result
             continue
+        for form in step.worked():  # the formula on this expression and the middle form
+            assert agrees(form.expr.doit(), step.result), (step.rule, form.why, form.expr)
         expected = sp.diff(step.expr, step.var, step.order)
         if expected == step.result:
             continue

@@ -7,6 +7,7 @@ import math
 import sympy
 from sympy.core.function import AppliedUndef
 
+from chainrule_cli.calculus import forms
 from chainrule_cli.calculus import steps as S
 from chainrule_cli.calculus.stepper import Stepper, expression_heights
 from chainrule_cli.calculus.verify import agrees, verify
@@ -22,11 +23,15 @@ def derive(
     order: int = 1,
     detail: str = "full",
     value: str | None = None,
+    form: str = "auto",
 ):
     """Build, simplify and verify the derivation of d^order(expr)/d var^order; `value` is the
-    name the student gave the function's value (y, f), if any."""
+    name the student gave the function's value (y, f), if any; `form` the final form
+    (calculus/forms.py: "auto", "factored", "expanded", "as-derived")."""
     if order < 1:
         raise ValueError("order must be at least 1")
+    if form not in forms.FORMS:
+        raise ValueError(f"unknown form {form!r}: expected one of {', '.join(forms.FORMS)}")
     stepper = Stepper(expr, detail)
     if order == 1:
         root = stepper.step(expr, var)
@@ -43,10 +48,7 @@ def derive(
         )
     taken = stepper.taken | {str(var)}
     in_terms_of = value_form(expr, root.result, taken, value) if order == 1 else None
-    if in_terms_of is not None:
-        final, rewrites = root.result, ()
-    else:
-        final, rewrites = simplify_result(root.result, tall=stepper.tall(expr))
+    final, rewrites = simplify_result(root.result, tall=stepper.tall(expr), form=form)
     verdict = verify(root, stepper.heights)
     failures = verdict.failures
     if in_terms_of is not None and not agrees(
@@ -66,35 +68,37 @@ def tidy(expr: sympy.Expr) -> sympy.Expr:
     return sympy.factor_terms(expr)
 
 
-def simplify_result(result: sympy.Expr, tall: bool = False):
-    """Rewrite toward the textbook form, within a size budget; record each rewrite."""
-    if tall or result.atoms(AppliedUndef) or result.has(sympy.Piecewise):
+def simplify_result(result: sympy.Expr, tall: bool = False, form: str = "auto"):
+    """Rewrite toward the final form (calculus/forms.py: "auto" is what a textbook prints,
+    "factored", "expanded", "as-derived"), within a size budget; record each rewrite, every one
+    checked equal to the form before it."""
+    if form not in forms.FORMS:
+        raise ValueError(f"unknown form {form!r}: expected one of {', '.join(forms.FORMS)}")
+    if form == "as-derived" or tall or result.atoms(AppliedUndef) or result.has(sympy.Piecewise):
         return result, ()
-    ops = sympy.count_ops(result)
+    ops = int(sympy.count_ops(result))
     if ops > SIMPLIFY_MAX_OPS:
         return result, ()
-    rewrites: list[S.Rewrite] = []
-    current = result
-    candidates = (
-        ("factor_terms", sympy.factor_terms),
-        ("one_fraction", _one_fraction),
-    )
-    for why, rewrite in candidates:
-        try:
-            after = rewrite(current)
-        except (TypeError, ValueError, NotImplementedError):
-            continue
-        if after != current and sympy.count_ops(after) < sympy.count_ops(current):
-            rewrites.append(S.Rewrite(before=current, after=after, why=why))
-            current = after
-    return current, tuple(rewrites)
+    checked: dict[tuple[sympy.Expr, sympy.Expr], bool] = {}
+    for path in forms.final_forms(result, form, ops):
+        rewrites: list[S.Rewrite] = []
+        before = result
+        for why, after in path:
+            key = (before, after)
+            if key not in checked:
+                checked[key] = agrees(before, after)
+            if not checked[key]:
+                break
+            rewrites.append(S.Rewrite(before=before, after=after, why=why))
+            before = after
+        else:
+            return before, tuple(rewrites)
+    return result, ()
 
 
 def _one_fraction(expr: sympy.Expr) -> sympy.Expr:
-    numer, denom = sympy.fraction(sympy.together(expr))
-    if denom == 1:
-        return expr
-    return sympy.factor_terms(sympy.expand(numer)) / denom
+    """Over a common denominator, the numerator expanded (function arguments left alone)."""
+    return forms.one_fraction(expr)
 
 
 def value_form(

@@ -84,6 +84,32 @@ class Record:
         return type(self)(**values)
 
 
+class Form(Record):
+    """One line of a step worked out on its expression: the rule's formula instantiated
+    ((x²)'·sin x + x²·(sin x)', with unevaluated Derivatives), or the middle form with the
+    sub-results put in (2x·sin x + x²·cos x). Built unevaluated, in the formula's order; each
+    equals the step's result (`.expr.doit()`)."""
+
+    expr: sympy.Expr
+    why: str  # "formula" | "middle": a catalog key (why.formula, why.middle)
+
+
+def _d(expr: sympy.Expr, var: sympy.Symbol) -> sympy.Expr:
+    return sympy.Derivative(expr, var)
+
+
+def _sum(*terms: sympy.Expr) -> sympy.Expr:
+    return sympy.Add(*terms, evaluate=False)
+
+
+def _product(*factors: sympy.Expr) -> sympy.Expr:
+    return sympy.Mul(*factors, evaluate=False)
+
+
+# The names a rule gives its parts, as a textbook writes the formula: f, g, h, …
+PART_NAMES = ("f", "g", "h", "k", "p", "q", "r", "s")
+
+
 class Step(Record):
     """d/dx expr = result."""
 
@@ -93,6 +119,15 @@ class Step(Record):
     result: sympy.Expr
     substeps: tuple[Step, ...] = ()
     order: int = 1
+
+    def parts(self) -> tuple[tuple[str, sympy.Expr], ...]:
+        """The rule's parts named as its formula names them: (("f", x²), ("g", sin x))."""
+        return ()
+
+    def worked(self) -> tuple[Form, ...]:
+        """The rule's formula on this expression, then with the sub-results put in: what a
+        teacher writes between the rule and the result. Empty where the rule is one fact."""
+        return ()
 
     def walk(self) -> Iterator[Step]:
         """Every step of the tree in pre-order (the numbering people read), without recursion."""
@@ -122,11 +157,32 @@ class ConstantMultipleStep(Step):
     constant: sympy.Expr
     other: sympy.Expr
 
+    def worked(self) -> tuple[Form, ...]:
+        if len(self.substeps) != 1 or self.other == self.var:
+            return ()  # folded (--detail brief), or c·x: c·x' = c·1 = c says nothing
+        (sub,) = self.substeps
+        return (
+            Form(expr=_product(self.constant, _d(self.other, self.var)), why="formula"),
+            Form(expr=_product(self.constant, sub.result), why="middle"),
+        )
+
 
 class SumStep(Step):
     """d/dx (f + g + …) = f' + g' + …."""
 
     rule = "sum"
+
+    def worked(self) -> tuple[Form, ...]:
+        by_term = {s.expr: s for s in self.substeps}
+        if len(by_term) != len(self.substeps) or len(by_term) != len(self.expr.args):
+            return ()  # folded (--detail brief)
+        ordered = [by_term[t] for t in self.expr.as_ordered_terms() if t in by_term]
+        if len(ordered) != len(self.substeps):
+            ordered = list(self.substeps)  # the terms as printed: x^2 + 1, not 1 + x^2
+        return (
+            Form(expr=_sum(*(_d(s.expr, self.var) for s in ordered)), why="formula"),
+            Form(expr=_sum(*(s.result for s in ordered)), why="middle"),
+        )
 
 
 class ProductStep(Step):
@@ -134,6 +190,27 @@ class ProductStep(Step):
 
     rule = "product"
     factors: tuple[sympy.Expr, ...]
+
+    def parts(self) -> tuple[tuple[str, sympy.Expr], ...]:
+        if len(self.factors) > len(PART_NAMES):
+            return ()
+        return tuple(zip(PART_NAMES, self.factors, strict=False))
+
+    def worked(self) -> tuple[Form, ...]:
+        if len(self.substeps) != len(self.factors):
+            return ()
+
+        def terms(derivatives):
+            return _sum(*(
+                _product(*(derivatives[i] if j == i else f for j, f in enumerate(self.factors)))
+                for i in range(len(self.factors))
+            ))  # fmt: skip
+
+        formula = terms([_d(f, self.var) for f in self.factors])
+        return (
+            Form(expr=formula, why="formula"),
+            Form(expr=terms([s.result for s in self.substeps]), why="middle"),
+        )
 
 
 class QuotientStep(Step):
@@ -143,6 +220,24 @@ class QuotientStep(Step):
     numerator: sympy.Expr
     denominator: sympy.Expr
 
+    def parts(self) -> tuple[tuple[str, sympy.Expr], ...]:
+        return (("f", self.numerator), ("g", self.denominator))
+
+    def worked(self) -> tuple[Form, ...]:
+        f, g = self.numerator, self.denominator
+
+        def quotient(df, dg):
+            top = _sum(_product(df, g), _product(-1, f, dg))
+            return _product(top, sympy.Pow(sympy.Pow(g, 2, evaluate=False), -1, evaluate=False))
+
+        if len(self.substeps) != 2:
+            return ()
+        dn, dd = self.substeps
+        return (
+            Form(expr=quotient(_d(f, self.var), _d(g, self.var)), why="formula"),
+            Form(expr=quotient(dn.result, dd.result), why="middle"),
+        )
+
 
 class PowerStep(Step):
     """d/dx xⁿ = n·xⁿ⁻¹, for a constant n (roots: n = 1/2, 1/3, …; 1/x: n = −1)."""
@@ -150,6 +245,13 @@ class PowerStep(Step):
     rule = "power"
     base: sympy.Expr
     exponent: sympy.Expr
+
+    def worked(self) -> tuple[Form, ...]:
+        n = self.exponent
+        if not n.is_Integer or n in (0, 1):
+            return ()  # x^(1/2) → (1/2)·x^(1/2 − 1): the result says it as plainly
+        lowered = sympy.Pow(self.base, sympy.Add(n, -1, evaluate=False), evaluate=False)
+        return (Form(expr=_product(n, lowered), why="formula"),)
 
 
 class ExponentialStep(Step):
@@ -224,6 +326,21 @@ class GeneralPowerStep(Step):
     rule = "general_power"
     base: sympy.Expr
     exponent: sympy.Expr
+
+    def worked(self) -> tuple[Form, ...]:
+        f, g, x = self.base, self.exponent, self.var
+
+        def logarithmic(dg, df):
+            over = _product(df, sympy.Pow(f, -1, evaluate=False))
+            return _product(self.expr, _sum(_product(dg, sympy.log(f)), _product(g, over)))
+
+        if len(self.substeps) != 2:
+            return ()
+        d_exp, d_base = self.substeps
+        return (
+            Form(expr=logarithmic(_d(g, x), _d(f, x)), why="formula"),
+            Form(expr=logarithmic(d_exp.result, d_base.result), why="middle"),
+        )
 
 
 class FunctionStep(Step):

@@ -14,7 +14,7 @@ from chainrule_cli.calculus import steps as S
 from chainrule_cli.calculus.stepper import EVAL_HEIGHT, expression_heights
 from chainrule_cli.calculus.walk import bottom_up
 from chainrule_cli.render import messages
-from chainrule_cli.render.printing import SympyTextPrinter, TextbookLatexPrinter
+from chainrule_cli.render.printing import SympyTextPrinter, TextbookLatexPrinter, built_latex
 from chainrule_cli.render.view import Sizes, remember, worked_out
 
 # A step's result with more nodes than this is written through the chain's intermediates
@@ -23,6 +23,8 @@ FULL = 2_000
 
 SCHEMA = "chainrule.derivation/1"
 _COMMON = {"expr", "var", "result", "substeps", "order"}
+# Steps up to this many nodes carry their worked forms (the human formats' limit, view.SMALL).
+WORKED = 60
 # Fields already written another way: the chain's names go in `let`, a repeat's origin in `see`.
 _SKIP = {"intermediate", "inner", "original", "lets", "paths"}
 
@@ -39,7 +41,8 @@ class JsonRenderer:
         tall = expression_heights(derivation.expr)[derivation.expr] >= EVAL_HEIGHT
         self.tall = tall
         self.text = SympyTextPrinter({"order": "none"} if tall else None).doprint
-        self.tex = TextbookLatexPrinter("none" if tall else None).doprint
+        self.latex_printer = TextbookLatexPrinter("none" if tall else None)
+        self.tex = self.latex_printer.doprint
         self.size = Sizes()
         self.names: dict = {}
         for step in derivation.root.walk():
@@ -117,8 +120,27 @@ class JsonRenderer:
                 for path in step.paths
             ]
         obj.update(self.fields(step))
+        obj.update(self.worked(step))
         obj["substeps"] = []
         return obj
+
+    def worked(self, step: S.Step) -> dict:
+        """The rule on this expression (`parts`: f = …, g = …; `worked`: the formula, then the
+        middle form), for steps small enough to be read (as the human formats show them)."""
+        if isinstance(step, S.RepeatStep) or self.size(step.expr) > WORKED:
+            return {}
+        forms = step.worked()
+        if not forms:
+            return {}
+        out: dict = {}
+        if step.parts():
+            out["parts"] = {name: self.text(part) for name, part in step.parts()}
+        out["worked"] = [
+            {"expr": self.text(f.expr), "latex": built_latex(f.expr, self.latex_printer),
+             "why": f.why}
+            for f in forms
+        ]  # fmt: skip
+        return out
 
     def tree(self, root: S.Step) -> tuple[dict, dict[int, int]]:
         """The step tree as nested objects, built without recursion; and step → id."""

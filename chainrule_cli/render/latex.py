@@ -1,32 +1,46 @@
-"""The derivation as LaTeX: `align*` rows a teacher would accept, for homework and for KaTeX.
+"""The derivation as LaTeX a teacher would hand in: equation chains with their reasons on the right.
 
-Each step is a row `dy/du = … && \\text{n. rule: formula}`; a step with sub-steps opens with the
-names it introduces (u = wx + b) and closes, after its sub-steps, with the combination
-(dy/dx = dy/du · du/dx = …). Only amsmath is needed; no macro KaTeX or MathJax lacks.
+One `align*` holds the derivation (a few for a long one), every row starting at the left: a
+composite step is a heading (number, rule, formula), the names it introduces (let u = wx + b),
+its sentence when that says something, its sub-steps one level further in, and then its own chain
+`dy/dx &= … && \\text{Chain rule} \\\\ &= …` in an `aligned`. A step without sub-steps is one
+short chain, `2.  f' &= 2x && \\text{Power rule: } (x^n)' = n x^{n-1}`, grouped with its siblings
+so their signs and reasons line up. The root's chain ends with the answer boxed. Only amsmath is
+needed and only macros KaTeX and MathJax know, so the output pastes into a notebook as it is.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 import sympy
 
 from chainrule_cli.calculus import steps as S
 from chainrule_cli.render import messages
 from chainrule_cli.render.formulas import FORMULAS
-from chainrule_cli.render.printing import TextbookLatexPrinter, latex
+from chainrule_cli.render.printing import TextbookLatexPrinter, built_latex, latex
 from chainrule_cli.render.terminal import edge_d, signed_sum
-from chainrule_cli.render.view import Applied, Outline, StepView, outline
+from chainrule_cli.render.view import Applied, Outline, Outliner, StepView, outline
 
-# A row's mathematics is broken into several rows beyond this many characters of LaTeX.
+# A row is at most this wide, in characters as printed (indentation counted).
+ROW_WIDTH = 78
+# Kept for callers that cut LaTeX by its length.
 ROW_CHARS = 80
 # Rows per align* environment: TeX keeps a whole environment in memory.
 ROWS_PER_BLOCK = 80
+INDENT = r"\qquad "
+# The width of one level of indentation, in characters.
+INDENT_WIDTH = 4
 
 _ESCAPES = {
     "\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
     "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
 }  # fmt: skip
+# Characters of the catalog's sentences that pdflatex's text fonts lack: written as math.
+_TEXT_MATH = {"−": "-", "·": r"\cdot", "≠": r"\neq", "²": "^{2}", "σ": r"\sigma",
+              "∂": r"\partial", "|": "|", "<": "<", ">": ">", "⇒": r"\Rightarrow"}  # fmt: skip
+_MARK = re.compile("\x00(.*?)\x01", re.S)
 
 
 def escape(text: str) -> str:
@@ -51,76 +65,182 @@ def leibniz(value: str | None, var: sympy.Symbol, order: int = 1, d: str = "d") 
 
 
 def annotate(rows: list[str], note: str) -> list[str]:
-    """The note (rule and formula) on a row of its own above the mathematics. A note column
-    beside the rows would add the widest note to the widest formula and run off the page."""
+    """The note (a heading: rule and formula) on a row of its own above the mathematics."""
     if not note:
         return rows
-    return [f"&\\qquad {note}", *rows]
+    return [f"&{note}", *rows]
+
+
+def width(tex: str) -> int:
+    """About how many characters wide `tex` prints (fractions counted at full length, so it
+    errs on the wide side)."""
+    s = re.sub(r"\\(left|right|begin|end)\b|\\[,;:! ]|\\quad|\\qquad", "", tex)
+    s = re.sub(r"\\text\{", "{", s)
+    s = re.sub(r"\\cdot\b", "++", s)
+    s = re.sub(r"\\[A-Za-z]+", "xxx", s)
+    s = re.sub(r"[{}\s^_&]", "", s)
+    return len(s) + len(re.findall(r"[-+=]", s))  # with the spaces around + and =
+
+
+def _text(words: str) -> str:
+    return rf"\text{{{escape(words)}}}" if words else ""
+
+
+def mixed_row(pieces: Iterable[tuple[str, str]]) -> str:
+    """Pieces ("text", words) and ("math", latex) as one piece of mathematics: each run of
+    words in one \\text{…}, its spaces kept."""
+    out: list[str] = []
+    run = ""
+    for kind, value in pieces:
+        if kind == "math":
+            if run:
+                out.append(_text(run))
+                run = ""
+            out.append(value)
+        else:
+            run += value
+    if run.strip():
+        out.append(_text(run.rstrip()))
+    return " ".join(out)
+
+
+def text_pieces(text: str) -> list[tuple[str, str]]:
+    """A sentence whose expressions are marked \\x00latex\\x01, as text and math pieces (the
+    characters the text fonts lack become math too)."""
+    pieces: list[tuple[str, str]] = []
+    for i, part in enumerate(_MARK.split(text)):
+        if i % 2:
+            pieces.append(("math", part))
+            continue
+        if part.startswith("'") and pieces and pieces[-1][0] == "math":  # y' is mathematics
+            pieces[-1] = ("math", pieces[-1][1] + "'")
+            part = part[1:]
+        run = ""
+        for c in part:
+            if c in _TEXT_MATH:
+                if run:
+                    pieces.append(("text", run))
+                pieces.append(("math", _TEXT_MATH[c]))
+                run = ""
+            else:
+                run += c
+        if run:
+            pieces.append(("text", run))
+    return pieces
+
+
+def wrap_pieces(pieces: list[tuple[str, str]], limit: int) -> list[list[tuple[str, str]]]:
+    """Text and math pieces in lines of at most `limit` characters, broken between words."""
+    lines: list[list[tuple[str, str]]] = [[]]
+    used = 0
+    for kind, value in pieces:
+        words = [("math", value)] if kind == "math" else _words(value)
+        for kind2, word in words:
+            size = width(word) if kind2 == "math" else len(word)
+            if used and used + size > limit and word.strip():
+                lines.append([])
+                used = 0
+                if kind2 == "text":
+                    word = word.lstrip()
+            lines[-1].append((kind2, word))
+            used += size
+    return [line for line in lines if line]
+
+
+def _words(text: str) -> list[tuple[str, str]]:
+    return [("text", w) for w in re.findall(r"\s*\S+|\s+", text)]
 
 
 class LatexRenderer:
-    """One `align*` derivation (several for long ones), the result boxed."""
+    """A derivation as rows of one `align*` (several for a long one), the answer boxed."""
 
     def __init__(self, lang: str = "en", at: dict | None = None, partial: bool = False) -> None:
         self.lang = lang
         self.at = at
         self.d = r"\partial" if partial else "d"
-        self.tex = TextbookLatexPrinter().doprint
-
-    def chunks(self, expr: sympy.Expr) -> list[str]:
-        """The LaTeX of expr, cut at its top-level terms or factors into pieces fit for a row."""
-        whole = self.tex(expr)
-        if len(whole) <= ROW_CHARS or not (expr.is_Add or expr.is_Mul):
-            return [whole]
-        if expr.is_Add:
-            pieces = []
-            for term in expr.as_ordered_terms():
-                text = self.tex(term)
-                pieces.append(text if text.startswith("-") else "+ " + text)
-            pieces[0] = pieces[0].removeprefix("+ ")
-            joiner = " "
-        else:
-            pieces = [
-                rf"\left({self.tex(f)}\right)" if f.is_Add else self.tex(f)
-                for f in expr.as_ordered_factors()
-            ]
-            joiner = r" \cdot "
-        rows: list[str] = []
-        current = ""
-        for piece in pieces:
-            if current and len(current) + len(piece) > ROW_CHARS:
-                rows.append(current)
-                current = ("" if joiner == " " else r"\cdot ") + piece
-            else:
-                current = piece if not current else current + joiner + piece
-        rows.append(current)
-        return rows
+        self.root_d = self.d
+        self.printer = TextbookLatexPrinter()
+        self.tex = self.printer.doprint
+        self.part_names: dict[int, str] = {}
+        self.sentences: Outliner | None = None
 
     def word(self, key: str, **fields) -> str:
         return messages.word(key, self.lang, **fields)
 
-    # ---- rows ----------------------------------------------------------------------------
+    def chunks(self, expr: sympy.Expr, limit: int = ROW_WIDTH) -> list[str]:
+        """The LaTeX of expr in rows fit for the page: cut between its terms, or between its
+        factors, and inside a factor too wide itself (its brackets then plain, across rows)."""
+        rows: list[str] = []
+        for piece in self.pieces(expr, limit):
+            if rows and width(rows[-1]) + width(piece) <= limit:
+                rows[-1] += " " + piece
+            else:
+                rows.append(piece)
+        return rows
+
+    def pieces(self, expr: sympy.Expr, limit: int) -> list[str]:
+        """The pieces a row may be cut between, in order (+ and \\cdot leading)."""
+        whole = self.tex(expr)
+        if width(whole) <= limit or not (expr.is_Add or expr.is_Mul):
+            return [whole]
+        out: list[str] = []
+        if expr.is_Add:
+            for i, term in enumerate(expr.as_ordered_terms()):
+                sub = self.pieces(term, limit)
+                if i and not sub[0].startswith("-"):
+                    sub[0] = "+ " + sub[0]
+                out += sub
+            return out
+        coeff, rest = expr.as_coeff_Mul()
+        lead = "-" if coeff == -1 else "" if coeff == 1 else self.tex(coeff) + r" \cdot"
+        for i, factor in enumerate(rest.as_ordered_factors()):
+            sub = self.pieces(factor, limit)
+            if factor.is_Add:
+                if len(sub) == 1:
+                    sub = [rf"\left({sub[0]}\right)"]
+                else:
+                    sub = ["(" + sub[0], *sub[1:-1], sub[-1] + ")"]
+            if i:
+                sub[0] = r"\cdot " + sub[0]
+            out += sub
+        if lead:
+            out[0] = f"{lead} {out[0]}"
+        return out
+
+    # ---- pieces of rows ------------------------------------------------------------------
     def lhs(self, view: StepView) -> str:
+        """What a step's chain starts with: dy/du, f' (a named part of the rule above), or
+        d/dx (x²)."""
         step = view.step
         d = r"\partial" if view.partial else self.d
         if view.value and view.value.isidentifier():
             return leibniz(view.value, step.var, step.order, d)
         if view.value:  # y', y'' in a higher derivative
             return rf"{leibniz(None, step.var, d=d)} {view.value}"
+        part = self.part_names.get(id(step))
+        if part is not None:
+            return part
         return rf"{leibniz(None, step.var, d=d)}\left({self.tex(view.expr)}\right)"
 
-    def note(self, view: StepView) -> str:
-        name = rf"\text{{{view.number}. {escape(view.name)}}}"
-        if view.see is not None:
-            return name + rf"\ \text{{({escape(self.word('ui.see_step', number=view.see))})}}"
-        formula = FORMULAS[view.formula][1]
-        return f"{name}\\quad {formula}" if formula else name
+    def formula(self, view: StepView) -> str:
+        return FORMULAS[view.formula][1] if view.formula in FORMULAS else ""
 
-    def equation(self, lhs: str, rhs: list[str], note: str = "") -> list[str]:
-        """lhs = rhs over one or more rows; the note goes on the first."""
-        rows = [f"{lhs} &= {rhs[0]}"]
-        rows.extend(rf"&\quad {piece}" for piece in rhs[1:])
-        return annotate(rows, note)
+    def label(self, view: StepView) -> str:
+        """The rule and its formula, as the reason of a chain: Power rule: (x^n)' = n x^{n-1}."""
+        if view.see is not None:
+            return _text(f"{view.name} ({self.word('ui.see_step', number=view.see)})")
+        formula = self.formula(view)
+        return _text(f"{view.name}: ") + formula if formula else _text(view.name)
+
+    def heading(self, view: StepView) -> str:
+        """A composite step's first row: number, rule and formula."""
+        formula = self.formula(view)
+        text = _text(f"{view.number}. {view.name}" + (":" if formula else ""))
+        return text + (r"\quad " + formula if formula else "")
+
+    def note(self, view: StepView) -> str:
+        """The heading (kept for callers that label a row with the rule)."""
+        return self.heading(view)
 
     def side(self, side) -> str:
         """One side of an equation row: an expression, or d/dx (expression)."""
@@ -129,37 +249,19 @@ class LatexRenderer:
         return self.tex(side)
 
     def why(self, key: str | None) -> str:
-        return rf"\text{{{escape(self.word(f'why.{key}'))}}}" if key else ""
+        """A reason from the catalog (why.factor_terms, or the key without `why.`)."""
+        if not key:
+            return ""
+        full = key if "." in key else f"why.{key}"
+        try:
+            return _text(self.word(full))
+        except KeyError:  # a reason the catalog does not have yet: the rewrites' own words
+            from chainrule_cli.calculus import forms
 
-    def equation_rows(self, equations, lead: bool = True) -> list[str]:
-        """Rows left = right, each with its reason above it; lead=False continues a chain
-        (= right)."""
-        rows: list[str] = []
-        for equation in equations:
-            left = self.side(equation.left) if lead else ""
-            rows.extend(self.equation(left, [self.side(equation.right)], self.why(equation.why)))
-        return rows
-
-    def opening(self, view: StepView) -> list[str]:
-        """The row before a step's sub-steps: the names it introduces, or what it takes apart."""
-        step = view.step
-        if view.equations:  # d/dx (F) = d/dx (G), before each side is worked out
-            return annotate(self.equation_rows(view.equations[:1]), self.note(view))
-        parts = [f"{self.tex(name)} = {self.tex(value)}" for name, value in view.lets]
-        named = view.value and view.value.isidentifier()
-        if view.outer is not None:
-            lhs = _symbol(view.value) if named else self.tex(view.expr)
-            parts.append(f"{lhs} = {self.tex(view.outer)}")
-        if view.lets:
-            lead = rf"\text{{{escape(self.word('ui.let'))}}}\ "
-            return annotate([f"&{lead}" + r",\quad ".join(parts)], self.note(view))
-        if parts:
-            return annotate([f"&{parts[0]}"], self.note(view))
-        if named:
-            d = leibniz(None, step.var, d=r"\partial" if view.partial else self.d)
-            row = f"{self.lhs(view)} &= {d}\\left({self.tex(view.expr)}\\right)"
-            return annotate([row], self.note(view))
-        return annotate([f"&{self.lhs(view)}"], self.note(view))
+            words = getattr(forms, "WHY", {}).get(full.removeprefix("why."))
+            if words:
+                return _text(words[1] if self.lang == "zh" else words[0])
+            return _text(key.replace("_", " "))
 
     def mixed(self, key: str, **math: str) -> str:
         """A catalog phrase with mathematics in it: text parts in \\text{…}, the rest as math."""
@@ -170,26 +272,57 @@ class LatexRenderer:
             if part in marks:
                 out.append(marks[part])
             elif part:
-                out.append(rf"\text{{{escape(part)}}}")
+                out.append(_text(part))
         return " ".join(out)
 
-    def closing(self, view: StepView) -> list[str]:
-        """The row after a step's sub-steps: what they combine to."""
+    def sentence(self, outline: Outline, view: StepView) -> list[tuple[str, str]]:
+        """The step's sentence as text and math pieces, its expressions typeset."""
+        if self.sentences is None or self.sentences.derivation is not outline.derivation:
+            show = lambda e: "\x00" + self.tex(e) + "\x01"  # noqa: E731
+            self.sentences = Outliner(outline.derivation, self.lang, show)
+        return text_pieces(self.sentences.note(view.step))
+
+    def text_rows(self, pieces: list[tuple[str, str]], depth: int) -> list[str]:
+        """Words (with some mathematics) as rows of text, wrapped to the page."""
+        limit = max(ROW_WIDTH + 12 - INDENT_WIDTH * depth, 40)
+        return [f"&{INDENT * depth}{mixed_row(line)}" for line in wrap_pieces(pieces, limit)]
+
+    # ---- chains ----------------------------------------------------------------------------
+    def forms(self, view: StepView) -> list[tuple[sympy.Expr | str, str]]:
+        """The forms a step's derivative takes, each with the reason it follows from the one
+        before (an expression or its LaTeX, reason): the rule written out on this expression,
+        its middle form, the result."""
         step = view.step
-        rhs = self.chunks(view.result)
+        worked = getattr(view, "worked", ())
+        if worked:
+            # a prime would not say by which variable when there are several: ∂/∂x (…)
+            d = r"\partial" if view.partial or self.d == r"\partial" else None
+            out: list[tuple[sympy.Expr | str, str]] = [
+                (built_latex(f.expr, self.printer, d), "" if i == 0 else self.why(f.why))
+                for i, f in enumerate(worked)
+            ]
+            if not getattr(view, "settled", False):
+                out.append((view.result, self.why(view.why)))
+            return out
+        out = []
+        d = r"\partial" if view.partial else self.d
         if isinstance(step, S.ChainStep):
-            u, x, d = str(step.intermediate), step.var, r"\partial" if view.partial else self.d
+            u, x = str(step.intermediate), step.var
             du_dx = leibniz(u, x, d=d)
-            outer = self.tex(step.outer)
-            product = rf"{leibniz(None, step.intermediate, d=d)}\left({outer}\right) \cdot {du_dx}"
             if view.value and view.value.isidentifier():
-                product = rf"{leibniz(view.value, step.intermediate, d=d)} \cdot {du_dx}"
-            if view.times is not None:
-                rhs[-1] += rf" \cdot {du_dx}"
+                out.append((rf"{leibniz(view.value, step.intermediate, d=d)} \cdot {du_dx}", ""))
+            else:
+                outer = self.tex(step.outer)
+                out.append((rf"{leibniz(None, step.intermediate, d=d)}\left({outer}\right)"
+                            rf" \cdot {du_dx}", ""))  # fmt: skip
             if view.via is not None:
-                product += f" = {self.tex(view.via)}"
-            rhs = [f"{product} = {rhs[0]}", *rhs[1:]]
-        elif getattr(step, "paths", ()):
+                out.append((view.via, ""))
+            if view.times is not None:
+                out.append((rf"{self.tex(view.result)} \cdot {du_dx}", ""))
+            else:
+                out.append((view.result, ""))
+            return out
+        if getattr(step, "paths", ()):
             terms = []
             for path in step.paths:
                 names = [view.value or "y", *(str(n) for n in path.via), str(step.var)]
@@ -200,57 +333,207 @@ class LatexRenderer:
                         for a, b in edges
                     )
                 )
-            products = signed_sum([self.tex(p.product) for p in step.paths], "-")
-            rhs = [" + ".join(terms) + f" = {products}", "= " + rhs[0], *rhs[1:]]
+            out.append((" + ".join(terms), ""))
+            out.append((signed_sum([self.tex(p.product) for p in step.paths], "-"), ""))
         elif view.via is not None:
-            rhs[0] = f"{self.tex(view.via)} = {rhs[0]}"
-        rows = self.equation_rows(view.equations[1:])
-        rows.extend(self.equation(self.lhs(view), rhs, self.why(view.why)))
-        return rows + self.equation_rows(view.after, lead=False)
+            out.append((view.via, ""))
+        out.append((view.result, self.why(view.why)))
+        return out
+
+    def pack(self, lhs: str, forms, first_why: str, room: int) -> list[list[str]]:
+        """Chain rows [left, right, reason]: forms joined by = while they fit, a new row for
+        each reason; a form too wide is cut at its terms over several rows."""
+        rows: list[list[str]] = []
+        for i, (form, why) in enumerate(forms):
+            why = why or (first_why if i == 0 else "")
+            text = form if isinstance(form, str) else self.tex(form)
+            pieces = [text]
+            fits = room - width(lhs) - width(why) - 3
+            if width(text) > fits and not isinstance(form, str):
+                pieces = self.chunks(form, max(fits, 30))
+            if rows and not why and len(pieces) == 1 and not rows[-1][1].startswith(r"\quad"):
+                left, right, reason = rows[-1]
+                if width(left) + width(right) + width(text) + width(reason) + 3 <= room:
+                    rows[-1][1] = f"{right} = {text}"
+                    continue
+            rows.append([lhs if not rows else "", pieces[0], why])
+            rows.extend(["", rf"\quad {piece}", ""] for piece in pieces[1:])
+        return rows
+
+    def aligned(self, rows: list[list[str]], depth: int, numbers: list[str] | None = None) -> str:
+        """Chain rows as one `aligned`: left &= right && reason; with `numbers`, each row
+        opens with its step's number in a column of its own."""
+        lines = []
+        for i, (left, right, why) in enumerate(rows):
+            eq = "&" if right.startswith(r"\quad ") else "&= "
+            line = f"{left} {eq}{right}".lstrip()
+            if why:
+                line += rf" && {why}"
+            if numbers is not None:
+                line = (rf"\text{{{numbers[i]}}} && " if numbers[i] else "&& ") + line
+            lines.append(line)
+        body = " \\\\\n".join(lines)
+        return f"&{INDENT * depth}\\begin{{aligned}}\n{body}\n\\end{{aligned}}"
+
+    def chain(self, view: StepView) -> list[list[str]]:
+        """The rows of a step's own chain; the root's goes on through the rewrites of the
+        answer and ends with it boxed."""
+        room = ROW_WIDTH - INDENT_WIDTH * view.depth
+        forms = self.forms(view)
+        root = self.is_root(view)
+        d = self.outline.derivation
+        if root:
+            forms += [(r.after, self.why(r.why)) for r in d.simplify]
+        first_why = _text(view.name) if self.composite(view) else self.label(view)
+        rows = []
+        for equation in view.equations[1:] if self.composite(view) else view.equations:
+            rows.append([self.side(equation.left), self.side(equation.right),
+                         self.why(equation.why)])  # fmt: skip
+        rows += self.pack(self.lhs(view), forms, first_why, room)
+        for equation in view.after:
+            rows.append(["", self.side(equation.right), self.why(equation.why)])
+        if root:
+            last = d.simplify[-1].after if d.simplify else view.result
+            if view.after:
+                last = view.after[-1].right
+            if last == self.outline.result and not rows[-1][1].startswith(r"\quad"):
+                head, sep, tail = rows[-1][1].rpartition(" = ")
+                rows[-1][1] = f"{head}{sep}\\boxed{{{tail}}}"
+            else:
+                self.boxed_apart = True
+        return rows
+
+    # ---- the steps ---------------------------------------------------------------------------
+    def composite(self, view: StepView) -> bool:
+        return bool(view.step.substeps) and not isinstance(view.step, S.RepeatStep)
+
+    def is_root(self, view: StepView) -> bool:
+        return view.number == 1 and view.level == 0
+
+    def opening(self, outline: Outline, view: StepView) -> list[str]:
+        """A composite step's rows before its sub-steps: heading (with the rule's parts), the
+        names it introduces, its sentence."""
+        ind = INDENT * view.depth
+        room = ROW_WIDTH - INDENT_WIDTH * view.depth
+        heading = self.heading(view)
+        rows = [f"&{ind}{heading}"]
+        parts = self.name_parts(view)
+        if parts:
+            named = r",\ ".join(f"{_symbol(name)} = {self.tex(value)}" for name, value in parts)
+            with_ = _text(self.word("ui.with") + " ")
+            if width(heading) + width(with_) + width(named) + 4 <= room:
+                rows[0] += rf"\qquad {with_}{named}"
+            else:
+                rows.append(f"&{ind}{with_}{named}")
+        names = [f"{self.tex(name)} = {self.tex(value)}" for name, value in view.lets]
+        if view.outer is not None:
+            named_value = view.value and view.value.isidentifier()
+            lhs = _symbol(view.value) if named_value else self.tex(view.expr)
+            names.append(f"{lhs} = {self.tex(view.outer)}")
+        if view.lets:
+            let = self.word("ui.let")
+            lead = _text(let[:1].upper() + let[1:]) + r"\ "
+            rows.append(f"&{ind}{lead}" + r",\quad ".join(names))
+        elif names:
+            rows.append(f"&{ind}" + r",\quad ".join(names))
+        if view.note:
+            rows.extend(self.text_rows(self.sentence(outline, view), view.depth))
+        if view.equations:  # d/dx (F) = d/dx (G), before each side is worked out
+            first = view.equations[0]
+            chain = [[self.side(first.left), self.side(first.right), self.why(first.why)]]
+            rows.append(self.aligned(chain, view.depth))
+        return rows
+
+    def name_parts(self, view: StepView) -> tuple[tuple[str, sympy.Expr], ...]:
+        """The rule's parts (f = x², g = sin x); the sub-steps that differentiate them will
+        be written f', g'."""
+        parts = getattr(view, "parts", ())
+        for name, value in parts:
+            for child in view.step.substeps:
+                if child.expr == value and id(child) not in self.part_names:
+                    self.part_names[id(child)] = _symbol(name) + "'"
+                    break
+        return parts
+
+    def leaves(self, outline: Outline, group: list[StepView]) -> list[str]:
+        """Sibling steps without sub-steps: one aligned, each chain numbered, reasons lined up
+        (a step's sentence, when it says something, on the rows above its chain)."""
+        rows: list[str] = []
+        lines: list[list[str]] = []
+        numbers: list[str] = []
+        depth = group[0].depth
+        for view in group:
+            chain = self.chain(view)
+            if view.note:
+                if lines:
+                    rows.append(self.aligned(lines, depth, numbers))
+                    lines, numbers = [], []
+                rows.extend(self.text_rows(self.sentence(outline, view), depth))
+            lines.extend(chain)
+            numbers.extend([f"{view.number}."] + [""] * (len(chain) - 1))
+        rows.append(self.aligned(lines, depth, numbers))
+        return rows
 
     def rows(self, outline: Outline) -> list[list[str]]:
-        """The rows of the steps, in blocks of at most ROWS_PER_BLOCK rows."""
+        """The rows of the steps and the answer, in blocks of at most ROWS_PER_BLOCK rows."""
         self.root_d = r"\partial" if outline.steps[0].partial else self.d
+        self.outline = outline
+        self.boxed_apart = False
         rows: list[str] = []
-        pending: list[StepView] = []  # composite steps waiting for their closing row
+        pending: list[StepView] = []  # composite steps waiting for their chain
+        group: list[StepView] = []  # sibling leaves waiting to be set together
+
+        def flush() -> None:
+            if group:
+                rows.extend(self.leaves(outline, group))
+                group.clear()
+
         for view in outline.steps:
+            if group and (group[-1].level != view.level or self.composite(view)):
+                flush()
             while pending and pending[-1].level >= view.level:
-                rows.extend(self.closing(pending.pop()))
-            if view.step.substeps and not isinstance(view.step, S.RepeatStep):
-                rows.extend(self.opening(view))
+                flush()
+                pending_view = pending.pop()
+                rows.append(self.aligned(self.chain(pending_view), pending_view.depth))
+            if self.composite(view):
+                rows.extend(self.opening(outline, view))
                 pending.append(view)
             else:
-                rhs = self.chunks(view.result)
-                if view.via is not None:
-                    rhs[0] = f"{self.tex(view.via)} = {rhs[0]}"
-                rows.extend(self.equation(self.lhs(view), rhs, self.note(view)))
+                group.append(view)
+        flush()
         while pending:
-            rows.extend(self.closing(pending.pop()))
+            view = pending.pop()
+            rows.append(self.aligned(self.chain(view), view.depth))
+        rows.extend(self.result_rows(outline))
         # every row stands alone, so a long derivation splits anywhere into several align*
         return [rows[i : i + ROWS_PER_BLOCK] for i in range(0, len(rows), ROWS_PER_BLOCK)]
 
+    # ---- the answer ----------------------------------------------------------------------
     def result_rows(self, outline: Outline) -> list[str]:
-        """The rewrites that follow the root's result, then the answer boxed."""
+        """The answer boxed apart when the chain could not box it, the y-form, the value."""
         d = outline.derivation
-        dydx = leibniz(outline.value, d.var, d.order, getattr(self, "root_d", self.d))
+        dydx = leibniz(outline.value, d.var, d.order, self.root_d)
         rows = []
-        for rewrite in d.simplify:
-            note = rf"\text{{{escape(self.word(f'why.{rewrite.why}'))}}}"
-            rows.extend(self.equation("", self.chunks(rewrite.after), note))
-        pieces = self.chunks(outline.result)
-        if len(pieces) == 1:
-            rows.append(rf"&\boxed{{{dydx} = {pieces[0]}}}")
-        else:
-            note = rf"\text{{{escape(self.word('ui.result'))}}}"
-            rows.extend(self.equation(dydx, pieces, note))
+        if self.boxed_apart:
+            pieces = self.chunks(outline.result)
+            if len(pieces) == 1:
+                rows.append(rf"&\boxed{{{dydx} = {pieces[0]}}}")
+            else:
+                body = " \\\\\n&".join(pieces)
+                rows.append(rf"&\boxed{{\begin{{aligned}}{dydx} = {{}}&{body}\end{{aligned}}}}")
+        if outline.named:
+            rows.append("&" + _text(f"({self.word('ui.named')})"))
         if d.in_terms_of is not None:
             intro = self.mixed(
                 "ui.in_terms_of",
                 name=self.tex(d.in_terms_of.name),
                 expr=self.tex(outline.expr),
             )
-            rows.append(f"&{intro}")
-            rows.extend(self.equation(dydx, self.chunks(d.in_terms_of.result)))
+            answer = f"{dydx} = {self.tex(d.in_terms_of.result)}"
+            if width(intro) + width(answer) < ROW_WIDTH:
+                rows.append(rf"&{intro}\quad {answer}")
+            else:
+                rows.extend([f"&{intro}", rf"&\quad {answer}"])
         if self.at is not None:
             rows.append(self.value_row(dydx, self.at))
         return rows
@@ -259,7 +542,7 @@ class LatexRenderer:
         point = r",\ ".join(f"{self.tex(k)} = {self.tex(v)}" for k, v in at["point"].items())
         exact = at["exact"]
         if exact.has(sympy.zoo, sympy.nan):
-            value = rf"\text{{{escape(self.word('ui.undefined'))}}}"
+            value = _text(self.word("ui.undefined"))
         else:
             value = self.tex(exact)
             if at["decimal"] is not None and not exact.is_Integer:
@@ -268,17 +551,20 @@ class LatexRenderer:
 
     # ---- the whole ----------------------------------------------------------------------
     def given(self, outline: Outline) -> str:
-        """The first row: what is differentiated, y = … or f(x) = …, or the equation."""
+        """What is differentiated, y = … or f(x) = …, or the equation (with &)."""
         if outline.equation is not None:
             left, right = outline.equation
             return f"{self.tex(left)} &= {self.tex(right)}"
         return f"{self.tex(outline.label)} &= {self.tex(outline.expr)}"
 
-    def render(self, outline: Outline) -> str:
+    def render(self, outline: Outline, given: bool = True) -> str:
+        """The derivation's align* environments (the first opening with what is
+        differentiated, unless `given` is False because a sentence said it)."""
         d = outline.derivation
+        self.part_names = {}
         blocks = self.rows(outline)
-        blocks[0].insert(0, self.given(outline))
-        blocks[-1].extend(self.result_rows(outline))
+        if given:
+            blocks[0].insert(0, "&" + self.given(outline).replace("&", ""))
         out = []
         for rows in blocks:
             out.append("\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}")
@@ -287,9 +573,11 @@ class LatexRenderer:
             out.append(r"\textbf{" + escape(self.word("ui.not_verified", numbers=numbers)) + "}")
         return "\n".join(out) + "\n"
 
-    def section(self, outline: Outline) -> str:
-        """The task as a sentence, then the derivation: one part of a document."""
-        return "\\noindent " + self.task(outline) + "\n" + self.render(outline)
+    def section(self, outline: Outline, text: str | None = None) -> str:
+        """The task as a sentence (then the input as typed, if given), then the derivation:
+        one part of a document."""
+        typed = rf"\noindent\texttt{{{escape(text)}}}" + "\n" if text else ""
+        return "\\noindent " + self.task(outline) + "\n" + typed + self.render(outline, False)
 
     def task(self, outline: Outline) -> str:
         """The task as a sentence of text with its mathematics in $…$."""
@@ -310,18 +598,30 @@ class LatexRenderer:
 
 
 def wrap_document(sections: list[str], lang: str = "en") -> str:
-    """A whole document around derivations: amsmath only (and ctex for Chinese, for xelatex)."""
+    """A whole document around derivations: amsmath only (and ctex for Chinese, for xelatex),
+    the displays flush left as a solution is written. Several sections are a problem set:
+    each is headed by its number and its task."""
     preamble = [r"\documentclass{article}"]
     if lang == "zh":
         preamble.append(r"\usepackage{ctex}")
     preamble += [
-        r"\usepackage{amsmath}",
+        r"\usepackage[fleqn]{amsmath}",
         r"\usepackage[margin=2cm]{geometry}",
+        r"\setlength{\mathindent}{1.5em}",
         r"\allowdisplaybreaks",
         r"\begin{document}",
     ]
+    if len(sections) > 1:
+        sections = [_numbered(i, s) for i, s in enumerate(sections, start=1)]
     body = "\n\\bigskip\n".join(sections)
     return "\n".join(preamble) + "\n" + body + "\\end{document}\n"
+
+
+def _numbered(number: int, section: str) -> str:
+    """A section of a problem set, its first line (the task) a heading with its number."""
+    first, newline, rest = section.partition("\n")
+    first = first.removeprefix("\\noindent ")
+    return rf"\subsection*{{{number}.\enspace {first}}}" + newline + rest
 
 
 def render_latex(
@@ -335,6 +635,9 @@ def render_latex(
     return renderer.render(view)
 
 
-def render_section(derivation: S.Derivation, lang: str = "en", at: dict | None = None) -> str:
-    """The task sentence and the derivation, for a document holding several (batch)."""
-    return LatexRenderer(lang, at).section(outline(derivation, lang))
+def render_section(
+    derivation: S.Derivation, lang: str = "en", at: dict | None = None, text: str | None = None
+) -> str:
+    """The task sentence (after the input as typed, if given) and the derivation, for a
+    document holding several (batch)."""
+    return LatexRenderer(lang, at).section(outline(derivation, lang), text)

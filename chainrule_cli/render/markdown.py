@@ -1,19 +1,21 @@
-"""The derivation as Markdown for notes and notebooks: headings, the steps as a list, math in
-$…$ and $$…$$ (GitHub, Obsidian, Jupyter)."""
+"""The derivation as Markdown for notes and notebooks: headings, the steps as a list, each with
+its sentence and its equation chain (the LaTeX renderer's), math in $…$ and $$…$$ (GitHub,
+Obsidian, Jupyter)."""
 
 from __future__ import annotations
 
+import sympy
+
 from chainrule_cli.calculus import steps as S
 from chainrule_cli.render import messages
-from chainrule_cli.render.formulas import FORMULAS
-from chainrule_cli.render.latex import LatexRenderer, leibniz
+from chainrule_cli.render.latex import LatexRenderer, leibniz, mixed_row
 from chainrule_cli.render.printing import UnicodePrinter, latex
-from chainrule_cli.render.terminal import signed_sum
 from chainrule_cli.render.view import Outline, StepView, outline
 
 
 class MarkdownRenderer:
-    """A heading, one list item per step (nested by depth), the result in a display block."""
+    """A heading, one list item per step (nested by depth), each with the rule, its parts or
+    names, its sentence and its chain; the result in a display block."""
 
     def __init__(self, lang: str = "en", at: dict | None = None, partial: bool = False) -> None:
         self.lang = lang
@@ -25,49 +27,67 @@ class MarkdownRenderer:
     def word(self, key: str, **fields) -> str:
         return messages.word(key, self.lang, **fields)
 
-    def item(self, view: StepView) -> str:
-        parts = [f"**{view.number}. {view.name}**"]
-        formula = FORMULAS[view.formula][1]
+    def item(self, outline: Outline, view: StepView) -> list[str]:
+        """The list item of a step: its heading line, then (indented) a chain too long for one
+        line as a $$ block."""
+        head = f"**{view.number}. {view.name}**"
+        formula = self.latex.formula(view)
         if view.see is not None:
-            parts[0] += " (" + self.word("ui.see_step", number=view.see) + ")"
+            head += " (" + self.word("ui.see_step", number=view.see) + ")"
         elif formula:
-            parts[0] += f" ${formula}$"
-        if view.note:
-            parts.append(view.sentence)
+            head += f" ${formula}$"
+        parts = [head]
+        named = self.latex.name_parts(view)
+        if named:
+            shown = r",\ ".join(f"{latex_name(n)} = {self.tex(v)}" for n, v in named)
+            parts.append(f"{self.word('ui.with')} ${shown}$")
         if view.lets:
             names = ", ".join(f"${self.tex(n)} = {self.tex(v)}$" for n, v in view.lets)
             parts.append(f"{self.word('ui.let')} {names}")
         if view.outer is not None:
-            named = self.tex(view.expr) if not view.value else latex_name(view.value)
-            parts.append(f"${named} = {self.tex(view.outer)}$")
-        for equation in view.equations:
-            why = f" ({self.word(f'why.{equation.why}')})" if equation.why else ""
-            sides = f"{self.latex.side(equation.left)} = {self.latex.side(equation.right)}"
-            parts.append(f"${sides}${why}")
-        via = f" = {self.tex(view.via)}" if view.via is not None else ""
-        if getattr(view.step, "paths", ()):
-            via = " = " + signed_sum([self.tex(p.product) for p in view.step.paths], "-")
-        result = f"{self.latex.lhs(view)}{via} = {self.tex(view.result)}"
-        if view.times is not None:
-            result += rf" \cdot {leibniz(str(view.times), view.step.var, d=self.latex.d)}"
-        for equation in view.after:
-            result += f" = {self.latex.side(equation.right)}"
-        why = f" ({self.word(f'why.{view.why}')})" if view.why else ""
-        parts.append(f"${result}${why}")
-        return "  " * view.depth + "- " + " — ".join(parts)
+            lhs = self.tex(view.expr) if not view.value else latex_name(view.value)
+            parts.append(f"${lhs} = {self.tex(view.outer)}$")
+        if view.note:
+            parts.append(self.sentence(outline, view))
+        rows = self.latex.chain(view)
+        if self.latex.is_root(view):  # the Result below boxes the answer
+            last = rows[-1]
+            if r"\boxed{" in last[1] and last[1].endswith("}"):
+                last[1] = last[1].replace(r"\boxed{", "", 1)[:-1]
+        if self.latex.composite(view) and view.equations:
+            first = view.equations[0]
+            opening = [self.latex.side(first.left), self.latex.side(first.right), ""]
+            rows = [opening, *rows]
+        indent = "  " * view.depth
+        if len(rows) == 1:
+            left, right, why = rows[0]
+            why = f" ({strip_text(why)})" if why and self.latex.composite(view) else ""
+            parts.append(f"${left} = {right}${why}")
+            return [indent + "- " + " — ".join(parts)]
+        block = self.latex.aligned(rows, 0).removeprefix("&")
+        return [indent + "- " + " — ".join(parts), "", f"{indent}  $${block}$$".replace("\n", " ")]
+
+    def sentence(self, outline: Outline, view: StepView) -> str:
+        """The step's sentence, its mathematics in $…$."""
+        out = []
+        for kind, value in self.latex.sentence(outline, view):
+            out.append(f"${value}$" if kind == "math" else value)
+        return "".join(out).replace("$$", "")
 
     def render(self, outline: Outline) -> str:
-        self.latex.root_d = r"\partial" if outline.steps[0].partial else self.latex.d
+        latex_renderer = self.latex
+        latex_renderer.root_d = r"\partial" if outline.steps[0].partial else latex_renderer.d
+        latex_renderer.outline = outline
+        latex_renderer.boxed_apart = False
+        latex_renderer.part_names = {}
         d = outline.derivation
-        task = self.latex.task(outline)
+        task = latex_renderer.task(outline)
         lines = [f"### {task}", "", f"#### {self.word('ui.steps')}", ""]
-        lines.extend(self.item(view) for view in outline.steps)
+        for view in outline.steps:
+            lines.extend(self.item(outline, view))
         lines += ["", f"#### {self.word('ui.result')}", ""]
-        dydx = leibniz(outline.value, d.var, d.order, self.latex.root_d)
-        lines.append(f"$${dydx} = {self.tex(outline.result)}$$")
-        for rewrite in d.simplify:
-            why = self.word(f"why.{rewrite.why}")
-            lines += ["", f"{why}: ${self.tex(rewrite.before)} = {self.tex(rewrite.after)}$"]
+        dydx = leibniz(outline.value, d.var, d.order, latex_renderer.root_d)
+        lines.append(rf"$$\boxed{{{dydx} = {self.tex(outline.result)}}}$$")
         if outline.named:
             lines += ["", f"({self.word('ui.named')})"]
         if d.in_terms_of is not None:
@@ -76,7 +96,7 @@ class MarkdownRenderer:
             intro = intro.replace("@N@ = @E@", f"${name} = {expr}$")
             lines += ["", f"{intro} ${dydx} = {self.tex(d.in_terms_of.result)}$"]
         if self.at is not None:
-            lines += ["", "$" + self.latex.value_row(dydx, self.at).lstrip("&") + "$"]
+            lines += ["", "$" + latex_renderer.value_row(dydx, self.at).lstrip("&") + "$"]
         lines.append("")
         if d.verified:
             lines.append(self.word("ui.verified"))
@@ -86,12 +106,24 @@ class MarkdownRenderer:
         return "\n".join(lines) + "\n"
 
 
-def latex_name(name: str) -> str:
-    import sympy
+def strip_text(why: str) -> str:
+    """A reason's words without their \\text{…} (and its mathematics in $…$)."""
+    out = []
+    for piece in why.split(r"\text{"):
+        if not piece:
+            continue
+        words, _, math = piece.partition("}")
+        out.append(words + (f"${math.strip()}$" if math.strip() else ""))
+    return "".join(out).replace(r"\ ", " ")
 
+
+def latex_name(name: str) -> str:
     return latex(sympy.Symbol(name)) if name.isidentifier() else name
 
 
 def render_markdown(derivation: S.Derivation, lang: str = "en", at: dict | None = None) -> str:
     renderer = MarkdownRenderer(lang, at)
     return renderer.render(outline(derivation, lang, show=renderer.u))
+
+
+__all__ = ["MarkdownRenderer", "mixed_row", "render_markdown"]

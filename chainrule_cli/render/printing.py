@@ -304,3 +304,116 @@ def unicode(expr: sympy.Basic) -> str:
 def latex(expr: sympy.Basic) -> str:
     """LaTeX for pdflatex, KaTeX and MathJax alike."""
     return TextbookLatexPrinter().doprint(expr)
+
+
+class _Built:
+    """How a rule's formula is written in one notation (see `built`)."""
+
+    def __init__(self, show, plus, minus, times, frac, paren, prime, power, operator=None):
+        self.show, self.plus, self.minus, self.times = show, plus, minus, times
+        self.frac, self.paren, self.prime, self.power = frac, paren, prime, power
+        self.operator = operator
+
+
+def _has_formula_derivative(expr: sympy.Basic) -> bool:
+    return any(not isinstance(d.expr, AppliedUndef) for d in expr.atoms(sympy.Derivative))
+
+
+def _built(expr: sympy.Basic, n: _Built, depth: int = 0) -> str:
+    """A form built by a rule's formula, (x²)'·sin x + x²·(sin x)', as built: its terms and
+    factors in the order of their arguments (f'g + fg'), not sorted, a derivative of any
+    expression written (…)'; the pieces themselves as usual."""
+    if isinstance(expr, sympy.Derivative) and not isinstance(expr.expr, AppliedUndef):
+        inner = expr.expr
+        shown = n.show(inner)
+        plain = inner.is_Atom and not (inner.is_Number and inner.is_negative)
+        if n.operator is not None:  # ∂/∂x (x²): a prime would not say which variable
+            return n.operator(n.paren(shown), n.show(expr.variables[0]))
+        return n.prime(shown if plain else n.paren(shown))
+    deep = _has_formula_derivative(expr)  # x·(x'/x): built further down, where the ' is
+    if expr.is_Add and (depth <= 1 or deep):
+        out = ""
+        for i, term in enumerate(expr.args):
+            text = _built(term, n, depth + 1)
+            negative = text.startswith(("-", "−"))
+            if i == 0:
+                out = text
+            else:
+                out += (n.minus + text[1:]) if negative else (n.plus + text)
+        return out
+    if expr.is_Mul and depth >= 1 and not deep and not any(f.is_Add for f in expr.args):
+        return n.show(sympy.Mul(*expr.args))  # 2x·sin(x): the pieces' product, as usual
+    if expr.is_Mul and (depth <= 2 or deep):
+        numer = [f for f in expr.args if not (f.is_Pow and f.exp == -1)]
+        denom = [f.base for f in expr.args if f.is_Pow and f.exp == -1]
+        sign = ""
+        if numer and numer[0] == -1:
+            sign, numer = "-", numer[1:]
+        pieces = []
+        for factor in numer:
+            if (
+                isinstance(factor, sympy.Derivative)
+                or (factor.is_Pow and factor.exp.is_Add)
+                or _has_formula_derivative(factor)
+            ):
+                text = _built(factor, n, depth + 1)
+            elif factor.is_Add and depth == 0:  # the formula's bracket: (f'g − fg')/g², y·(…)
+                text = _built(factor, n, depth + 1)
+            else:
+                text = n.show(factor)
+            pieces.append(n.paren(text) if factor.is_Add and (len(numer) > 1) else text)
+        top_text = n.times.join(pieces) if pieces else "1"
+        if denom:
+            bottom = n.times.join(n.show(d) for d in denom)
+            return sign + n.frac(top_text, bottom, numer, denom)
+        return sign + top_text
+    if expr.is_Pow and expr.exp.is_Add and expr.exp.is_number:  # n·x^(n − 1), as instantiated
+        return n.power(n.show(expr.base), _built(expr.exp, n, 1), expr.base)
+    return n.show(expr)
+
+
+def built_text(
+    expr: sympy.Basic, printer: UnicodePrinter | None = None, d: str | None = None
+) -> str:
+    """A rule's form in the one-line notation: (x^2)'·sin(x) + x^2·(sin(x))'; with d="∂",
+    ∂/∂x (x^2)·y (partial derivatives, where a prime would not say by which variable)."""
+    printer = printer or UnicodePrinter()
+    operator = None if d is None else (lambda text, var: f"{d}/{d}{var} {text}")
+
+    def show(e):
+        return printer.doprint(e)
+
+    def frac(top, bottom, numer, denom):
+        wide = lambda text, parts: len(parts) > 1 or any(p.is_Add or p.is_Mul for p in parts)  # noqa: E731
+        top = f"({top})" if wide(top, numer) else top
+        bottom = f"({bottom})" if wide(bottom, denom) else bottom
+        return f"{top}/{bottom}"
+
+    notation = _Built(
+        show, " + ", " − ", "·", frac, lambda t: f"({t})", lambda t: f"{t}'",
+        lambda base, exponent, b: f"{show(b) if b.is_Atom else '(' + show(b) + ')'}^({exponent})",
+        operator,
+    )  # fmt: skip
+    return _built(expr, notation).replace("-", "−")
+
+
+def built_latex(
+    expr: sympy.Basic, printer: TextbookLatexPrinter | None = None, d: str | None = None
+) -> str:
+    """A rule's form in LaTeX: \\left(x^{2}\\right)' \\sin{\\left(x \\right)} + …; with
+    d=r"\\partial", \\frac{\\partial}{\\partial x}\\left(…\\right)."""
+    printer = printer or TextbookLatexPrinter()
+    sep = "" if d in (None, "d") else " "
+    operator = None if d is None else (lambda t, var: rf"\frac{{{d}}}{{{d}{sep}{var}}}{t}")
+
+    def power(base, exponent, b):
+        shown = printer.doprint(b)
+        if not b.is_Atom:
+            shown = r"\left(" + shown + r"\right)"
+        return f"{shown}^{{{exponent}}}"
+
+    notation = _Built(
+        printer.doprint, " + ", " - ", r" \cdot ", lambda t, b, *_: rf"\frac{{{t}}}{{{b}}}",
+        lambda t: rf"\left({t}\right)", lambda t: f"{t}'", power, operator,
+    )  # fmt: skip
+    return _built(expr, notation)

@@ -16,7 +16,7 @@ import sympy
 from chainrule_cli.calculus import steps as S
 from chainrule_cli.render import messages
 from chainrule_cli.render.formulas import FORMULAS
-from chainrule_cli.render.printing import UnicodePrinter, unicode
+from chainrule_cli.render.printing import UnicodePrinter, built_text, unicode
 from chainrule_cli.render.view import Applied, Equation, Outline, StepView, outline
 
 WIDTH = 80
@@ -87,7 +87,7 @@ class TerminalRenderer:
         self.lang = lang
         self.at = at
         self.d = "∂" if partial else "d"  # ∂ for the partial derivatives of a gradient
-        printer = UnicodePrinter()
+        printer = self.printer = UnicodePrinter()
         # a formula's own spaces do not break; plain text wraps between "=" and words
         self.u = lambda expr: printer.doprint(expr).replace(" ", NBSP)
 
@@ -154,6 +154,9 @@ class TerminalRenderer:
         if paths:
             body.extend(self.dependency_tree(view))
         body.extend(self.equation_line(e) for e in view.equations)
+        if view.parts:
+            named = ", ".join(f"{name} = {self.u(part)}" for name, part in view.parts)
+            body.append(Line().add(self.word("ui.with") + " ", STYLE["let"]).add(named))
         d = "∂" if view.partial else self.d
         line = Line().add(lhs(view, d), STYLE["lhs"])
         if paths:
@@ -164,7 +167,11 @@ class TerminalRenderer:
             line.add(f" = {d}{view.value}/{d}{u} · {d}{u}/{d}{x}")
         if view.via is not None:
             line.add(" = " + self.u(view.via))
-        line.add(" = " + self.u(view.result))
+        operator = "∂" if view.partial or self.d == "∂" else None  # x' would not say by what
+        for form in view.worked:
+            line.add(" = " + built_text(form.expr, self.printer, operator).replace(" ", NBSP))
+        if not view.settled:
+            line.add(" = " + self.u(view.result))
         if view.times is not None:
             line.add(" · " + leibniz(self.u(view.times), view.step.var, d=d))
         if view.why is not None:

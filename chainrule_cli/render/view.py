@@ -35,6 +35,9 @@ MAX_INDENT = 6
 VALUE_NAMES = ("y", "Y", "F", "φ")
 
 
+Form = S.Form  # one worked line: .expr (as built: print with printing.built_*) and .why
+
+
 @dataclass(frozen=True, slots=True)
 class Applied:
     """d/dvar (expr): the operator written on an expression, as in d/dx (x² + y²)."""
@@ -76,6 +79,9 @@ class StepView:
     equations: tuple[Equation, ...] = ()  # lines before the result: d/dx (F) = d/dx (G), …
     after: tuple[Equation, ...] = ()  # lines after it, continuing "= …" (left unused)
     why: str | None = None  # the reason of the result line, when it is not the rule itself
+    parts: tuple[tuple[str, sympy.Expr], ...] = ()  # the rule's named parts: f = x², g = sin x
+    worked: tuple[Form, ...] = ()  # the formula on this expression, then the middle form
+    settled: bool = False  # whether the last worked form already says the result
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,7 +136,8 @@ class Outliner:
         """expr with its large sub-expressions replaced by the intermediates that name them
         (never expr itself: u's own definition is shown as u = sin(v), not u = u)."""
         if self.display:
-            expr = expr.xreplace(self.display)
+            with evaluate(False):  # a worked form stays as built: f'g + fg'
+                expr = expr.xreplace(self.display)
         if self.size(expr) <= SMALL or not expr.args:
             return expr
         with evaluate(False):
@@ -222,6 +229,7 @@ class Outliner:
         particular = getattr(self, f"_{type(step).__name__}")
         lets, outer, result, times, see = particular(step, first)
         equations, after, why = self.equations(step)
+        parts, worked, settled = self.worked(step)
         via = self.via(step, value)
         function = getattr(step, "function", None)
         if isinstance(step, S.ExponentialStep) and step.base == sympy.E:
@@ -249,7 +257,28 @@ class Outliner:
             equations=equations,
             after=after,
             why=why,
+            parts=parts,
+            worked=worked,
+            settled=settled,
         )
+
+    def worked(self, step: S.Step):
+        """The rule worked on this expression (its parts, the formula, the middle form), for
+        steps small enough to read; and whether the middle form is the result already (only
+        its order differs), so that the result need not be written again."""
+        if isinstance(step, S.RepeatStep) or self.size(step.expr) > SMALL:
+            return (), (), False
+        forms = step.worked()
+        if not forms or self.size(forms[-1].expr) > 2 * SMALL:
+            return (), (), False
+        parts = tuple((name, self.named(part)) for name, part in step.parts())
+        shown = tuple(Form(expr=self.named(f.expr), why=f.why) for f in forms)
+        last = forms[-1]
+        settled = (  # a sum whose terms only come in another order: said once
+            last.why == "middle"
+            and last.expr.is_Add and _as_it_stands(last.expr) and last.expr.doit() == step.result
+        )
+        return parts, shown, settled
 
     def equations(self, step: S.Step):
         """The equation chain an implicit step is worked in: both sides differentiated, the
@@ -349,6 +378,17 @@ NOTE_RULES = frozenset({"abs", "piecewise", "function", "general_power", "implic
 def outline(derivation: S.Derivation, lang: str = "en", show: Callable = str) -> Outline:
     """The outline every human-readable format renders; `show` prints expressions in sentences."""
     return Outliner(derivation, lang, show).outline()
+
+
+def _as_it_stands(expr: sympy.Expr) -> bool:
+    """Whether a form built unevaluated is its own value up to order: no term 0, no factor 1
+    (2x + 0 and w·1 still need "= 2x", "= w")."""
+    for node in (expr, *expr.args):
+        if node.is_Add and any(a == 0 for a in node.args):
+            return False
+        if node.is_Mul and any(a == 1 for a in node.args):
+            return False
+    return True
 
 
 def display_names(derivation: S.Derivation) -> dict:
