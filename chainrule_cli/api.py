@@ -193,7 +193,8 @@ def differentiate(
                 raise UnsupportedError("--let does not work with an equation")
             x, y = implicit_variables(reading, wanted, dependent)
             refuse_towers(reading.expr, x)
-            return Derivation.of(derive_implicit(reading.lhs, reading.rhs, x, y, times, detail))
+            implicit = derive_implicit(reading.lhs, reading.rhs, x, y, times, detail)
+            return Derivation.of(implicit).replace(typed=reading.typed)
         if dependent is not None:
             from chainrule_cli.errors import ParseError
 
@@ -208,13 +209,14 @@ def differentiate(
             whole = substitute(parsed, named, order_intermediates(named))
             variable = declared_variable(reading, whole, wanted)
             refuse_towers(whole, variable)
-            return Derivation.of(derive_paths(parsed, variable, named, detail))
+            paths = derive_paths(parsed, variable, named, detail)
+            return Derivation.of(paths).replace(typed=reading.typed)
         variable = declared_variable(reading, parsed, wanted)
         refuse_towers(parsed, variable)
         notes = absent_variable(parsed, variable, reading.text)
         derivation = derive(parsed, variable, times, detail, value=reading.value, form=form)
         return Derivation.of(derivation).replace(
-            value=reading.value, arguments=reading.arguments, notes=notes
+            value=reading.value, arguments=reading.arguments, notes=notes, typed=reading.typed
         )
 
     return run_deep(work, timeout=timeout)
@@ -1106,6 +1108,8 @@ def check(
                                                       arguments=reading.arguments)  # fmt: skip
             given = said.expr
         refuse_numbers_too_large(given)
+        # the function and the answer printed as typed: (sin x − x cos x)/x², not −x·cos x + …
+        expected = expected.replace(typed={**(reading.typed or {}), **(said.typed or {})})
         allowed = whole.free_symbols | {variable} | set(named)
         refuse_unknown_names(given, allowed, said.text)
         result = check_answer(whole, variable, times, given, named, expected)

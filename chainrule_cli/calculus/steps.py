@@ -120,13 +120,15 @@ class Step(Record):
     substeps: tuple[Step, ...] = ()
     order: int = 1
 
-    def parts(self) -> tuple[tuple[str, sympy.Expr], ...]:
-        """The rule's parts named as its formula names them: (("f", x²), ("g", sin x))."""
+    def parts(self, order: tuple | None = None) -> tuple[tuple[str, sympy.Expr], ...]:
+        """The rule's parts named as its formula names them: (("f", x²), ("g", sin x)); `order`
+        as for worked()."""
         return ()
 
-    def worked(self) -> tuple[Form, ...]:
+    def worked(self, order: tuple | None = None) -> tuple[Form, ...]:
         """The rule's formula on this expression, then with the sub-results put in: what a
-        teacher writes between the rule and the result. Empty where the rule is one fact."""
+        teacher writes between the rule and the result. Empty where the rule is one fact.
+        `order`: the terms or factors in the order the student typed them, if known."""
         return ()
 
     def walk(self) -> Iterator[Step]:
@@ -157,7 +159,7 @@ class ConstantMultipleStep(Step):
     constant: sympy.Expr
     other: sympy.Expr
 
-    def worked(self) -> tuple[Form, ...]:
+    def worked(self, order: tuple | None = None) -> tuple[Form, ...]:
         if len(self.substeps) != 1 or self.other == self.var:
             return ()  # folded (--detail brief), or c·x: c·x' = c·1 = c says nothing
         (sub,) = self.substeps
@@ -172,11 +174,12 @@ class SumStep(Step):
 
     rule = "sum"
 
-    def worked(self) -> tuple[Form, ...]:
+    def worked(self, order: tuple | None = None) -> tuple[Form, ...]:
         by_term = {s.expr: s for s in self.substeps}
         if len(by_term) != len(self.substeps) or len(by_term) != len(self.expr.args):
             return ()  # folded (--detail brief)
-        ordered = [by_term[t] for t in self.expr.as_ordered_terms() if t in by_term]
+        terms = order if order is not None else self.expr.as_ordered_terms()
+        ordered = [by_term[t] for t in terms if t in by_term]
         if len(ordered) != len(self.substeps):
             ordered = list(self.substeps)  # the terms as printed: x^2 + 1, not 1 + x^2
         return (
@@ -191,25 +194,32 @@ class ProductStep(Step):
     rule = "product"
     factors: tuple[sympy.Expr, ...]
 
-    def parts(self) -> tuple[tuple[str, sympy.Expr], ...]:
+    def parts(self, order: tuple | None = None) -> tuple[tuple[str, sympy.Expr], ...]:
         if len(self.factors) > len(PART_NAMES):
             return ()
-        return tuple(zip(PART_NAMES, self.factors, strict=False))
+        factors = self.factors
+        if order is not None and sorted(order, key=str) == sorted(factors, key=str):
+            factors = tuple(order)
+        return tuple(zip(PART_NAMES, factors, strict=False))
 
-    def worked(self) -> tuple[Form, ...]:
+    def worked(self, order: tuple | None = None) -> tuple[Form, ...]:
         if len(self.substeps) != len(self.factors):
             return ()
+        factors, subs = self.factors, self.substeps
+        if order is not None and sorted(order, key=str) == sorted(factors, key=str):
+            by_factor = dict(zip(factors, subs, strict=True))
+            factors, subs = tuple(order), tuple(by_factor[f] for f in order)
 
         def terms(derivatives):
             return _sum(*(
-                _product(*(derivatives[i] if j == i else f for j, f in enumerate(self.factors)))
-                for i in range(len(self.factors))
+                _product(*(derivatives[i] if j == i else f for j, f in enumerate(factors)))
+                for i in range(len(factors))
             ))  # fmt: skip
 
-        formula = terms([_d(f, self.var) for f in self.factors])
+        formula = terms([_d(f, self.var) for f in factors])
         return (
             Form(expr=formula, why="formula"),
-            Form(expr=terms([s.result for s in self.substeps]), why="middle"),
+            Form(expr=terms([s.result for s in subs]), why="middle"),
         )
 
 
@@ -220,10 +230,10 @@ class QuotientStep(Step):
     numerator: sympy.Expr
     denominator: sympy.Expr
 
-    def parts(self) -> tuple[tuple[str, sympy.Expr], ...]:
+    def parts(self, order: tuple | None = None) -> tuple[tuple[str, sympy.Expr], ...]:
         return (("f", self.numerator), ("g", self.denominator))
 
-    def worked(self) -> tuple[Form, ...]:
+    def worked(self, order: tuple | None = None) -> tuple[Form, ...]:
         f, g = self.numerator, self.denominator
 
         def quotient(df, dg):
@@ -246,7 +256,7 @@ class PowerStep(Step):
     base: sympy.Expr
     exponent: sympy.Expr
 
-    def worked(self) -> tuple[Form, ...]:
+    def worked(self, order: tuple | None = None) -> tuple[Form, ...]:
         n = self.exponent
         if not n.is_Integer or n in (0, 1):
             return ()  # x^(1/2) → (1/2)·x^(1/2 − 1): the result says it as plainly
@@ -327,7 +337,7 @@ class GeneralPowerStep(Step):
     base: sympy.Expr
     exponent: sympy.Expr
 
-    def worked(self) -> tuple[Form, ...]:
+    def worked(self, order: tuple | None = None) -> tuple[Form, ...]:
         f, g, x = self.base, self.exponent, self.var
 
         def logarithmic(dg, df):
@@ -475,6 +485,8 @@ class InTermsOf(Record):
 class Derivation(Record):
     """A worked derivative: the step tree, the rewrites after it and the final answer."""
 
+    uncompared = frozenset({"typed"})
+
     expr: sympy.Expr
     var: sympy.Symbol
     order: int
@@ -494,6 +506,8 @@ class Derivation(Record):
     # what the reader is told beside the steps: "absent" (VAR does not occur, so the
     # derivative is 0)
     notes: tuple[str, ...] = ()
+    # sub-expressions as the student typed them ({b + w·x: w·x + b}), for the printers
+    typed: dict | None = None
 
     @property
     def steps(self) -> list[Step]:

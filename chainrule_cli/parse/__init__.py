@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 
 import sympy
@@ -117,10 +118,15 @@ def read(
     tokens = tokens_of(text, input, max_length)
     unknown = frozenset(DEFAULT_UNKNOWN_FUNCTIONS) | frozenset(functions)
 
+    typed: dict = {}
+
     def parse_tokens(part):
         parser = Parser(part, text, functions=unknown, max_depth=max_depth,
                         max_digits=max_digits, prime_variable=prime_variable)  # fmt: skip
-        return parser.parse()
+        value = parser.parse()
+        typed.update(parser.typed)
+        return value
 
     with recursion_room(max_depth * _FRAMES_PER_LEVEL + 2_000):
-        return Reader(tokens, text, parse_tokens).read()
+        reading = Reader(tokens, text, parse_tokens).read()
+    return dataclasses.replace(reading, typed=typed)

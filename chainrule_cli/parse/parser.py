@@ -134,6 +134,9 @@ class Parser:
         # products SymPy multiplied out (2(x + π) is 2x + 2π), by id, with their factors: the
         # reciprocal of 2(x + π) is ½·1/(x + π), as SymPy prints 1/(2*(x + pi))
         self.distributed: dict[int, list[sympy.Basic]] = {}
+        # expressions as typed, where SymPy's order or form differs: b + w·x was typed w·x + b,
+        # −b − w·x was typed −(w·x + b) (the printers show these; the algebra never sees them)
+        self.typed: dict[sympy.Basic, sympy.Basic] = {}
 
     # ---- helpers -------------------------------------------------------------------------
     def error(self, message: str, col: int) -> ParseError:
@@ -315,7 +318,17 @@ class Parser:
             terms.append(term if op.value == "+" else self.made(-term, term))
         if len(terms) == 1:
             return terms[0]
-        return self.made(sympy.Add(*terms), *terms, col=start)
+        value = self.made(sympy.Add(*terms), *terms, col=start)
+        if value.is_Add and sorted(value.args, key=str) == sorted(terms, key=str):
+            self.typed[value] = sympy.Add(*terms, evaluate=False)  # nothing merged: as typed
+        return value
+
+    def negated(self, operand: sympy.Basic) -> sympy.Basic:
+        """−operand; −(w·x + b) is remembered as typed (SymPy makes it −b − w·x)."""
+        value = self.made(-operand, operand)
+        if operand.is_Add and value.is_Add:
+            self.typed[value] = sympy.Mul(-1, operand, evaluate=False)
+        return value
 
     def starts_factor(self, tok: Token) -> bool:
         if tok.kind in (NUM, NAME):
@@ -333,7 +346,7 @@ class Parser:
             op = self.advance()
             with self.nested(op.col):
                 operand = self.scalar(self.parse_term(), op.col)
-            return operand if op.value == "+" else self.made(-operand, operand)
+            return operand if op.value == "+" else self.negated(operand)
         start = self.tok.col
         factors = [self.parse_unary()]
         while True:
@@ -363,6 +376,11 @@ class Parser:
             # prime: evalf of 10^(4^(10^4)), for minutes (depending on the hash seed)
             return self.made(sympy.Mul(*factors, evaluate=False), *factors, col=start)
         value = self.made(sympy.Mul(*factors), *factors, col=start)
+        plain = all(not (f.is_Pow and f.exp.is_negative) for f in factors) and not any(
+            f.is_Number for f in factors[1:]
+        )  # fractions and a number after the first factor: as SymPy prints them
+        if value.is_Mul and plain and sorted(value.args, key=str) == sorted(factors, key=str):
+            self.typed[value] = sympy.Mul(*factors, evaluate=False)
         if value.is_Add and len(factors) == 2:
             self.distributed[id(value)] = factors
             self.keep.append(value)
@@ -383,7 +401,7 @@ class Parser:
             op = self.advance()
             with self.nested(op.col):
                 operand = self.scalar(self.parse_unary(), op.col)
-            return operand if op.value == "+" else self.made(-operand, operand)
+            return operand if op.value == "+" else self.negated(operand)
         return self.parse_power()
 
     def parse_power(self) -> sympy.Basic:

@@ -53,6 +53,8 @@ class Reading:
     arguments: tuple[sympy.Symbol, ...] = ()  # f(w, x): the declared variables
     lhs: sympy.Expr | None = None  # an equation's sides
     rhs: sympy.Expr | None = None
+    # sub-expressions as typed where SymPy's order differs (w·x + b): for the printers
+    typed: dict | None = None
 
     @property
     def literal(self) -> bool:

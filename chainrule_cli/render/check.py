@@ -84,6 +84,16 @@ def sentences(
     return out
 
 
+def _typed(check: Check) -> dict:
+    """The function and the answer as the student typed them ((sin x − x cos x)/x²)."""
+    return getattr(check.expected, "typed", None) or {}
+
+
+def _printer(printer, check: Check):
+    printer.typed = _typed(check)
+    return printer
+
+
 def _names(check: Check):
     view = outline(check.expected, "en")
     return view.value or "y"
@@ -100,6 +110,7 @@ def _given(check: Check, show) -> str:
 def layout(check: Check, lang: str = "en") -> list[Line]:
     """The question, the verdict and why; for a wrong answer, the correct derivation."""
     renderer = TerminalRenderer(lang)
+    renderer.printer.typed = _typed(check)
     u = renderer.u
     word = lambda key, **f: messages.word(key, lang, **f)  # noqa: E731
     y = _names(check)
@@ -120,7 +131,7 @@ def layout(check: Check, lang: str = "en") -> list[Line]:
 
 def latex_body(check: Check, lang: str) -> str:
     """The verdict as a paragraph, then (unless correct) the derivation's align*."""
-    tex = TextbookLatexPrinter().doprint
+    tex = _printer(TextbookLatexPrinter(), check).doprint
     math = lambda e: f"${tex(e)}$"  # noqa: E731
     d = "$" + latex_leibniz(_names(check), check.var, check.order) + "$"
     shown = [text for text, _ in sentences(check, lang, math, d, approx=r"$\approx$")]
@@ -138,7 +149,7 @@ def _escape_words(text: str) -> str:
 
 
 def latex_section(check: Check, lang: str) -> str:
-    tex = TextbookLatexPrinter().doprint
+    tex = _printer(TextbookLatexPrinter(), check).doprint
     key = "ui.check_task" if check.order == 1 else "ui.check_task_order"
     words = escape(messages.word(key, lang, answer="@A@", expr="@E@", var="@V@", order=check.order))
     task = (
@@ -150,7 +161,7 @@ def latex_section(check: Check, lang: str) -> str:
 
 
 def markdown(check: Check, lang: str) -> str:
-    tex = TextbookLatexPrinter().doprint
+    tex = _printer(TextbookLatexPrinter(), check).doprint
     y = _names(check)
     math = lambda e: f"${tex(e)}$"  # noqa: E731
     key = "ui.check_task" if check.order == 1 else "ui.check_task_order"
@@ -174,8 +185,8 @@ def markdown(check: Check, lang: str) -> str:
 
 def to_json(check: Check, text: str | None, lang: str) -> dict:
     """The contract chainrule.check/1 (schema chainrule_cli/schemas/check.json)."""
-    show = SympyTextPrinter().doprint
-    tex = TextbookLatexPrinter().doprint
+    show = _printer(SympyTextPrinter(), check).doprint
+    tex = _printer(TextbookLatexPrinter(), check).doprint
     comparison = check.comparison
     example = comparison.counterexample
     counterexample = None

@@ -40,8 +40,13 @@ class JsonRenderer:
         # product of deep factors (str's order) compares whole trees, cubically in the depth
         tall = expression_heights(derivation.expr)[derivation.expr] >= EVAL_HEIGHT
         self.tall = tall
-        self.text = SympyTextPrinter({"order": "none"} if tall else None).doprint
+        text_printer = SympyTextPrinter({"order": "none"} if tall else None)
+        # the student's order (w*x + b), in SymPy's syntax: it reads back as the same expression
+        typed = derivation.typed or {}
+        text_printer.typed = typed
+        self.text = text_printer.doprint
         self.latex_printer = TextbookLatexPrinter("none" if tall else None)
+        self.latex_printer.typed = typed
         self.tex = self.latex_printer.doprint
         self.size = Sizes()
         self.names: dict = {}

@@ -629,6 +629,7 @@ def render_latex(
 ) -> str:
     """An align* block to paste into homework, or (standalone) a document that compiles."""
     renderer = LatexRenderer(lang, at)
+    renderer.printer.typed = derivation.typed or {}  # w x + b as typed
     view = outline(derivation, lang)
     if standalone:
         return wrap_document([renderer.section(view)], lang)
@@ -640,4 +641,6 @@ def render_section(
 ) -> str:
     """The task sentence (after the input as typed, if given) and the derivation, for a
     document holding several (batch)."""
-    return LatexRenderer(lang, at).section(outline(derivation, lang), text)
+    renderer = LatexRenderer(lang, at)
+    renderer.printer.typed = derivation.typed or {}
+    return renderer.section(outline(derivation, lang), text)

@@ -22,7 +22,8 @@ class MarkdownRenderer:
         self.at = at
         self.latex = LatexRenderer(lang, partial=partial)
         self.tex = self.latex.tex
-        self.u = UnicodePrinter().doprint
+        self.printer = UnicodePrinter()
+        self.u = self.printer.doprint
 
     def word(self, key: str, **fields) -> str:
         return messages.word(key, self.lang, **fields)
@@ -123,6 +124,7 @@ def latex_name(name: str) -> str:
 
 def render_markdown(derivation: S.Derivation, lang: str = "en", at: dict | None = None) -> str:
     renderer = MarkdownRenderer(lang, at)
+    renderer.printer.typed = renderer.latex.printer.typed = derivation.typed or {}
     return renderer.render(outline(derivation, lang, show=renderer.u))
 
 

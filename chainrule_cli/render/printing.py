@@ -62,18 +62,50 @@ class Memo:
     def __init__(self, settings=None) -> None:
         super().__init__(settings)
         self._memo: dict = {}
+        # expressions as the user typed them (parse: Parser.typed), printed in their place
+        self.typed: dict = {}
+        self._as_typed: set[int] = set()
 
     def _print(self, expr, **kwargs):
         if kwargs or not isinstance(expr, sympy.Basic):
             return super()._print(expr, **kwargs)
         done = self._memo.get(expr)
         if done is None:
-            done = self._memo[expr] = super()._print(expr)
+            typed = self.typed.get(expr) if self.typed else None
+            if typed is not None:
+                self._as_typed.add(id(typed))
+                done = super()._print(typed)
+            else:
+                done = super()._print(expr)
+            self._memo[expr] = done
         return done
+
+    def _as_ordered_terms(self, expr, order=None):
+        if id(expr) in self._as_typed:
+            return list(expr.args)  # w·x + b, as typed
+        return super()._as_ordered_terms(expr, order=order)
+
+    def typed_product(self, expr, times: str) -> str | None:
+        """A product as typed (x·w, −(w·x + b)), or None for any other."""
+        if id(expr) not in self._as_typed:
+            return None
+        from sympy.printing.precedence import PRECEDENCE
+
+        args = list(expr.args)
+        sign = ""
+        if args and args[0] == -1:
+            sign, args = "-", args[1:]
+        shown = [self.parenthesize(a, PRECEDENCE["Mul"], strict=False) for a in args]
+        return sign + times.join(shown)
 
 
 class SympyTextPrinter(Memo, StrPrinter):
-    """Exactly str(expr) (the JSON contract), remembering what it printed."""
+    """Exactly str(expr) (the JSON contract), remembering what it printed; with `typed`, the
+    user's own order (w*x + b), which reads back as the same expression."""
+
+    def _print_Mul(self, expr):
+        typed = self.typed_product(expr, "*")
+        return typed if typed is not None else super()._print_Mul(expr)
 
 
 class UnicodePrinter(Memo, StrPrinter):
@@ -101,8 +133,9 @@ class UnicodePrinter(Memo, StrPrinter):
 
     def _print_Mul(self, expr):
         # 2x and 3(x + 1) as in print; 2·3^x keeps its dot
-        text = _COEFFICIENT.sub(r"\1", super()._print_Mul(expr))
-        return text.replace("*", "·")
+        typed = self.typed_product(expr, "*")
+        text = typed if typed is not None else super()._print_Mul(expr)
+        return _COEFFICIENT.sub(r"\1", text).replace("*", "·")
 
     def _print_Pow(self, expr, rational=False):
         base, exponent = expr.args
@@ -220,6 +253,9 @@ class TextbookLatexPrinter(Memo, LatexPrinter):
         # which asks of every power whether its exponent is negative and then whether it is
         # constant: equals() and simplify() on a deep exponent (e^(−σ(…)) in a 25-deep mix of
         # functions) never finish. The same split, deciding only for exponents that are numbers.
+        typed = self.typed_product(expr, " ")
+        if typed is not None:
+            return typed
         with _cheap_fraction():
             return super()._print_Mul(expr)
 

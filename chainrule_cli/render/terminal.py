@@ -368,6 +368,7 @@ def to_string(lines: list[Line], width: int = WIDTH, color: bool = False) -> str
 
 def layout(derivation: S.Derivation, lang: str = "en", at: dict | None = None) -> list[Line]:
     renderer = TerminalRenderer(lang, at)
+    renderer.printer.typed = derivation.typed or {}  # w·x + b as typed
     return renderer.render(outline(derivation, lang, show=renderer.u))
 
 

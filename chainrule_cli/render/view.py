@@ -268,15 +268,19 @@ class Outliner:
         its order differs), so that the result need not be written again."""
         if isinstance(step, S.RepeatStep) or self.size(step.expr) > SMALL:
             return (), (), False
-        forms = step.worked()
+        typed = (self.derivation.typed or {}).get(step.expr)
+        order = typed.args if typed is not None else None  # as the student typed it
+        forms = step.worked(order)
         if not forms or self.size(forms[-1].expr) > 2 * SMALL:
             return (), (), False
-        parts = tuple((name, self.named(part)) for name, part in step.parts())
+        parts = tuple((name, self.named(part)) for name, part in step.parts(order))
         shown = tuple(Form(expr=self.named(f.expr), why=f.why) for f in forms)
         last = forms[-1]
         settled = (  # a sum whose terms only come in another order: said once
             last.why == "middle"
-            and last.expr.is_Add and _as_it_stands(last.expr) and last.expr.doit() == step.result
+            and last.expr.is_Add
+            and _as_it_stands(last.expr)
+            and last.expr.doit() == step.result
         )
         return parts, shown, settled
 
