@@ -376,6 +376,8 @@ def hidden_name(
 
     known = {*GREEK, *GREEK_UPPER, *CONSTANTS, *FUNCTIONS}
     name = var.name
+    if not name.isidentifier():
+        return  # a symbol made in Python ('"'): no name a student typed
     for other in sorted({s.name for s in expr.free_symbols} | set(more)):
         core = re.sub(r"(_\w*|\d+)$", "", other)  # x_1 and w0 are their own variables
         if other == name or core in known or len(core) <= len(name) or name not in core:

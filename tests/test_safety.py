@@ -15,7 +15,10 @@ import pytest
 from test_diff_cli import chainrule
 
 DEEP = "sin(" * 400 + "x" + ")" * 400  # a few seconds of work, a JSON of megabytes
-SLOW = "(sin(x)+cos(x)+tan(x)+exp(x)+log(x))^20"  # minutes of SymPy without --timeout
+# A sum of products whose steps and checks take seconds (about 6 s here; the 120-term one
+# about 2.5 s, so that lines timed out in a batch do not run on for long beside the others).
+SLOW = "+".join(f"sin({i}x)*cos(x^{i})" for i in range(1, 300))
+SLOW_LINE = "+".join(f"sin({i}x)*cos(x^{i})" for i in range(1, 120))
 
 
 def start(*args: str) -> subprocess.Popen:
@@ -63,7 +66,7 @@ def test_a_finished_run_replaces_the_file_whole(tmp_path):
 def test_batch_never_loses_or_reorders_a_line():
     lines = []
     for i in range(12):
-        lines += [f"sin({i}x)", "x +", SLOW, f"x^{i} + exp(x)", "1/(", "|x|"]
+        lines += [f"sin({i}x)", "x +", SLOW_LINE, f"x^{i} + exp(x)", "1/(", "|x|"]
     stdin = "\n".join(lines) + "\n\n   \n"
     result = chainrule("diff", "-", "x", "--format", "json", "--timeout", "1", stdin=stdin)
     assert result.returncode == 1

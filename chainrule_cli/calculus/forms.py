@@ -63,7 +63,6 @@ from __future__ import annotations
 import importlib
 import math
 from collections.abc import Callable
-from itertools import groupby
 
 import sympy
 from sympy.functions.elementary.hyperbolic import HyperbolicFunction
@@ -327,16 +326,17 @@ _FU = importlib.import_module("sympy.simplify.fu")  # its TR rules: cheap, one i
 
 
 def _identity_may_apply(expr: sympy.Basic) -> bool:
-    """Could a trigonometric identity shorten this: two circular functions of one argument
-    (sin u and cos u), sinh u and cosh u, or one circular function squared (1 − sin²u)?"""
-    atoms = sorted(expr.atoms(*_PAIRED), key=lambda f: sympy.default_sort_key(f))
-    for _, same in groupby(atoms, key=lambda f: f.args):
-        if len(list(same)) > 1:
+    """Could a trigonometric identity shorten this: a product of two circular functions of one
+    argument (sin u·cos u) or of sinh u and cosh u, or a circular function squared (sin²u)?"""
+    for p in expr.atoms(sympy.Pow):
+        if isinstance(p.base, TrigonometricFunction) and p.exp.is_Integer and abs(p.exp) > 1:
             return True
-    return any(
-        isinstance(p.base, TrigonometricFunction) and p.exp.is_Integer and abs(p.exp) > 1
-        for p in expr.atoms(sympy.Pow)
-    )
+    for product in expr.atoms(sympy.Mul):
+        bases = [f.as_base_exp()[0] for f in product.args]
+        arguments = [f.args for f in bases if isinstance(f, _PAIRED)]
+        if len(arguments) != len(set(arguments)):
+            return True
+    return False
 
 
 _PAIRED = (TrigonometricFunction, sympy.sinh, sympy.cosh)
