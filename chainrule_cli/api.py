@@ -488,11 +488,14 @@ def gradient(
         for variable in variables:
             refuse_towers(whole, variable)
             if named:
-                partials.append(Derivation.of(derive_paths(parsed, variable, named, detail)))
+                paths = derive_paths(parsed, variable, named, detail)
+                partials.append(Derivation.of(paths).replace(typed=reading.typed))
             else:
                 derived = derive(parsed, variable, 1, detail, value=reading.value)
                 partials.append(
-                    Derivation.of(derived).replace(value=reading.value, arguments=reading.arguments)
+                    Derivation.of(derived).replace(
+                        value=reading.value, arguments=reading.arguments, typed=reading.typed
+                    )
                 )
         return Gradient(expr=whole, vars=tuple(variables), partials=tuple(partials))
 

@@ -46,7 +46,7 @@ def test_diff_article_json():
     obj = json.loads(result.stdout)
     VALIDATOR.validate(obj)
     assert obj["in_terms_of"]["result"] == "w*y*(1 - y)"
-    assert obj["steps"]["let"] == {"u": "b + w*x"}
+    assert obj["steps"]["let"] == {"u": "w*x + b"}
 
 
 def test_variable_may_be_left_out_with_one_symbol():
@@ -142,7 +142,7 @@ def test_standalone_needs_latex():
 
 def test_language_option_and_environment():
     zh = run("diff", ARTICLE, "x", "-f", "text", "--lang", "zh")
-    assert "设 u = b + w·x" in zh.stdout
+    assert "设 u = w·x + b" in zh.stdout
     from_env = run("diff", ARTICLE, "x", "-f", "text", env={"LANG": "zh_CN.UTF-8"})
     assert "链式法则" in from_env.stdout
     english = run("diff", ARTICLE, "x", "-f", "text", env={"LANG": "zh_CN.UTF-8", "LC_ALL": "C"})

@@ -42,7 +42,7 @@ def test_gradient_of_a_polynomial_and_its_value():
     assert "  ∇Y = (∂Y/∂x, ∂Y/∂y) = (2x·y + 3y^4, x·(x + 12y^3))\n" in text
     assert "  Value at x = 1, y = 2: (52, 97)\n" in text
     assert text.count("✓ Every step verified against SymPy.") == 1
-    assert "∂/∂x (x^2·y) = 2x·y" in text
+    assert "∂/∂x (x^2·y) = y·∂/∂x (x^2) = y·2x = 2x·y" in text
 
 
 def test_gradient_of_a_neuron_by_its_parameters():

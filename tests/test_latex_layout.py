@@ -131,12 +131,12 @@ def test_every_sentence_that_says_something_appears():
             assert longest in tex, (expr, longest)
     article = differentiate(ARTICLE, "x").to_latex()
     assert r"\text{ is constant with respect to } x \text{, so the derivative of } b" in article
-    assert r"\text{Let}\ u = b + w x,\quad y = \frac{1}{1 + e^{- u}}" in article
+    assert r"\text{Let}\ u = w x + b,\quad y = \frac{1}{1 + e^{- u}}" in article
 
 
 def test_the_y_form_is_beside_the_answer():
     tex = differentiate(ARTICLE, "x").to_latex()
-    assert r"\text{In terms of } y \text{ = } \frac{1}{e^{- b - w x} + 1}" in tex
+    assert r"\text{In terms of } y \text{ = } \frac{1}{1 + e^{-\left(w x + b\right)}}" in tex
     assert r"\frac{dy}{dx} = w y \left(1 - y\right)" in tex.splitlines()[-2]
 
 

@@ -68,20 +68,20 @@ def test_every_rule_has_a_formula_and_a_name_in_every_language():
 # ---- text -------------------------------------------------------------------------------------
 
 ARTICLE_TEXT = """\
-Differentiate y = 1/(e^(−b − w·x) + 1) with respect to x
+Differentiate y = 1/(1 + e^(−(w·x + b))) with respect to x
 
 1. Chain rule   dy/dx = dy/du · du/dx
-   let u = b + w·x
+   let u = w·x + b
    y = 1/(1 + e^(−u))
    dy/dx = dy/du · du/dx = w·y·(1 − y) =
-   w·(1 − 1/(e^(−b − w·x) + 1))/(e^(−b − w·x) + 1)
+   w·(1 − 1/(1 + e^(−(w·x + b))))/(1 + e^(−(w·x + b)))
   2. Rewrite   1/(1 + e^(−u)) = σ(u), σ' = σ·(1 − σ)
      y = σ(u)
      dy/du = y·(1 − y) = (1 − 1/(1 + e^(−u)))/(1 + e^(−u))
     3. Special function   σ' = σ·(1 − σ)
        d/du (σ(u)) = (1 − σ(u))·σ(u)
   4. Sum rule   (f + g)' = f' + g'
-     du/dx = w
+     du/dx = (w·x)' + b' = w + 0 = w
     5. Constant   c' = 0
        b is constant with respect to x, so the derivative of b is 0.
        d/dx (b) = 0
@@ -93,8 +93,9 @@ Differentiate y = 1/(e^(−b − w·x) + 1) with respect to x
          d/dx (x) = 1
 
 Result
-  dy/dx = w·(1 − 1/(e^(−b − w·x) + 1))/(e^(−b − w·x) + 1)
-  In terms of y = 1/(e^(−b − w·x) + 1), dy/dx = w·y·(1 − y)
+  dy/dx = w·(1 − 1/(1 + e^(−(w·x + b))))/(1 + e^(−(w·x + b)))
+    = w·e^(−(w·x + b))/(1 + e^(−(w·x + b)))^2   put over a common denominator
+  In terms of y = 1/(1 + e^(−(w·x + b))), dy/dx = w·y·(1 − y)
 ✓ Every step verified against SymPy.
 """
 
@@ -114,7 +115,7 @@ def test_text_has_no_control_codes_and_fits_80_columns():
 def test_chinese_text():
     text = differentiate(ARTICLE, "x").to_text(lang="zh")
     assert "1. 链式法则" in text
-    assert "设 u = b + w·x" in text
+    assert "设 u = w·x + b" in text
     assert "✓ 每一步都已用 SymPy 验证。" in text
 
 
@@ -135,7 +136,7 @@ def test_higher_order_is_shown_order_by_order():
     text = differentiate("x^3", "x", order=2).to_text()
     assert "Differentiate y = x^3 with respect to x, 2 times" in text
     assert "d²y/dx² = 6x" in text
-    assert "d/dx y' = 6x" in text
+    assert "d/dx y' = 3·(x^2)' = 3·2x = 6x" in text
 
 
 def test_repeat_points_back_to_the_step_that_worked_it_out():
@@ -184,7 +185,7 @@ def test_unknown_functions_have_no_y_form_and_names_do_not_clash():
 def test_plain_text_wraps_between_terms_not_inside_them():
     text = differentiate(ARTICLE, "x").to_text()
     assert "   dy/dx = dy/du · du/dx = w·y·(1 − y) =\n" in text
-    assert "   w·(1 − 1/(e^(−b − w·x) + 1))/(e^(−b − w·x) + 1)\n" in text
+    assert "   w·(1 − 1/(1 + e^(−(w·x + b))))/(1 + e^(−(w·x + b)))\n" in text
 
 
 # ---- LaTeX --------------------------------------------------------------------------------------
@@ -211,15 +212,19 @@ def test_latex_uses_only_macros_katex_has():
 
 def test_article_latex_names_the_intermediate_and_boxes_the_result():
     tex = differentiate(ARTICLE, "x").to_latex()
-    assert r"&\text{let}\ u = b + w x,\quad y = \frac{1}{1 + e^{- u}}" in tex
+    assert r"&\text{Let}\ u = w x + b,\quad y = \frac{1}{1 + e^{- u}}" in tex
     assert r"\frac{dy}{du} &= y \left(1 - y\right) = " in tex
-    assert r"\frac{du}{dx} &= w \\" in tex
+    assert r"\frac{du}{dx} &= \left(w x\right)' + b' && \text{Sum rule} \\" in tex
+    assert r"&= w + 0 = w && \text{the parts' derivatives put in}" in tex
     assert (
-        r"\frac{dy}{dx} &= \frac{dy}{du} \cdot \frac{du}{dx} = w y \left(1 - y\right) = "
-        r"\frac{w \left(1 - \frac{1}{e^{- b - w x} + 1}\right)}{e^{- b - w x} + 1}"
+        r"\frac{dy}{dx} &= \frac{dy}{du} \cdot \frac{du}{dx} = w y \left(1 - y\right)"
+        r" && \text{Chain rule}"
     ) in tex
-    assert r"&\boxed{\frac{dy}{dx} = " in tex
-    assert r"\text{1. Chain rule}" in tex
+    assert (
+        r"&= \boxed{\frac{w e^{-\left(w x + b\right)}}"
+        r"{\left(1 + e^{-\left(w x + b\right)}\right)^{2}}} && \text{put over a common denominator}"
+    ) in tex
+    assert r"\text{1. Chain rule:}" in tex
 
 
 def pdflatex_or_fail(program: str = "pdflatex") -> str:
@@ -286,7 +291,9 @@ def test_markdown_has_headings_a_list_item_per_step_and_display_math():
     d = differentiate(ARTICLE, "x")
     md = d.to_markdown()
     lines = md.splitlines()
-    assert lines[0] == (r"### Differentiate $y = \frac{1}{e^{- b - w x} + 1}$ with respect to $x$")
+    assert lines[0] == (
+        r"### Differentiate $y = \frac{1}{1 + e^{-\left(w x + b\right)}}$ with respect to $x$"
+    )
     assert "#### Steps" in lines and "#### Result" in lines
     items = [line for line in lines if line.lstrip().startswith("- **")]
     assert len(items) == len(d.steps)
@@ -306,7 +313,7 @@ def test_json_is_the_contract_and_valid_against_the_shipped_schema():
     validator.validate(obj)
     assert obj["schema"] == "chainrule.derivation/1"
     assert obj["input"] == ARTICLE
-    assert obj["expr"] == "1/(exp(-b - w*x) + 1)"
+    assert obj["expr"] == "1/(1 + exp(-(w*x + b)))"  # as typed, in SymPy's syntax
     assert obj["in_terms_of"] == {
         "name": "y",
         "result": "w*y*(1 - y)",
@@ -314,8 +321,8 @@ def test_json_is_the_contract_and_valid_against_the_shipped_schema():
     }
     root = obj["steps"]
     assert root["rule"] == "chain"
-    assert root["let"] == {"u": "b + w*x"}
-    assert root["text"] == "Chain rule: let u = b + w*x; then dy/dx = dy/du · du/dx."
+    assert root["let"] == {"u": "w*x + b"}
+    assert root["text"] == "Chain rule: let u = w*x + b; then dy/dx = dy/du · du/dx."
     assert [s["rule"] for s in root["substeps"]] == ["rewrite", "sum"]
     assert root["substeps"][1]["result"] == "w"
     assert obj["verified"] is True
@@ -381,7 +388,7 @@ def test_a_thousand_deep_composition_renders(tmp_path):
     assert "(written with the intermediates of the steps)" in text
     assert len(text) < 400_000
     tex = d.to_latex(standalone=True)
-    assert tex.count(r"\text{let}") == 999
+    assert tex.count(r"\text{Let}") == 999
     compile_latex(tmp_path, tex, pdflatex_or_fail())
 
 
@@ -454,7 +461,7 @@ def test_derivation_speaks_the_rich_and_jupyter_protocols():
     console.print(d)
     shown = console.export_text()
     assert "1. Chain rule   dy/dx = dy/du · du/dx" in shown
-    assert "let u = b + w·x" in shown
+    assert "let u = w·x + b" in shown
     assert "✓ Every step verified against SymPy." in shown
     assert d._repr_latex_() == d.to_latex()
     assert d._repr_latex_().startswith("\\begin{align*}")

@@ -72,7 +72,9 @@ def test_article_sigmoid_example_step_by_step():
     assert d.in_terms_of.name == y and d.in_terms_of.result == w * y * (1 - y)
     # the explicit form the article prints: w/(1+e^{−(wx+b)})·(1 − 1/(1+e^{−(wx+b)}))
     s = 1 / (1 + sp.exp(-(w * x + b)))
-    assert d.result == w * s * (1 - s)
+    assert d.root.result == w * s * (1 - s)  # as derived; the final form is one fraction:
+    e = sp.exp(-b - w * x)
+    assert d.result == w * e / (e + 1) ** 2
     assert d.verified
     assert_every_step_valid(d)
 

@@ -39,7 +39,9 @@ def _decimals(at: dict) -> list[str] | None:
 
 def layout(gradient: S.Gradient, lang: str = "en", at: dict | None = None) -> list[Line]:
     """The partial derivations one after the other, then ∇y (and its value), then the verdict."""
-    u = UnicodePrinter().doprint
+    printer = UnicodePrinter()
+    printer.typed = (gradient.partials[0].typed if gradient.partials else None) or {}
+    u = printer.doprint
     word = lambda key, **f: messages.word(key, lang, **f)  # noqa: E731
     y = _value_name(gradient, lang)
     names = ", ".join(u(v) for v in gradient.vars)

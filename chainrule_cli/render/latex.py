@@ -560,6 +560,7 @@ class LatexRenderer:
     def render(self, outline: Outline, given: bool = True) -> str:
         """The derivation's align* environments (the first opening with what is
         differentiated, unless `given` is False because a sentence said it)."""
+        self.printer.typed = outline.derivation.typed or self.printer.typed
         d = outline.derivation
         self.part_names = {}
         blocks = self.rows(outline)

@@ -62,9 +62,19 @@ class Memo:
     def __init__(self, settings=None) -> None:
         super().__init__(settings)
         self._memo: dict = {}
-        # expressions as the user typed them (parse: Parser.typed), printed in their place
-        self.typed: dict = {}
+        self._typed: dict = {}
         self._as_typed: set[int] = set()
+
+    @property
+    def typed(self) -> dict:
+        """Expressions as the user typed them (parse: Parser.typed), printed in their place."""
+        return self._typed
+
+    @typed.setter
+    def typed(self, typed: dict) -> None:
+        if typed is not self._typed:
+            self._typed = typed
+            self._memo.clear()  # what was printed before was printed without them
 
     def _print(self, expr, **kwargs):
         if kwargs or not isinstance(expr, sympy.Basic):

@@ -95,6 +95,7 @@ class TerminalRenderer:
         return messages.word(key, self.lang, **fields)
 
     def render(self, outline: Outline, verdict: bool = True) -> list[Line]:
+        self.printer.typed = outline.derivation.typed or self.printer.typed
         self.root_d = "∂" if outline.steps[0].partial else self.d
         lines = [self.task(outline), Line()]
         for view in outline.steps:
