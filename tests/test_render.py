@@ -104,6 +104,58 @@ def test_article_as_text_is_what_a_teacher_writes():
     assert differentiate(ARTICLE, "x").to_text() == ARTICLE_TEXT
 
 
+PRODUCT_TEXT = """\
+Differentiate y = x^2·sin(x) with respect to x
+
+1. Product rule   (f·g)' = f'·g + f·g'
+   with f = x^2, g = sin(x)
+   dy/dx = (x^2)'·sin(x) + x^2·(sin(x))' = 2x·sin(x) + x^2·cos(x)
+  2. Power rule   (xⁿ)' = n·xⁿ⁻¹
+     d/dx (x^2) = 2·x^(2 − 1) = 2x
+  3. Trigonometric function   sin' = cos
+     d/dx (sin(x)) = cos(x)
+
+Result
+  dy/dx = x^2·cos(x) + 2x·sin(x)
+    = x·(x·cos(x) + 2·sin(x))   collect common factors
+✓ Every step verified against SymPy.
+"""
+
+QUOTIENT_TEXT = """\
+Differentiate y = (x^2 + 1)/(x − 1) with respect to x
+
+1. Quotient rule   (f/g)' = (f'·g − f·g')/g²
+   with f = x^2 + 1, g = x − 1
+   dy/dx = ((x^2 + 1)'·(x − 1) − (x^2 + 1)·(x − 1)')/(x − 1)^2 =
+   (2x·(x − 1) − (x^2 + 1)·1)/(x − 1)^2 = (−x^2 + 2x·(x − 1) − 1)/(x − 1)^2
+  2. Sum rule   (f + g)' = f' + g'
+     d/dx (x^2 + 1) = (x^2)' + 1' = 2x + 0 = 2x
+    3. Constant   c' = 0
+       d/dx (1) = 0
+    4. Power rule   (xⁿ)' = n·xⁿ⁻¹
+       d/dx (x^2) = 2·x^(2 − 1) = 2x
+  5. Sum rule   (f + g)' = f' + g'
+     d/dx (x − 1) = x' + (−1)' = 1 + 0 = 1
+    6. Constant   c' = 0
+       d/dx (−1) = 0
+    7. Variable   x' = 1
+       d/dx (x) = 1
+
+Result
+  dy/dx = (−x^2 + 2x·(x − 1) − 1)/(x − 1)^2
+    = (x^2 − 2x − 1)/(x − 1)^2   put over a common denominator and expand the
+        numerator
+✓ Every step verified against SymPy.
+"""
+
+
+def test_product_and_quotient_as_a_teacher_writes_them():
+    """Each rule on this expression: its parts named, the formula with them, the middle form
+    with the parts' derivatives put in, then the textbook's answer."""
+    assert differentiate("x^2 sin x", "x").to_text() == PRODUCT_TEXT
+    assert differentiate("(x^2+1)/(x-1)", "x").to_text() == QUOTIENT_TEXT
+
+
 def test_text_has_no_control_codes_and_fits_80_columns():
     for expr, var in corpus(every=10):
         text = differentiate(expr, var).to_text()
