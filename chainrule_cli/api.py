@@ -760,6 +760,12 @@ class Derivation(S.Derivation):
             raise ParseError(f"--at needs a value for {', '.join(missing)} too")
         if self.equation is not None:
             run_deep(lambda: on_the_curve(self.equation, values))
+        from chainrule_cli.calculus.derive import not_real_at
+
+        function = self.expr if self.equation is None else None  # an equation is F = 0 there
+        if run_deep(lambda: any(not_real_at(e, values) for e in (function, self.result) if e)):
+            # real variables: √(1 − x²) has no value at x = 2, and no derivative (2√3·i/3)
+            return {"point": values, "exact": sympy.nan, "decimal": None, "reason": "not_real"}
         exact, decimal = run_deep(lambda: value_at(self.result, values))
         return {"point": values, "exact": exact, "decimal": decimal}
 
@@ -925,11 +931,14 @@ class Gradient(RendersItself, S.Gradient):
     def value_at(self, point: Mapping[str, object] | Iterable[str]) -> dict:
         """{'point': …, 'exact': (…), 'decimal': (…)}: the gradient at a point."""
         values = [d.value_at(point) for d in self.partials]
-        return {
+        found = {
             "point": values[0]["point"],
             "exact": tuple(v["exact"] for v in values),
             "decimal": tuple(v["decimal"] for v in values),
         }
+        if any(v.get("reason") for v in values):
+            found["reason"] = "not_real"  # the function has no real value there
+        return found
 
     def render(self, fmt: str, lang: str = "en", at=None, **options) -> str:
         from chainrule_cli.render.gradient import render_gradient

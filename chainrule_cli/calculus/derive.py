@@ -156,6 +156,21 @@ def value_at(result: sympy.Expr, point: dict[sympy.Symbol, sympy.Expr]):
     return exact, decimal if math.isfinite(decimal) else None
 
 
+def not_real_at(expr: sympy.Expr, point: dict) -> bool:
+    """Is expr, at the point, a number that is not real (√(1 − x²) at x = 2)? Variables are
+    real: such a value is no value of the function, however SymPy writes it (2√3·i/3)."""
+    value = exactly_at(expr, point)
+    if not value.is_number or value.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
+        return False
+    if value.is_extended_real is False:
+        return True
+    try:
+        real, imag = value.evalf(30).as_real_imag()
+        return abs(imag) > 1e-20 * max(1, abs(real))
+    except (TypeError, ValueError, ArithmeticError):
+        return False
+
+
 def exactly_at(expr: sympy.Expr, point: dict) -> sympy.Expr:
     """expr at the point, exactly; nan where SymPy cannot even substitute (sinh(log 0 − 1)
     asks whether -oo is negative and compares with NaN)."""

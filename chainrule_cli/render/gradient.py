@@ -15,7 +15,14 @@ from chainrule_cli.render.jsonout import render_json
 from chainrule_cli.render.latex import LatexRenderer, escape, leibniz, wrap_document
 from chainrule_cli.render.markdown import MarkdownRenderer
 from chainrule_cli.render.printing import UnicodePrinter
-from chainrule_cli.render.terminal import STYLE, Line, TerminalRenderer, rich_renderable, to_string
+from chainrule_cli.render.terminal import (
+    STYLE,
+    Line,
+    TerminalRenderer,
+    rich_renderable,
+    to_string,
+    undefined_key,
+)
 from chainrule_cli.render.terminal import leibniz as unicode_leibniz
 from chainrule_cli.render.view import outline
 
@@ -58,7 +65,8 @@ def layout(gradient: S.Gradient, lang: str = "en", at: dict | None = None) -> li
     lines.append(line.add(f"({vector})", STYLE["result"]))
     if at is not None:
         line = Line(2, hang=4).add(word("ui.value", point=_point(at, u)) + ": ")
-        shown = [word("ui.undefined") if e.has(sympy.nan, sympy.zoo) else u(e) for e in at["exact"]]
+        said = word(undefined_key(at), point=_point(at, u))
+        shown = [said if e.has(sympy.nan, sympy.zoo) else u(e) for e in at["exact"]]
         line.add("(" + ", ".join(shown) + ")", STYLE["result"])
         decimals = _decimals(at)
         if decimals:
@@ -90,7 +98,9 @@ def latex_body(gradient: S.Gradient, lang: str, at: dict | None) -> str:
     rows = [rf"&\boxed{{\nabla {symbol} = \left({partials}\right) = \left({vector}\right)}}"]
     if at is not None:
         point = r",\ ".join(f"{tex(k)} = {tex(v)}" for k, v in at["point"].items())
-        undefined = rf"\text{{{escape(messages.word('ui.undefined', lang))}}}"
+        where = ", ".join(f"{k} = {v}" for k, v in at["point"].items())
+        said = messages.word(undefined_key(at), lang, point=where)
+        undefined = rf"\text{{{escape(said)}}}"
         values = ", ".join(undefined if e.has(sympy.nan) else tex(e) for e in at["exact"])
         rows.append(rf"&\left.\nabla {symbol}\right|_{{{point}}} = \left({values}\right)")
     parts.append("\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}")

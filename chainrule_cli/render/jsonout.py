@@ -213,6 +213,8 @@ class JsonRenderer:
         if at is not None:
             obj["at"] = {str(k): self.text(v) for k, v in at["point"].items()}
             obj["value"] = {"exact": self.text(at["exact"]), "decimal": at["decimal"]}
+            if at.get("reason"):
+                obj["value"]["reason"] = at["reason"]  # not_real: no value for real variables
         return obj
 
 

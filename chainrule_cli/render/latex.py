@@ -20,7 +20,7 @@ from chainrule_cli.calculus import steps as S
 from chainrule_cli.render import messages
 from chainrule_cli.render.formulas import FORMULAS
 from chainrule_cli.render.printing import TextbookLatexPrinter, built_latex, latex
-from chainrule_cli.render.terminal import edge_d, signed_sum
+from chainrule_cli.render.terminal import edge_d, signed_sum, undefined_key
 from chainrule_cli.render.view import Applied, Outline, Outliner, StepView, outline
 
 # A row is at most this wide, in characters as printed (indentation counted).
@@ -542,7 +542,8 @@ class LatexRenderer:
         point = r",\ ".join(f"{self.tex(k)} = {self.tex(v)}" for k, v in at["point"].items())
         exact = at["exact"]
         if exact.has(sympy.zoo, sympy.nan):
-            value = _text(self.word("ui.undefined"))
+            shown = ", ".join(f"{k} = {v}" for k, v in at["point"].items())
+            value = _text(self.word(undefined_key(at), point=shown))
         else:
             value = self.tex(exact)
             if at["decimal"] is not None and not exact.is_Integer:

@@ -61,6 +61,11 @@ class Line:
         return "".join(text for text, _ in self.pieces)
 
 
+def undefined_key(at: dict) -> str:
+    """Why a value at a point is undefined: not real there (√(1 − x²) at 2), or no derivative."""
+    return "ui.undefined_not_real" if at.get("reason") == "not_real" else "ui.undefined"
+
+
 def leibniz(value: str | None, var, order: int = 1, d: str = "d") -> str:
     """dy/dx, d²y/dx², ∂y/∂x (d="∂"), or d/dx when the value has no name."""
     x = unicode(var)
@@ -267,7 +272,8 @@ class TerminalRenderer:
         line = Line(2, hang=4).add(self.word("ui.value", point=point) + ": ")
         exact = at["exact"]
         undefined = exact.has(sympy.zoo, sympy.nan)
-        line.add(self.word("ui.undefined") if undefined else self.u(exact), STYLE["result"])
+        said = self.word(undefined_key(at), point=point)
+        line.add(said if undefined else self.u(exact), STYLE["result"])
         if at["decimal"] is not None and not exact.is_Integer:
             line.add(" ≈ " + f"{at['decimal']:.12g}".replace("-", "−"))
         return line
