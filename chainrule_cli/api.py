@@ -12,6 +12,7 @@ from chainrule_cli.calculus import steps as S
 from chainrule_cli.calculus.check import Check as _CheckRecord
 from chainrule_cli.calculus.deep import run_deep
 from chainrule_cli.calculus.graph import Graph as _GraphRecord
+from chainrule_cli.calculus.tangent import Tangent as _TangentRecord
 from chainrule_cli.parse import MAX_DEPTH, MAX_DIGITS, MAX_LENGTH, parse
 
 
@@ -841,6 +842,53 @@ def on_the_curve(equation: tuple[sympy.Expr, sympy.Expr], point: dict) -> None:
     )
 
 
+def tangent(
+    expr: str | sympy.Expr,
+    var: str | sympy.Symbol | None = None,
+    at: Mapping[str, object] | Iterable[str] = (),
+    *,
+    input: str = "auto",  # noqa: A002
+    functions: Iterable[str] = (),
+    timeout: float | None = None,
+    max_length: int = MAX_LENGTH,
+    max_depth: int = MAX_DEPTH,
+    max_digits: int = MAX_DIGITS,
+    dependent: str | sympy.Symbol | None = None,
+):
+    """The tangent and the normal line to y = expr (or to an equation's curve) at the point
+    `at` ({"x": 2} or ["x=3,y=4"]: every variable), with the derivation of the slope. Returns a
+    `TangentLines`; a point off the curve, or where the function has no real value, is an
+    UndefinedError."""
+    from chainrule_cli.calculus.derive import exactly_at
+    from chainrule_cli.calculus.tangent import tangent_at
+    from chainrule_cli.errors import ParseError, UndefinedError
+
+    if not at:
+        raise ParseError("a tangent needs its point: --at x=VALUE (and y=VALUE on a curve)")
+    derivation = differentiate(
+        expr, var, 1, "full", input=input, functions=functions, timeout=timeout,
+        max_length=max_length, max_depth=max_depth, max_digits=max_digits, dependent=dependent,
+    )  # fmt: skip
+    values = derivation.value_at(at)
+    point = values["point"]
+
+    def work():
+        if values.get("reason") == "not_real":
+            shown = ", ".join(f"{k} = {v}" for k, v in point.items())
+            raise UndefinedError(f"the function has no real value at {shown}")
+        if derivation.equation is None:
+            height = exactly_at(derivation.expr, point)
+            if not height.is_number or height.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
+                shown = ", ".join(f"{k} = {v}" for k, v in point.items())
+                raise UndefinedError(f"the function has no value at {shown}")
+        found = tangent_at(derivation, point, values["exact"])
+        return TangentLines(**{name: getattr(found, name) for name in found.fields}).replace(
+            at=values
+        )
+
+    return run_deep(work, timeout=timeout)
+
+
 class RendersItself:
     """The formats a gradient or a Jacobian offers, each through the class's own
     `render(fmt, lang, at, **options)`, which names its renderer."""
@@ -1247,3 +1295,21 @@ class CheckResult(RendersItself, _CheckRecord):
         from chainrule_cli.render.terminal import rich_renderable
 
         return run_deep(lambda: rich_renderable(layout(self)))
+
+
+class TangentLines(RendersItself, _TangentRecord):
+    """The tangent and normal lines that render themselves (terminal, text, LaTeX, Markdown,
+    JSON), with the derivation of the slope."""
+
+    at: dict | None = None  # the value of the derivation at the point (as value_at gives it)
+
+    def render(self, fmt: str, lang: str = "en", at=None, **options) -> str:
+        from chainrule_cli.render.tangent import render_tangent
+
+        return run_deep(lambda: render_tangent(self, fmt, lang=lang, at=self.at, **options))
+
+    def __rich__(self):
+        from chainrule_cli.render.tangent import layout
+        from chainrule_cli.render.terminal import rich_renderable
+
+        return run_deep(lambda: rich_renderable(layout(self, "en", self.at)))

@@ -214,6 +214,7 @@ GRADIENT_SCHEMA = "chainrule.gradient/1"
 JACOBIAN_SCHEMA = "chainrule.jacobian/1"
 GRAPH_SCHEMA = "chainrule.graph/1"
 CHECK_SCHEMA = "chainrule.check/1"
+TANGENT_SCHEMA = "chainrule.tangent/1"
 
 
 @dataclass
@@ -655,6 +656,64 @@ def check_command(
 
     run_command(ctx, expr, build, CHECK_SCHEMA, format.value, standalone, output, timeout,
                 language, summary=True, max_output=max_output, comments=True)  # fmt: skip
+
+
+@app.command("tangent")
+def tangent_command(
+    ctx: typer.Context,
+    expr: ExprArgument,
+    var: Annotated[
+        str | None,
+        typer.Argument(help="The variable (may be left out when there is only one)."),
+    ] = None,
+    at: Annotated[
+        list[str] | None,
+        typer.Option("--at", help="The point, NAME=VALUE[,NAME=VALUE…] (x=3,y=4 on a curve)."),
+    ] = None,
+    format: FormatOption = DiffFormat.terminal,  # noqa: A002
+    standalone: StandaloneOption = False,
+    lang: LangOption = None,
+    output: OutputOption = None,
+    no_color: NoColorOption = False,
+    timeout: TimeoutOption = 60.0,
+    input: InputOption = InputKind.auto,  # noqa: A002
+    function: FunctionOption = None,
+    max_length: MaxLengthOption = 10_000,
+    max_depth: MaxDepthOption = 2_000,
+    max_digits: MaxDigitsOption = 3_000,
+    max_output: MaxOutputOption = 100_000_000,
+    dependent: DependentOption = None,
+) -> None:
+    """The tangent and the normal line to y = EXPR (or to an equation's curve) at a point, with
+    the derivation of the slope.
+
+    \b
+    Examples:
+      chainrule tangent "x^3 - 3x" --at x=2
+      chainrule tangent "x^2 + y^2 = 25" --at x=3,y=4
+      chainrule tangent "sqrt(x)" --at x=4 --format latex --standalone -o tangent.tex
+    """
+    language, color, width = presentation(format.value, standalone, lang, output, no_color)
+    if not at:
+        complain("error: a tangent needs its point: --at x=VALUE (and y=VALUE on a curve)", lang)
+        raise typer.Exit(int(ExitStatus.BAD_INPUT))
+
+    def build(text: str, section: bool):
+        from chainrule_cli.api import tangent
+        from chainrule_cli.render.tangent import render_tangent
+
+        result = tangent(
+            text, var, at, input=input.value, functions=function or (), max_length=max_length,
+            max_depth=max_depth, max_digits=max_digits, dependent=dependent,
+        )  # fmt: skip
+        shown = render_tangent(
+            result, format.value, lang=language, text=text, at=result.at,
+            standalone=standalone, section=section, color=color, width=width,
+        )  # fmt: skip
+        return shown, result.derivation.verified
+
+    run_command(ctx, expr, build, TANGENT_SCHEMA, format.value, standalone, output, timeout,
+                language, max_output=max_output)  # fmt: skip
 
 
 def presentation(fmt: str, standalone: bool, lang, output, no_color: bool):

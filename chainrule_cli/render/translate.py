@@ -110,6 +110,18 @@ _MESSAGES_EN_ZH: list[tuple[str, str],] = [
         r" product",
         "'{w}' 有歧义：指数函数请写成 {a}，乘积请写成 {b}",
     ),
+    (
+        r"a tangent needs its point: --at x=VALUE \(and y=VALUE on a curve\)",
+        "切线需要一个点：--at x=VALUE（曲线上还要 y=VALUE）",
+    ),
+    (
+        r"the function has no real value at (?P<point>.+)",
+        "函数在 {point} 处没有实数值",
+    ),
+    (
+        r"the function has no value at (?P<point>.+)",
+        "函数在 {point} 处没有值",
+    ),
     # -- the lexer (parse/lexer.py)
     (
         r"'(?P<written>.+)' would read as a product with e; write (?P<fixed>.+)",
