@@ -846,6 +846,7 @@ def tangent(
     expr: str | sympy.Expr,
     var: str | sympy.Symbol | None = None,
     at: Mapping[str, object] | Iterable[str] = (),
+    detail: str = "full",
     *,
     input: str = "auto",  # noqa: A002
     functions: Iterable[str] = (),
@@ -866,7 +867,7 @@ def tangent(
     if not at:
         raise ParseError("a tangent needs its point: --at x=VALUE (and y=VALUE on a curve)")
     derivation = differentiate(
-        expr, var, 1, "full", input=input, functions=functions, timeout=timeout,
+        expr, var, 1, detail, input=input, functions=functions, timeout=timeout,
         max_length=max_length, max_depth=max_depth, max_digits=max_digits, dependent=dependent,
     )  # fmt: skip
     values = derivation.value_at(at)

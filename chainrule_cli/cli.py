@@ -670,6 +670,7 @@ def tangent_command(
         list[str] | None,
         typer.Option("--at", help="The point, NAME=VALUE[,NAME=VALUE…] (x=3,y=4 on a curve)."),
     ] = None,
+    detail: DetailOption = Detail.full,
     format: FormatOption = DiffFormat.terminal,  # noqa: A002
     standalone: StandaloneOption = False,
     lang: LangOption = None,
@@ -703,8 +704,8 @@ def tangent_command(
         from chainrule_cli.render.tangent import render_tangent
 
         result = tangent(
-            text, var, at, input=input.value, functions=function or (), max_length=max_length,
-            max_depth=max_depth, max_digits=max_digits, dependent=dependent,
+            text, var, at, detail.value, input=input.value, functions=function or (),
+            max_length=max_length, max_depth=max_depth, max_digits=max_digits, dependent=dependent,
         )  # fmt: skip
         shown = render_tangent(
             result, format.value, lang=language, text=text, at=result.at,
