@@ -184,6 +184,7 @@ def differentiate(
         reading = read_input(expr, input=input, functions=functions, max_length=max_length,
                              max_depth=max_depth, max_digits=max_digits)  # fmt: skip
         refuse_answer_form(reading)
+        reading = by_the_value(reading, var)
         wanted, times = operator_agrees(reading, var, order)
         named = parse_lets(lets, input=input, functions=functions)
         if reading.kind == "equation":
@@ -242,6 +243,23 @@ def read_input(
     options = {"prime_variable": prime_variable} if prime_variable is not None else {}
     return read(text, input=input, functions=functions, max_length=max_length,
                 max_depth=max_depth, max_digits=max_digits, **options)  # fmt: skip
+
+
+def by_the_value(reading, var):
+    """x = y^3 by x: the definition's own name is the variable, so the student means the
+    equation, differentiated implicitly (y = y(x)), not d/dx of a value named x."""
+    import dataclasses
+
+    from chainrule_cli.parse import symbol
+
+    if reading.kind != "definition" or reading.arguments or var in (None, ""):
+        return reading
+    if str(var).strip() != reading.value:
+        return reading
+    lhs = symbol(reading.value)
+    return dataclasses.replace(
+        reading, kind="equation", lhs=lhs, rhs=reading.expr, expr=lhs - reading.expr, value=None
+    )
 
 
 def refuse_answer_form(reading) -> None:
@@ -1140,6 +1158,7 @@ def check(
 
         reading = read_input(expr, **limits)
         refuse_answer_form(reading)
+        reading = by_the_value(reading, var)
         wanted, times = operator_agrees(reading, var, order)
         named = parse_lets(lets, input=input, functions=functions)
         if reading.kind == "equation":
@@ -1172,7 +1191,7 @@ def check(
             given = said.expr
         refuse_numbers_too_large(given)
         # the function and the answer printed as typed: (sin x − x cos x)/x², not −x·cos x + …
-        expected = expected.replace(typed={**(reading.typed or {}), **(said.typed or {})})
+        expected = expected.replace(typed={**(said.typed or {}), **(reading.typed or {})})
         allowed = whole.free_symbols | {variable} | set(named)
         refuse_unknown_names(given, allowed, said.text)
         result = check_answer(whole, variable, times, given, named, expected)

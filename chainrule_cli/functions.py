@@ -56,9 +56,47 @@ class sigmoid(Function):  # noqa: N801 - lower case like SymPy's own sin, exp, .
         return prettyForm(*pform.left("σ"))
 
 
-def relu(arg):
-    """relu(x) = max(0, x)."""
-    return sympy.Max(0, arg)
+class relu(Function):  # noqa: N801 - lower case like SymPy's own functions
+    """relu(x) = max(0, x), with relu'(x) = H(x) and relu'(0) = 0: the convention of PyTorch and
+    JAX, what a machine-learning student checks against (a true max tie keeps its ½–½ split)."""
+
+    nargs = 1
+
+    @classmethod
+    def eval(cls, arg):  # trusted: SymPy's evaluation hook, it sees SymPy objects, never text
+        if arg.is_number and arg.is_extended_real:
+            return sympy.Max(0, arg)
+        if arg.is_extended_nonnegative:
+            return arg
+        if arg.is_extended_nonpositive:
+            return sympy.S.Zero
+        return None
+
+    def fdiff(self, argindex=1):
+        if argindex != 1:
+            raise sympy.ArgumentIndexError(self, argindex)
+        return sympy.Heaviside(self.args[0], 0)
+
+    def _eval_rewrite_as_Max(self, arg, **kwargs):
+        return sympy.Max(0, arg)
+
+    def _eval_evalf(self, prec):
+        arg = self.args[0]._eval_evalf(prec)
+        if arg is None:
+            return None
+        return sympy.Max(0, arg)._eval_evalf(prec)
+
+    def _eval_is_extended_real(self):
+        return self.args[0].is_extended_real
+
+    def _eval_is_extended_nonnegative(self):
+        if self.args[0].is_extended_real:
+            return True
+        return None
+
+    def _latex(self, printer, exp=None):
+        base = rf"\operatorname{{relu}}\left({printer._print(self.args[0])}\right)"
+        return rf"{base}^{{{exp}}}" if exp else base
 
 
 def softplus(arg):

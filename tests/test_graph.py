@@ -169,7 +169,9 @@ def test_tie_convention_splits_the_gradient_equally_and_says_so():
     assert at.conventions == (S("u", real=True),)
     text = g.to_text(at=at)
     assert "a tie of two inputs of max or min splits it equally" in " ".join(text.split())
-    assert grads("relu(x)", "x=0") == {"x": 0.5, "y": 1.0}
+    # relu is its own gate: relu'(0) = 0, as PyTorch and JAX give (relu(w·x + b) at w·x + b = 0)
+    assert grads("relu(x)", "x=0") == {"x": 0.0, "y": 1.0}
+    assert grads("relu(w*x+b)", "w=1,x=2,b=-2")["b"] == 0.0
     assert grads("abs(x)", "x=0") == {"x": 0.0, "y": 1.0}
 
 

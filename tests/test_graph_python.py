@@ -165,8 +165,8 @@ def test_value_and_every_gradient_equal_sympys(text, low, high):
 def test_ties_and_kinks_follow_the_graphs_conventions():
     assert function_of("max(x, y)")(x=1.0, y=1.0) == (1.0, {"x": 0.5, "y": 0.5})
     assert function_of("min(x, y)")(x=2.0, y=2.0) == (2.0, {"x": 0.5, "y": 0.5})
-    assert function_of("relu(x)")(x=0.0) == (0, {"x": 0.5})
-    assert function_of("relu(x)")(x=-1.0) == (0, {"x": 0.0})
+    assert function_of("relu(x)")(x=0.0) == (0.0, {"x": 0.0})  # relu'(0) = 0, as in PyTorch
+    assert function_of("relu(x)")(x=-1.0) == (0.0, {"x": 0.0})
     assert function_of("|x|")(x=0.0) == (0.0, {"x": 0.0})
     assert function_of("|x|")(x=-2.0) == (2.0, {"x": -1.0})
 

@@ -6,7 +6,7 @@ import pytest
 import sympy as sp
 from conftest import R
 
-from chainrule_cli.functions import sigmoid
+from chainrule_cli.functions import relu, sigmoid
 from chainrule_cli.parse import parse
 
 x, y, z, w, b, a, t, n = (R(c) for c in "xyzwbatn")
@@ -134,7 +134,7 @@ TABLE = [
     ("acsch(x)", sp.acsch(x)),
     ("sigmoid(x)", sigmoid(x)),
     ("sigmoid(w*x + b)", sigmoid(w * x + b)),
-    ("relu(x)", sp.Max(0, x)),
+    ("relu(x)", relu(x)),
     ("softplus(x)", sp.log(1 + sp.exp(x))),
     ("max(x, y)", sp.Max(x, y)),
     ("max(x, y, 1)", sp.Max(x, y, 1)),

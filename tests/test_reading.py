@@ -380,9 +380,12 @@ def test_a_variable_written_dx_or_the_value_itself_is_refused():
     result = run("diff", "x^2", "dx")
     assert result.exit_code == 2
     assert "the variable is x, not dx: give it without the d" in result.stderr
-    result = run("diff", "y = x^2", "y")
+    # by the value's own name: the equation, implicitly (dx/dy for y = x², y' for x = y³)
+    assert api.differentiate("y = x^2", "y").result == 1 / (2 * x)
+    assert api.differentiate("x = y^3", "x").result == 1 / (3 * y**2)
+    result = run("diff", "f(x) = x^2", "f")
     assert result.exit_code == 2
-    assert "y is the function's value here" in result.stderr
+    assert "f(x) is a function of x, not of f" in result.stderr
 
 
 def test_an_answer_may_use_the_value_name_and_leave_out_the_variable():

@@ -116,7 +116,7 @@ RULE_CASES = [
     ("asech(x)", "inverse_hyperbolic", -1 / (x * sp.sqrt(1 - x**2))),
     ("acsch(x)", "inverse_hyperbolic", -1 / (sp.Abs(x) * sp.sqrt(1 + x**2))),
     ("|x|", "abs", sp.sign(x)),
-    ("relu(x)", "piecewise", sp.Heaviside(x)),
+    ("relu(x)", "special", sp.Heaviside(x, 0)),  # relu'(0) = 0, as in PyTorch and JAX
     ("max(x, x^2)", "piecewise", None),
     ("min(x, 1)", "piecewise", sp.Heaviside(1 - x)),
     ("Heaviside(x)", "piecewise", sp.DiracDelta(x)),

@@ -485,6 +485,10 @@ def _moves(c: Candidate) -> list[tuple[str, sympy.Expr]]:
         # after an algebraic rewrite, only the light ones: together or factor again is no news
         light = bool(c.path) and c.path[-1][0] in _ALGEBRA
         moves.extend(rational_forms(c.expr, c.masked, light))
+    elif c.ops <= MAX_OPS and not c.path:
+        # larger: the two light rewrites a result of this size always had
+        moves.append(("factor_terms", sympy.factor_terms(c.expr)))
+        moves.append(("one_fraction", one_fraction(c.expr)))
     if c.expr.atoms(*_TRIG):
         moves.append(("trig_quotients", trig_quotients(c.expr)))
         if c.ops <= TRIG_MAX_OPS and not c.path and _identity_may_apply(c.expr):

@@ -320,14 +320,15 @@ class Parser:
             return terms[0]
         value = self.made(sympy.Add(*terms), *terms, col=start)
         if value.is_Add and sorted(value.args, key=str) == sorted(terms, key=str):
-            self.typed[value] = sympy.Add(*terms, evaluate=False)  # nothing merged: as typed
+            # nothing merged: as typed (the first spelling of a value is the one shown)
+            self.typed.setdefault(value, sympy.Add(*terms, evaluate=False))
         return value
 
     def negated(self, operand: sympy.Basic) -> sympy.Basic:
         """−operand; −(w·x + b) is remembered as typed (SymPy makes it −b − w·x)."""
         value = self.made(-operand, operand)
         if operand.is_Add and value.is_Add:
-            self.typed[value] = sympy.Mul(-1, operand, evaluate=False)
+            self.typed.setdefault(value, sympy.Mul(-1, operand, evaluate=False))
         return value
 
     def starts_factor(self, tok: Token) -> bool:
@@ -380,8 +381,10 @@ class Parser:
             f.is_Number for f in factors[1:]
         )  # fractions and a number after the first factor: as SymPy prints them
         if value.is_Mul and plain and sorted(value.args, key=str) == sorted(factors, key=str):
-            self.typed[value] = sympy.Mul(*factors, evaluate=False)
+            self.typed.setdefault(value, sympy.Mul(*factors, evaluate=False))
         if value.is_Add and len(factors) == 2:
+            # 2(x + 1) as typed, not 2x + 2
+            self.typed.setdefault(value, sympy.Mul(*factors, evaluate=False))
             self.distributed[id(value)] = factors
             self.keep.append(value)
         return value
@@ -642,7 +645,8 @@ class Parser:
             raise self.error(
                 f"'{name}({lone})' could be {name}·{lone} or a function {name} of {lone}: write"
                 f" {name}*{lone} for the product; for a function, write {name} alone in an"
-                f" equation (x^2 + {name}^2 = 1), or f({lone}), or declare it: --function {name}",
+                f" equation ({'t' if name == 'x' else 'x'}^2 + {name}^2 = 1), or f({lone}), or"
+                f" declare it: --function {name}",
                 tok.col,
             )
         if not call and name not in _GREEK:

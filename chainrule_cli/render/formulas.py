@@ -119,6 +119,10 @@ FORMULAS: dict[str, tuple[str, str]] = {
     ),
     "repeat": ("worked out before", r""),
     "higher_order": ("y⁽ⁿ⁾ = (y⁽ⁿ⁻¹⁾)'", r"y^{(n)} = \left(y^{(n-1)}\right)'"),
+    "special.relu": (
+        "relu'(x) = H(x), relu'(0) = 0",
+        r"\operatorname{relu}'(x) = H(x),\ \operatorname{relu}'(0) = 0",
+    ),
     "implicit": ("F(x, y) = G(x, y) ⇒ F' = G'", r"F(x, y) = G(x, y) \Rightarrow F' = G'"),
 }
 

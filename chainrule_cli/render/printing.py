@@ -64,6 +64,7 @@ class Memo:
         self._memo: dict = {}
         self._typed: dict = {}
         self._as_typed: set[int] = set()
+        self._typing: set = set()
 
     @property
     def typed(self) -> dict:
@@ -82,9 +83,13 @@ class Memo:
         done = self._memo.get(expr)
         if done is None:
             typed = self.typed.get(expr) if self.typed else None
-            if typed is not None:
+            if typed is not None and expr not in self._typing:
                 self._as_typed.add(id(typed))
-                done = super()._print(typed)
+                self._typing.add(expr)  # −(−(x + 1)): each typed form is printed once
+                try:
+                    done = super()._print(typed)
+                finally:
+                    self._typing.discard(expr)
             else:
                 done = super()._print(expr)
             self._memo[expr] = done
@@ -105,8 +110,17 @@ class Memo:
         sign = ""
         if args and args[0] == -1:
             sign, args = "-", args[1:]
-        shown = [self.parenthesize(a, PRECEDENCE["Mul"], strict=False) for a in args]
-        return sign + times.join(shown)
+        out = ""
+        for i, arg in enumerate(args):
+            text = self.parenthesize(arg, PRECEDENCE["Mul"], strict=False)
+            numeric = arg.is_Number or (arg.is_Pow and arg.base.is_Number)
+            if i:  # 2·2^x, never 2 2^x (22^x)
+                out += self._numeric_times if numeric and times == " " else times
+            out += text
+        return sign + out
+
+
+Memo._numeric_times = r" \cdot "  # LaTeX's between a number and the factor before it
 
 
 class SympyTextPrinter(Memo, StrPrinter):
@@ -407,7 +421,10 @@ def _built(expr: sympy.Basic, n: _Built, depth: int = 0) -> str:
                 text = _built(factor, n, depth + 1)
             else:
                 text = n.show(factor)
-            pieces.append(n.paren(text) if factor.is_Add and (len(numer) > 1) else text)
+            bracket = (factor.is_Add and (len(numer) > 1 or sign)) or (
+                factor.is_Number and factor.is_negative and len(numer) > 1
+            )  # −(x·(x + 1))', (1 − x)·(−1): a sign never attaches to one term only
+            pieces.append(n.paren(text) if bracket else text)
         top_text = n.times.join(pieces) if pieces else "1"
         if denom:
             bottom = n.times.join(n.show(d) for d in denom)

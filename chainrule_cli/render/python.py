@@ -80,6 +80,9 @@ class MathPrinter(PythonCodePrinter):
     def _print_sigmoid(self, expr):
         return f"(1/(1 + {self._module_format('math.exp')}({self._print(-expr.args[0])})))"
 
+    def _print_relu(self, expr):
+        return f"max(0.0, {self._print(expr.args[0])})"
+
     def _print_Heaviside(self, expr):
         # H(0) is the graph's convention: 1/2 splits a max/min tie equally
         arg = self._print(expr.args[0])

@@ -276,12 +276,7 @@ class Outliner:
         parts = tuple((name, self.named(part)) for name, part in step.parts(order))
         shown = tuple(Form(expr=self.named(f.expr), why=f.why) for f in forms)
         last = forms[-1]
-        settled = (  # a sum whose terms only come in another order: said once
-            last.why == "middle"
-            and last.expr.is_Add
-            and _as_it_stands(last.expr)
-            and last.expr.doit() == step.result
-        )
+        settled = last.why == "middle" and _as_it_stands(last.expr, step.result)
         return parts, shown, settled
 
     def equations(self, step: S.Step):
@@ -384,15 +379,19 @@ def outline(derivation: S.Derivation, lang: str = "en", show: Callable = str) ->
     return Outliner(derivation, lang, show).outline()
 
 
-def _as_it_stands(expr: sympy.Expr) -> bool:
-    """Whether a form built unevaluated is its own value up to order: no term 0, no factor 1
-    (2x + 0 and w·1 still need "= 2x", "= w")."""
+def _as_it_stands(expr: sympy.Expr, result: sympy.Expr) -> bool:
+    """Whether a sum built unevaluated says the result already, its terms only in another
+    order: each term is one of the result's terms (2x + 0, w·1 and −(2 − x) + (1 − x)·(−1)
+    still need their "= …")."""
+    if not expr.is_Add:
+        return False
     for node in (expr, *expr.args):
         if node.is_Add and any(a == 0 for a in node.args):
             return False
-        if node.is_Mul and any(a == 1 for a in node.args):
+        if node.is_Mul and any(a == 1 or (a.is_Number and a.is_negative) for a in node.args):
             return False
-    return True
+    terms = sorted(str(t.doit()) for t in expr.args)
+    return terms == sorted(str(t) for t in sympy.Add.make_args(result))
 
 
 def display_names(derivation: S.Derivation) -> dict:
