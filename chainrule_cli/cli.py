@@ -44,6 +44,7 @@ class DiffFormat(StrEnum):
     latex = "latex"
     markdown = "markdown"
     json = "json"
+    html = "html"
 
 
 class GraphFormat(StrEnum):
@@ -52,6 +53,7 @@ class GraphFormat(StrEnum):
     latex = "latex"
     markdown = "markdown"
     json = "json"
+    html = "html"
     dot = "dot"
     python = "python"
     svg = "svg"
@@ -717,11 +719,91 @@ def tangent_command(
                 language, max_output=max_output)  # fmt: skip
 
 
+@app.command("plot")
+def plot_command(
+    ctx: typer.Context,
+    expr: Annotated[
+        str,
+        typer.Argument(help="The function, e.g. 'x^3 - 3x', or a curve, 'x^2 + y^2 = 25'."),
+    ],
+    var: Annotated[
+        str | None,
+        typer.Argument(help="The variable (may be left out when there is only one)."),
+    ] = None,
+    at: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--at",
+            help="Draw the tangent at VAR=VALUE (x=3,y=4 on a curve); other variables' values"
+            " too (w=2).",
+        ),
+    ] = None,
+    x_range: Annotated[
+        str | None,
+        typer.Option("--range", help="The x-axis, A:B (e.g. -pi:pi; default: where it happens)."),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="The file to write: .svg, .png or .pdf (required)."),
+    ] = None,
+    lang: LangOption = None,
+    timeout: TimeoutOption = 60.0,
+    input: InputOption = InputKind.auto,  # noqa: A002
+    function: FunctionOption = None,
+    dependent: DependentOption = None,
+    max_length: MaxLengthOption = 10_000,
+    max_depth: MaxDepthOption = 2_000,
+    max_digits: MaxDigitsOption = 3_000,
+) -> None:
+    """Draw EXPR and its derivative on one figure (with --at, the tangent line there), or an
+    equation's curve, as SVG, PNG or PDF by the extension of -o FILE. Needs matplotlib:
+    pip install "chainrule[plot]".
+
+    \b
+    Examples:
+      chainrule plot "x^3 - 3x" --at x=2 -o plot.png
+      chainrule plot "tan x" -o tan.svg
+      chainrule plot "sin(x)/x" --range -20:20 -o sinc.pdf
+      chainrule plot "x^2 + y^2 = 25" x --at x=3,y=4 -o circle.png
+    """
+    if output is None:
+        complain("error: plot writes a file: give -o FILE ending in .svg, .png or .pdf", lang)
+        raise typer.Exit(int(ExitStatus.BAD_INPUT))
+    fmt = output.suffix.lower().lstrip(".")
+    if fmt not in ("svg", "png", "pdf"):
+        complain(f"error: cannot tell the format of {output}: end it in .svg, .png or .pdf", lang)
+        raise typer.Exit(int(ExitStatus.BAD_INPUT))
+    if expr == "-":
+        complain("error: plot draws one expression, not lines", lang)
+        raise typer.Exit(int(ExitStatus.BAD_INPUT))
+    try:
+        import matplotlib  # noqa: F401 - the optional extra: is it installed?
+    except ImportError:
+        complain('error: plotting needs matplotlib: pip install "chainrule[plot]"', lang)
+        raise typer.Exit(int(ExitStatus.FAILED)) from None
+    language, _, _ = presentation(fmt, False, lang, output, True)
+
+    def build(text: str, section: bool):
+        from chainrule_cli.api import differentiate, parse_point
+        from chainrule_cli.render.plot import draw, parse_range, render_plot
+
+        derivation = differentiate(
+            text, var, input=input.value, functions=function or (), max_length=max_length,
+            max_depth=max_depth, max_digits=max_digits, dependent=dependent,
+        )  # fmt: skip
+        point = parse_point(at) if at else {}
+        window = parse_range(x_range) if x_range is not None else None
+        drawing = draw(derivation, point, window, language)
+        return render_plot(drawing, fmt), derivation.verified, None, drawing.notes
+
+    run_command(ctx, expr, build, "chainrule.plot/1", fmt, False, output, timeout, language)
+
+
 def presentation(fmt: str, standalone: bool, lang, output, no_color: bool):
     """The language, whether to colour, and the width: from the options and the environment."""
     from chainrule_cli.render.messages import language_from_environment
 
-    if standalone and fmt != "latex":
+    if standalone and fmt not in ("latex", "html"):  # an html page is always whole
         complain("error: --standalone makes a LaTeX document; add --format latex", lang)
         raise typer.Exit(int(ExitStatus.BAD_INPUT))
     language = lang.value if lang is not None else language_from_environment(os.environ)
@@ -760,6 +842,7 @@ def run_command(ctx, expr: str, build, schema: str, fmt: str, standalone: bool, 
         texts = [(1, expr)]
         batch = False
     section = fmt == "latex" and standalone and batch
+    pages = fmt == "html" and batch  # one page holds them all
     outcomes: list[Outcome] = []
     for number, text in texts:
         outcome = work_out(
@@ -771,7 +854,7 @@ def run_command(ctx, expr: str, build, schema: str, fmt: str, standalone: bool, 
         if output is None and isinstance(outcome.output, bytes):
             sys.stdout.buffer.write(outcome.output)
             sys.stdout.flush()
-        elif output is None and outcome.output and not section:
+        elif output is None and outcome.output and not (section or pages):
             sys.stdout.write(outcome.output + ("\n" if batch and not as_json else ""))
             sys.stdout.flush()
     if summary and batch:
@@ -784,11 +867,15 @@ def run_command(ctx, expr: str, build, schema: str, fmt: str, standalone: bool, 
         from chainrule_cli.render.latex import wrap_document
 
         content = wrap_document(body, language)
+    elif pages:
+        from chainrule_cli.render.html import merge
+
+        content = merge(body, language)
     elif len(body) == 1 and isinstance(body[0], bytes):
         content = body[0]
     else:
         content = ("\n" if batch and not as_json else "").join(body)
-    if output is None and section:
+    if output is None and (section or pages):
         sys.stdout.write(content)
     if output is not None and (batch or body):
         try:

@@ -40,6 +40,7 @@ ALLOWED = {
     "EXPR", "VAR", "ANSWER", "EQUATION", "diff", "NAME", "VALUE", "FILE", "TAB",
     "apt", "get", "install", "graphviz", "dot", "math", "python", "latex", "chainrule", "check",
     "Derivative", "Subs", "Piecewise", "sin",  # sin ∞, a formula
+    "plot", "svg", "png", "pdf", "matplotlib", "pip",  # the command, file types, the extra
 }  # fmt: skip
 OPTION = re.compile(r"(?<![\w-])--?[a-z][a-z-]*")
 WORD = re.compile(r"[A-Za-z]{3,}")

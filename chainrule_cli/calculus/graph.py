@@ -9,7 +9,8 @@ sub-expression: a sub-expression met twice is one node used twice.
 
 Conventions where a derivative does not exist (stated in the output, and tested): at a tie of
 its two inputs, max and min split the gradient equally (SymPy's H(0) = 1/2, as JAX and
-PyTorch's `maximum` do; so relu'(0) = 1/2); |x| and sign pass sign(0) = 0; a piecewise function
+PyTorch's `maximum` do); relu is its own gate with relu'(0) = 0 (as torch.relu and
+jax.nn.relu); |x| and sign pass sign(0) = 0; a piecewise function
 takes the piece that holds. A max of several arguments is a chain of two-input max gates (a
 three-way tie gives 1/4, 1/4, 1/2).
 """

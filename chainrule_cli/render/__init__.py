@@ -20,6 +20,10 @@ def render(
     width: int = 80,
 ) -> str:
     """One derivation in one format, as the text to print (JSON: one line)."""
+    if fmt == "html":
+        from chainrule_cli.render.html import render_html
+
+        return render_html(derivation, lang, at)
     if fmt in ("terminal", "text"):
         from chainrule_cli.render.terminal import render_text
 

@@ -265,6 +265,10 @@ def render_check(
     width: int = 80,
 ) -> str:
     """One checked answer in one format (JSON: one line)."""
+    if fmt == "html":
+        from chainrule_cli.render.html import render_check_html
+
+        return render_check_html(check, lang)
     if fmt in ("terminal", "text"):
         return to_string(layout(check, lang), width, color and fmt == "terminal")
     if fmt == "latex":

@@ -182,6 +182,10 @@ def render_gradient(
     width: int = 80,
 ) -> str:
     """One gradient in one format, as the text to print (JSON: one line)."""
+    if fmt == "html":
+        from chainrule_cli.render.html import render_gradient_html
+
+        return render_gradient_html(gradient, lang, at)
     if fmt in ("terminal", "text"):
         return to_string(layout(gradient, lang, at), width, color and fmt == "terminal")
     if fmt == "latex":

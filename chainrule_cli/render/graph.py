@@ -593,6 +593,10 @@ def render_graph(
     name: str = "f",
 ) -> str:
     """One graph in one text format (svg and png are made from dot by the caller)."""
+    if fmt == "html":
+        from chainrule_cli.render.html import render_graph_html
+
+        return render_graph_html(graph, lang, at)
     if fmt in ("terminal", "text"):
         return to_string(layout(graph, lang, at), width, color and fmt == "terminal")
     if fmt == "latex":

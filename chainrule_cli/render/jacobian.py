@@ -215,6 +215,10 @@ def render_jacobian(
     detail: str = "full",
 ) -> str:
     """One Jacobian in one format, as the text to print (JSON: one line)."""
+    if fmt == "html":
+        from chainrule_cli.render.html import render_jacobian_html
+
+        return render_jacobian_html(jac, lang, at, detail)
     if fmt in ("terminal", "text"):
         return to_string(layout(jac, lang, at, detail), width, color and fmt == "terminal")
     if fmt == "latex":

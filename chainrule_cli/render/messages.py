@@ -143,8 +143,8 @@ CATALOG: dict[str, dict[str, str]] = {
         "ui.used_twice": "{count} uses: a sum",
         "ui.convention": "At this point {nodes}: the derivative does not exist there, and the"
         " gradient shown follows a convention: a tie of two inputs of max or min splits it"
-        " equally, |x| and sign give sign(0) = 0, H(0) = 1/2, a piecewise function takes the"
-        " piece that holds.",
+        " equally, relu'(0) = 0 (as in PyTorch and JAX), |x| and sign give sign(0) = 0,"
+        " H(0) = 1/2, a piecewise function takes the piece that holds.",
         "ui.no_gradient": "undefined",
         "ui.unused": "{names} not used by the expression: gradient 0",
         "ui.long": "(written out in the original variables in --format json)",
@@ -320,7 +320,8 @@ CATALOG: dict[str, dict[str, str]] = {
         "ui.input": "输入",
         "ui.used_twice": "{count} 处使用：求和",
         "ui.convention": "在此点 {nodes}：该处导数不存在，所示梯度按约定取值：max 或 min 的两个输入"
-        "相等时梯度平分，|x| 与 sign 取 sign(0) = 0，H(0) = 1/2，分段函数取该点所在的那一段。",
+        "相等时梯度平分，relu'(0) = 0（与 PyTorch、JAX 相同），|x| 与 sign 取 sign(0) = 0，"
+        "H(0) = 1/2，分段函数取该点所在的那一段。",
         "ui.no_gradient": "无定义",
         "ui.unused": "表达式不含 {names}：梯度为 0",
         "ui.long": "（用原变量写出的形式见 --format json）",

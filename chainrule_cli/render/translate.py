@@ -122,6 +122,19 @@ _MESSAGES_EN_ZH: list[tuple[str, str],] = [
         r"the function has no value at (?P<point>.+)",
         "函数在 {point} 处没有值",
     ),
+    (r"cannot evaluate (?P<expr>.+) numerically", "无法数值计算 {expr}"),
+    (
+        r"--range takes A:B \(e\.g\. -2:3 or -pi:pi\), not '(?P<text>.*)'",
+        "--range 的写法是 A:B（例如 -2:3 或 -pi:pi），不是 '{text}'",
+    ),
+    (
+        r"--range A:B needs A below B, not (?P<a>.+) and (?P<b>.+)",
+        "--range A:B 需要 A 小于 B，而不是 {a} 和 {b}",
+    ),
+    (
+        r"the curve (?P<curve>.+) has no real point where (?P<xs>.+) and (?P<ys>.+)",
+        "曲线 {curve} 在 {xs}、{ys} 的范围内没有实数点",
+    ),
     # -- the lexer (parse/lexer.py)
     (
         r"'(?P<written>.+)' would read as a product with e; write (?P<fixed>.+)",
@@ -551,6 +564,19 @@ _MESSAGES_EN_ZH: list[tuple[str, str],] = [
 
 # The command line's own lines (cli.py), after "error: " (or whole, for "interrupted").
 _UI_EN_ZH: list[tuple[str, str]] = [
+    (
+        r"plot writes a file: give -o FILE ending in \.svg, \.png or \.pdf",
+        "plot 会写入文件：请用 -o 给出以 .svg、.png 或 .pdf 结尾的文件名",
+    ),
+    (
+        r"cannot tell the format of (?P<path>.+): end it in \.svg, \.png or \.pdf",
+        "无法判断 {path} 的格式：文件名请以 .svg、.png 或 .pdf 结尾",
+    ),
+    (r"plot draws one expression, not lines", "plot 只画一个表达式，不能逐行读取"),
+    (
+        r'plotting needs matplotlib: pip install "chainrule\[plot\]"',
+        '画图需要 matplotlib：pip install "chainrule[plot]"',
+    ),
     (r"no command given \(one of: (?P<names>.+)\)", "没有给出命令（可用的命令：{names}）"),
     (
         r"--format (?P<fmt>.+) takes one expression, not lines",
