@@ -95,3 +95,13 @@ def test_batch_and_chinese():
     zh = run("x^2", "--at", "x=1", "--lang", "zh", "-f", "text").stdout
     assert zh.splitlines()[0] == "y = x^2 在 x = 1 处的切线与法线"
     assert "  切线: y − 1 = 2·(x − 1), y = 2x − 1" in zh
+
+
+def test_html_page():
+    from html.parser import HTMLParser
+
+    page = run("x^2 + y^2 = 25", "--at", "x=3,y=4", "-f", "html").stdout
+    HTMLParser().feed(page)
+    assert page.startswith("<!DOCTYPE html>") and "<math" in page
+    assert "http" not in page.replace("http-equiv", "") and "src=" not in page
+    assert "<h2>Tangent and normal</h2>" in page and "<li>tangent: " in page

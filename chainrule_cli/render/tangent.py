@@ -178,7 +178,30 @@ def render_tangent(
         return "\n".join(out) + "\n"
     if fmt == "json":
         return json.dumps(to_json(t, text, lang, at), ensure_ascii=False) + "\n"
+    if fmt == "html":
+        return html_page(t, lang, at)
     raise ValueError(f"unknown format {fmt}")
+
+
+def html_page(t: Tangent, lang: str, at: dict) -> str:
+    """The derivation of the slope as a page, then the point, the slope and the lines."""
+    from chainrule_cli.render import html
+
+    renderer = html.DerivationHtml(t.derivation, lang, at)
+    tex = TextbookLatexPrinter()
+    tex.typed = t.derivation.typed or {}
+    title = task(t, lang, UnicodePrinter().doprint)
+    rows = "".join(
+        f"<li>{html.escape(messages.word(key, lang))}: "
+        f"{html.math(html.tex_mathml(math))}</li>\n"
+        for key, math in lines_of(t, tex.doprint, lang, "-", r" \cdot ", _text)
+    )
+    heading = html.escape(messages.word("ui.tangent_heading", lang))
+    body = (
+        f"<h1>{html.escape(title)}</h1>\n" + renderer.render(heading="h2")
+        + f"<h2>{heading}</h2>\n<ul>\n{rows}</ul>\n"
+    )  # fmt: skip
+    return html.page(title, body, lang)
 
 
 def _text(words: str) -> str:
