@@ -954,11 +954,19 @@ class Jacobian(RendersItself, S.Jacobian):
         lets = dict(self.lets)
         order = [n for n, _ in self.lets]
 
+        from chainrule_cli.calculus.derive import not_real_at
+
+        def entry(e):
+            if not_real_at(e, values):  # real variables: a complex value is no value
+                return sympy.nan, None
+            return value_at(e, values)
+
         def at(matrix):
-            """Each entry exactly (nan where no derivative exists) and as a float or None."""
+            """Each entry exactly (nan where no derivative exists, or no real value) and as a
+            float or None."""
             whole = matrix.applyfunc(lambda e: substitute(e, lets, order))
             cells = [
-                [run_deep(lambda e=whole[i, j]: value_at(e, values)) for j in range(whole.cols)]
+                [run_deep(lambda e=whole[i, j]: entry(e)) for j in range(whole.cols)]
                 for i in range(whole.rows)
             ]
             exact = sympy.Matrix([[c[0] for c in row] for row in cells])
