@@ -409,6 +409,11 @@ def tex_mathml(tex: str) -> str:
 # ---- the page --------------------------------------------------------------------------------
 
 
+def _number(value) -> sympy.Expr:
+    """A point's value given as a Python number (parse_point gives SymPy ones): never text."""
+    return sympy.Integer(value) if isinstance(value, int) else sympy.Float(value)
+
+
 def escape(text: str) -> str:
     return html.escape(text, quote=True)
 
@@ -500,9 +505,7 @@ class Html:
     def point(self, point: dict) -> str:
         return ", ".join(
             math(
-                self.t(k)
-                + mo("=")
-                + self.t(sympy.sympify(v) if not isinstance(v, sympy.Basic) else v)
+                self.t(k) + mo("=") + self.t(v if isinstance(v, sympy.Basic) else _number(v))
             )  # fmt: skip
             for k, v in point.items()
         )
