@@ -113,6 +113,9 @@ settings.register_profile(
 )
 BASE = settings.get_profile("fuzz-ci" if _MODE == "ci" else "fuzz-long")
 
+# a fuzzing campaign: minutes; `python -m pytest -m slow` runs it (and CI)
+pytestmark = pytest.mark.slow
+
 
 def fuzz(name: str) -> settings:
     """The settings of one fuzz test: its share of the total number of examples."""

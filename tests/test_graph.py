@@ -207,6 +207,7 @@ def test_a_variable_feeding_several_nodes_sums_its_gradients():
     assert float(at.grads[x]) == pytest.approx(expected, rel=1e-14)
 
 
+@pytest.mark.slow
 def test_deep_chain_of_a_thousand_sines():
     g = graph("sin(" * 1000 + "x" + ")" * 1000)
     assert len(g.nodes) == 1001 and g.verified

@@ -258,6 +258,7 @@ def test_the_function_name_is_used_and_the_output_is_deterministic():
     assert (value, gradient) == (1.5, {"x": 0.75, "y": 0.5})
 
 
+@pytest.mark.slow
 def test_a_thousand_deep_composition_is_linear_code_that_runs():
     text = "sin(" * 1000 + "x" + ")" * 1000
     g = graph(text)

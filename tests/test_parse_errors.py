@@ -118,6 +118,7 @@ def test_nesting_limit_has_its_own_message():
     assert "nesting deeper than 20 levels" in info.value.message
 
 
+@pytest.mark.slow
 def test_thousand_deep_nesting_parses():
     x = R("x")
     deep = parse("sin(" * 1000 + "x" + ")" * 1000)

@@ -433,6 +433,7 @@ def test_display_grows_linearly_with_depth_and_json_at_most_quadratically():
         assert json_ratio < 4.6, sizes
 
 
+@pytest.mark.slow
 def test_a_thousand_deep_composition_renders(tmp_path):
     d = differentiate(nested_sin(1000), "x")
     text = d.to_text()
@@ -444,6 +445,7 @@ def test_a_thousand_deep_composition_renders(tmp_path):
     compile_latex(tmp_path, tex, pdflatex_or_fail())
 
 
+@pytest.mark.slow
 def test_a_deep_jsons_named_results_are_flat_products_in_the_order_of_the_steps():
     # each step's result through the names: cos(u)·cos(v)·…, not cos(u)·(cos(v)·(…)) (the
     # nested products the printers kept, 4 GB for 1,000 levels) and not sorted (u_1, u_10, …)

@@ -31,6 +31,7 @@ def start(*args: str) -> subprocess.Popen:
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL, signal.SIGINT])
+@pytest.mark.slow
 def test_a_killed_run_never_leaves_a_partial_output_file(tmp_path, sig):
     target = tmp_path / "out.json"
     target.write_text("OLD\n")
@@ -63,6 +64,7 @@ def test_a_finished_run_replaces_the_file_whole(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.json"]
 
 
+@pytest.mark.slow
 def test_batch_never_loses_or_reorders_a_line():
     lines = []
     for i in range(12):

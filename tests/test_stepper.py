@@ -256,6 +256,7 @@ def test_a_wide_step_is_checked_through_its_terms():
     ],
     ids=["max of 60", "60 pieces", "product of 60"],
 )
+@pytest.mark.slow
 def test_wide_steps_of_every_kind_are_verified(text):
     # only sums and products are checked through their parts; other wide steps by sympy.diff
     assert differentiate(text, "x", timeout=120).verified
@@ -269,6 +270,7 @@ def test_variable_must_be_named_when_ambiguous():
     assert differentiate("t^2").var == R("t")
 
 
+@pytest.mark.slow
 def test_thousand_deep_composition():
     depth = 1000
     d = differentiate("sin(" * depth + "x" + ")" * depth, "x")
