@@ -405,12 +405,20 @@ def hidden_name(
         fix = f"write {spaced} or {starred}"
         if " " not in spaced:
             fix = f"name the variable differently ({other} contains {name})"
-        found = re.search(rf"(?<![A-Za-z_]){re.escape(other)}(?![A-Za-z0-9_])", text or "")
+        column = column_of(other, text)
         raise ParseError(
             f"'{other}' is one name, so it is not a product with {name}; {fix}",
-            column=found.start() + 1 if found else None,
-            text=text if found else None,
+            column=column,
+            text=text if column else None,
         )
+
+
+def column_of(name: str, text: str | None) -> int | None:
+    """Where a name stands in the text as a whole name (2xy: column 2), 1-based; or None."""
+    import re
+
+    found = re.search(rf"(?<![A-Za-z_]){re.escape(name)}(?![A-Za-z0-9_])", text or "")
+    return found.start() + 1 if found else None
 
 
 def spell(name: str) -> tuple[str, str]:
@@ -1287,7 +1295,6 @@ def through_first_derivative(given: sympy.Expr, root, x: sympy.Symbol, y: sympy.
 def refuse_unknown_names(given: sympy.Expr, allowed: set, text: str) -> None:
     """An answer that uses a name the expression does not have is a misreading or a typo
     (`xy` for x·y): refused with the fix, never compared."""
-    import re
 
     from chainrule_cli.errors import ParseError
 
@@ -1298,14 +1305,13 @@ def refuse_unknown_names(given: sympy.Expr, allowed: set, text: str) -> None:
     letters = {s.name for s in allowed if len(s.name) == 1}
     fix = ""
     if len(name) > 1 and set(name) <= letters | set("0123456789"):
-        parts = re.findall(r"[A-Za-z]|\d+", name)
-        fix = f"; '{name}' is one name: for a product write {' '.join(parts)} or {'*'.join(parts)}"
+        spaced, starred = spell(name)
+        fix = f"; '{name}' is one name: for a product write {spaced} or {starred}"
     have = ", ".join(sorted(s.name for s in allowed)) or "none"
-    found = re.search(rf"(?<![A-Za-z_]){re.escape(name)}(?![A-Za-z0-9_])", text)
     raise ParseError(
         f"the answer uses {', '.join(extra)}, which the expression does not have (it has"
         f" {have}){fix}",
-        column=found.start() + 1 if found else 1,
+        column=column_of(name, text) or 1,
         text=text,
     )
 
