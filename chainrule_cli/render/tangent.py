@@ -192,8 +192,7 @@ def html_page(t: Tangent, lang: str, at: dict) -> str:
     tex.typed = t.derivation.typed or {}
     title = task(t, lang, UnicodePrinter().doprint)
     rows = "".join(
-        f"<li>{html.escape(messages.word(key, lang))}: "
-        f"{html.math(html.tex_mathml(math))}</li>\n"
+        f"<li>{html.escape(messages.word(key, lang))}: {html.math(html.tex_mathml(math))}</li>\n"
         for key, math in lines_of(t, tex.doprint, lang, "-", r" \cdot ", _text)
     )
     heading = html.escape(messages.word("ui.tangent_heading", lang))
