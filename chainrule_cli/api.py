@@ -215,7 +215,8 @@ def differentiate(
             return Derivation.of(paths).replace(typed=reading.typed)
         variable = declared_variable(reading, parsed, wanted)
         refuse_towers(parsed, variable)
-        notes = absent_variable(parsed, variable, reading.text)
+        # VAR hidden in a longer name was refused above; absent, the derivative is 0: a note
+        notes = () if variable in parsed.free_symbols else ("absent",)
         derivation = derive(parsed, variable, times, detail, value=reading.value, form=form)
         return Derivation.of(derivation).replace(
             value=reading.value, arguments=reading.arguments, notes=notes, typed=reading.typed
@@ -453,17 +454,6 @@ def spell(name: str) -> tuple[str, str]:
         else:
             starred.append(part)
     return " ".join(parts), "*".join(starred)
-
-
-def absent_variable(
-    expr: sympy.Expr, var: sympy.Symbol, text: str | None = None
-) -> tuple[str, ...]:
-    """When VAR does not occur: an error if it hides in a longer name, else the note that
-    the derivative is 0 because of it."""
-    if var in expr.free_symbols:
-        return ()
-    hidden_name(expr, var, text)  # wx: an error, not a note
-    return ("absent",)
 
 
 def gradient(

@@ -11,7 +11,7 @@ from chainrule_cli.errors import LimitError, ParseError
 from chainrule_cli.parse.lexer import tokenize, tokenize_latex
 from chainrule_cli.parse.names import DEFAULT_UNKNOWN_FUNCTIONS, MAX_DIGITS
 from chainrule_cli.parse.parser import Parser, recursion_room, symbol
-from chainrule_cli.parse.reading import Reader, Reading
+from chainrule_cli.parse.reading import Reader, Reading, expression_only
 
 __all__ = [
     "DEFAULT_UNKNOWN_FUNCTIONS",
@@ -97,10 +97,7 @@ def parse(
         text, input=input, functions=functions, max_length=max_length, max_depth=max_depth,
         max_digits=max_digits, prime_variable=prime_variable,
     )  # fmt: skip
-    if not isinstance(result, sympy.Expr) or isinstance(result, sympy.Tuple):
-        what = "a list" if isinstance(result, sympy.Tuple) else "a condition"
-        raise ParseError(f"expected an expression, found {what}", column=1, text=text)
-    return result
+    return expression_only(result, text, 1)
 
 
 def read(

@@ -192,6 +192,14 @@ def primes_at(tokens: list[Token], i: int) -> tuple[int, int]:
     return count, i
 
 
+def expression_only(value: sympy.Basic, text: str, column: int) -> sympy.Expr:
+    """value, when it is an expression: a list (1, 2) or a condition (x = 1) is refused."""
+    if not isinstance(value, sympy.Expr) or isinstance(value, sympy.Tuple):
+        what = "a list" if isinstance(value, sympy.Tuple) else "a condition"
+        raise ParseError(f"expected an expression, found {what}", column=column, text=text)
+    return value
+
+
 def misplaced_operator(tokens: list[Token], start: int, text: str) -> None:
     """d/dx inside an expression (x + d/dx x^2) is refused: it would read as d·x/dx."""
     for i in range(start, len(tokens)):
@@ -223,11 +231,7 @@ class Reader:
         part = [*self.tokens[start:stop], Token(END, "", end_col)]
         if start >= stop:
             raise self.error("expected an expression here", end_col)
-        value = self.parse_tokens(part)
-        if not isinstance(value, sympy.Expr) or isinstance(value, sympy.Tuple):
-            what = "a list" if isinstance(value, sympy.Tuple) else "a condition"
-            raise self.error(f"expected an expression, found {what}", self.tokens[start].col)
-        return value
+        return expression_only(self.parse_tokens(part), self.text, self.tokens[start].col)
 
     def read(self) -> Reading:
         tokens, text = self.tokens, self.text

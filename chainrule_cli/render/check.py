@@ -11,7 +11,7 @@ import sympy
 from chainrule_cli.calculus.check import NEEDED, Check
 from chainrule_cli.render import messages
 from chainrule_cli.render.jsonout import render_json
-from chainrule_cli.render.latex import LatexRenderer, escape, wrap_document
+from chainrule_cli.render.latex import LatexRenderer, escape, escape_words, wrap_document
 from chainrule_cli.render.latex import leibniz as latex_leibniz
 from chainrule_cli.render.markdown import MarkdownRenderer
 from chainrule_cli.render.printing import SympyTextPrinter, TextbookLatexPrinter
@@ -136,16 +136,10 @@ def latex_body(check: Check, lang: str) -> str:
     d = "$" + latex_leibniz(_names(check), check.var, check.order) + "$"
     shown = [text for text, _ in sentences(check, lang, math, d, approx=r"$\approx$")]
     verdict = escape(messages.word("ui." + check.verdict, lang))
-    out = [rf"\noindent\textbf{{{verdict}}} " + " ".join(_escape_words(t) for t in shown)]
+    out = [rf"\noindent\textbf{{{verdict}}} " + " ".join(escape_words(t) for t in shown)]
     if check.verdict != "correct":
         out.append(LatexRenderer(lang).render(outline(check.expected, lang)))
     return "\n".join(out) + "\n"
-
-
-def _escape_words(text: str) -> str:
-    """Escape the words of a sentence but not the $…$ mathematics inside it."""
-    pieces = text.split("$")
-    return "$".join(p if i % 2 else escape(p).replace("−", "-") for i, p in enumerate(pieces))
 
 
 def latex_section(check: Check, lang: str) -> str:

@@ -86,6 +86,12 @@ def _text(words: str) -> str:
     return rf"\text{{{escape(words)}}}" if words else ""
 
 
+def escape_words(sentence: str) -> str:
+    """A sentence with $…$ mathematics: its words escaped for LaTeX, the mathematics kept."""
+    pieces = sentence.split("$")
+    return "$".join(p if i % 2 else escape(p).replace("−", "-") for i, p in enumerate(pieces))
+
+
 def mixed_row(pieces: Iterable[tuple[str, str]]) -> str:
     """Pieces ("text", words) and ("math", latex) as one piece of mathematics: each run of
     words in one \\text{…}, its spaces kept."""

@@ -10,7 +10,7 @@ import sympy
 from chainrule_cli.calculus.tangent import Tangent
 from chainrule_cli.render import messages
 from chainrule_cli.render.jsonout import render_json
-from chainrule_cli.render.latex import LatexRenderer, escape, wrap_document
+from chainrule_cli.render.latex import LatexRenderer, _text, escape, escape_words, wrap_document
 from chainrule_cli.render.markdown import MarkdownRenderer
 from chainrule_cli.render.printing import SympyTextPrinter, TextbookLatexPrinter, UnicodePrinter
 from chainrule_cli.render.terminal import STYLE, Line, TerminalRenderer, to_string
@@ -162,7 +162,7 @@ def render_tangent(
         tex = TextbookLatexPrinter()
         tex.typed = t.derivation.typed or {}
         heading = task(t, lang, tex.doprint, lambda math: f"${math}$")
-        body = r"\noindent " + escape_task(heading) + "\n" + latex_body(t, lang, at)
+        body = r"\noindent " + escape_words(heading) + "\n" + latex_body(t, lang, at)
         return wrap_document([body], lang) if standalone and not section else body
     if fmt == "markdown":
         md = MarkdownRenderer(lang, at)
@@ -201,13 +201,3 @@ def html_page(t: Tangent, lang: str, at: dict) -> str:
         + f"<h2>{heading}</h2>\n<ul>\n{rows}</ul>\n"
     )  # fmt: skip
     return html.page(title, body, lang)
-
-
-def _text(words: str) -> str:
-    return rf"\text{{{escape(words)}}}"
-
-
-def escape_task(sentence: str) -> str:
-    """A sentence with $…$ mathematics: the words escaped for LaTeX, the mathematics kept."""
-    pieces = sentence.split("$")
-    return "$".join(p if i % 2 else escape(p) for i, p in enumerate(pieces))
