@@ -2,8 +2,9 @@
 
     pip install . && python benchmarks/bench.py
 
-Measure an installed package: it carries compiled bytecode. An editable install with
-PYTHONDONTWRITEBYTECODE set recompiles chainrule's modules at every start (~50 ms more).
+Measure what a user runs: a pip-installed package carries compiled bytecode, so this script
+first compiles chainrule's modules (an editable install with PYTHONDONTWRITEBYTECODE set would
+otherwise recompile them at every start, ~50 ms more).
 
 Prints, for the textbook corpus (tests/data/corpus.tsv) in one process: building the steps vs
 sympy.diff, verifying them vs sympy.diff; the article's example after imports; and
@@ -12,6 +13,7 @@ sympy.diff, verifying them vs sympy.diff; the article's example after imports; a
 
 from __future__ import annotations
 
+import compileall
 import csv
 import os
 import statistics
@@ -25,6 +27,7 @@ import sympy
 from chainrule_cli.calculus.stepper import Stepper, expression_heights
 from chainrule_cli.calculus.verify import verify
 from chainrule_cli.parse import parse, symbol
+from chainrule_cli.workers import default_jobs
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -114,6 +117,9 @@ def main() -> None:
     t_article = statistics.median(timed(lambda: differentiate(article, "x")) for _ in range(7))
     print(f"article example, after imports: {t_article * 1000:.1f} ms (target well under 100 ms)")
 
+    import chainrule_cli
+
+    compileall.compile_dir(Path(chainrule_cli.__file__).parent, quiet=1)
     t_import = command_seconds([sys.executable, "-c", "import sympy"])
     t_help = command_seconds([sys.executable, "-m", "chainrule_cli", "--help"])
     print(
@@ -124,7 +130,7 @@ def main() -> None:
     base_cmd = [sys.executable, "-c", "import sympy, typer, rich"]
     diff_cmd = [sys.executable, "-m", "chainrule_cli", "diff", article, "x"]
     # interleaved, so that a burst of load on a shared machine hits both sides alike
-    pairs = [(command_stats(base_cmd, runs=1), command_stats(diff_cmd, runs=1)) for _ in range(9)]
+    pairs = [(command_stats(base_cmd, runs=1), command_stats(diff_cmd, runs=1)) for _ in range(15)]
     t_base = statistics.median(p[0][0] for p in pairs)
     m_base = statistics.median(p[0][1] for p in pairs)
     t_diff = statistics.median(p[1][0] for p in pairs)
@@ -146,16 +152,29 @@ def main() -> None:
         "    print(sympy.diff(parse(line), x))\n"
     )
     t_plain_batch, _ = command_stats([sys.executable, "-c", plain_script], stdin=text, runs=3)
-    t_batch, _ = command_stats(
-        [sys.executable, "-m", "chainrule_cli", "diff", "-", "x", "--format", "json"],
-        stdin=text,
-        runs=3,
-    )
+    batch_cmd = [sys.executable, "-m", "chainrule_cli", "diff", "-", "x", "--format", "json"]
+    t_batch, _ = command_stats([*batch_cmd, "--jobs", "1"], stdin=text, runs=3)
     print(
-        f"batch of {len(lines)} corpus lines, diff - --format json {t_batch * 1000:.0f} ms vs "
-        f"a plain SymPy script (parse, sympy.diff, print) {t_plain_batch * 1000:.0f} ms: "
-        f"ratio {t_batch / t_plain_batch:.2f}"
+        f"batch of {len(lines)} corpus lines, diff - --format json --jobs 1 "
+        f"{t_batch * 1000:.0f} ms vs a plain SymPy script (parse, sympy.diff, print) "
+        f"{t_plain_batch * 1000:.0f} ms: ratio {t_batch / t_plain_batch:.2f}"
     )
+
+    # --jobs: the default (one worker per core) against --jobs 1, interleaved pairs
+    for copies in (1, 2):
+        batch = text * copies
+        pairs = [
+            (command_stats(batch_cmd, stdin=batch, runs=1)[0],
+             command_stats([*batch_cmd, "--jobs", "1"], stdin=batch, runs=1)[0])
+            for _ in range(5)
+        ]  # fmt: skip
+        t_default = statistics.median(p[0] for p in pairs)
+        t_serial = statistics.median(p[1] for p in pairs)
+        print(
+            f"batch of {len(lines) * copies} corpus lines on {default_jobs()} cores: default "
+            f"{t_default * 1000:.0f} ms vs --jobs 1 {t_serial * 1000:.0f} ms: "
+            f"ratio {t_default / t_serial:.2f} (target <= 0.6)"
+        )
 
 
 if __name__ == "__main__":

@@ -269,6 +269,17 @@ TimeoutOption = Annotated[
         "--timeout", min=0.1, max=1e6, callback=_seconds, help="Give up after this many seconds."
     ),
 ]
+JobsOption = Annotated[
+    int | None,
+    typer.Option(
+        "--jobs",
+        "-j",
+        min=1,
+        max=1024,
+        help="Lines of a batch worked on at once, each in its own process (default: one per"
+        " core; 1: one after another).",
+    ),
+]
 InputOption = Annotated[
     InputKind,
     typer.Option("--input", help="Input language (auto: LaTeX when there is a backslash)."),
@@ -327,6 +338,7 @@ def diff_command(
     output: OutputOption = None,
     no_color: NoColorOption = False,
     timeout: TimeoutOption = 60.0,
+    jobs: JobsOption = None,
     input: InputOption = InputKind.auto,  # noqa: A002
     function: FunctionOption = None,
     max_length: MaxLengthOption = 10_000,
@@ -386,7 +398,7 @@ def diff_command(
         return shown, derivation.verified, None, notes
 
     run_command(ctx, expr, build, DIFF_SCHEMA, format.value, standalone, output, timeout, language,
-                max_output=max_output)  # fmt: skip
+                max_output=max_output, jobs=jobs)  # fmt: skip
 
 
 @app.command("grad")
@@ -405,6 +417,7 @@ def grad_command(
     output: OutputOption = None,
     no_color: NoColorOption = False,
     timeout: TimeoutOption = 60.0,
+    jobs: JobsOption = None,
     input: InputOption = InputKind.auto,  # noqa: A002
     function: FunctionOption = None,
     max_length: MaxLengthOption = 10_000,
@@ -440,7 +453,7 @@ def grad_command(
         return shown, result.verified
 
     run_command(ctx, expr, build, GRADIENT_SCHEMA, format.value, standalone, output, timeout,
-                language, max_output=max_output)  # fmt: skip
+                language, max_output=max_output, jobs=jobs)  # fmt: skip
 
 
 @app.command("jacobian")
@@ -462,6 +475,7 @@ def jacobian_command(
     output: OutputOption = None,
     no_color: NoColorOption = False,
     timeout: TimeoutOption = 60.0,
+    jobs: JobsOption = None,
     input: InputOption = InputKind.auto,  # noqa: A002
     function: FunctionOption = None,
     max_length: MaxLengthOption = 10_000,
@@ -497,7 +511,7 @@ def jacobian_command(
         return shown, result.verified
 
     run_command(ctx, expr, build, JACOBIAN_SCHEMA, format.value, standalone, output, timeout,
-                language, max_output=max_output)  # fmt: skip
+                language, max_output=max_output, jobs=jobs)  # fmt: skip
 
 
 @app.command("graph")
@@ -520,6 +534,7 @@ def graph_command(
     output: OutputOption = None,
     no_color: NoColorOption = False,
     timeout: TimeoutOption = 60.0,
+    jobs: JobsOption = None,
     input: InputOption = InputKind.auto,  # noqa: A002
     function: FunctionOption = None,
     max_length: MaxLengthOption = 10_000,
@@ -575,7 +590,7 @@ def graph_command(
         return shown, verified
 
     run_command(ctx, expr, build, GRAPH_SCHEMA, format.value, standalone, output, timeout, language,
-                max_output=max_output)  # fmt: skip
+                max_output=max_output, jobs=jobs)  # fmt: skip
 
 
 @app.command("check")
@@ -596,6 +611,7 @@ def check_command(
     output: OutputOption = None,
     no_color: NoColorOption = False,
     timeout: TimeoutOption = 60.0,
+    jobs: JobsOption = None,
     input: InputOption = InputKind.auto,  # noqa: A002
     function: FunctionOption = None,
     max_length: MaxLengthOption = 10_000,
@@ -657,7 +673,8 @@ def check_command(
         return shown, result.expected.verified, result.verdict
 
     run_command(ctx, expr, build, CHECK_SCHEMA, format.value, standalone, output, timeout,
-                language, summary=True, max_output=max_output, comments=True)  # fmt: skip
+                language, summary=True, max_output=max_output, comments=True,
+                jobs=jobs)  # fmt: skip
 
 
 @app.command("tangent")
@@ -679,6 +696,7 @@ def tangent_command(
     output: OutputOption = None,
     no_color: NoColorOption = False,
     timeout: TimeoutOption = 60.0,
+    jobs: JobsOption = None,
     input: InputOption = InputKind.auto,  # noqa: A002
     function: FunctionOption = None,
     max_length: MaxLengthOption = 10_000,
@@ -716,7 +734,7 @@ def tangent_command(
         return shown, result.derivation.verified
 
     run_command(ctx, expr, build, TANGENT_SCHEMA, format.value, standalone, output, timeout,
-                language, max_output=max_output)  # fmt: skip
+                language, max_output=max_output, jobs=jobs)  # fmt: skip
 
 
 @app.command("plot")
@@ -820,7 +838,8 @@ def presentation(fmt: str, standalone: bool, lang, output, no_color: bool):
 
 def run_command(ctx, expr: str, build, schema: str, fmt: str, standalone: bool, output,
                 timeout: float, language: str, summary: bool = False,
-                max_output: int = 100_000_000, comments: bool = False) -> None:  # fmt: skip
+                max_output: int = 100_000_000, comments: bool = False,
+                jobs: int | None = None) -> None:  # fmt: skip
     """The shared shape of diff and grad: one expression or a batch from stdin, each worked
     out by `build(text, section)` in a deep thread with a deadline, errors as lines (and JSON
     objects), output to stdout or atomically to a file, then the exit code."""
@@ -844,10 +863,10 @@ def run_command(ctx, expr: str, build, schema: str, fmt: str, standalone: bool, 
     section = fmt == "latex" and standalone and batch
     pages = fmt == "html" and batch  # one page holds them all
     outcomes: list[Outcome] = []
-    for number, text in texts:
-        outcome = work_out(
-            text, lambda text=text: build(text, section), schema, fmt, timeout, max_output
-        )
+    for (number, text), outcome in zip(
+        texts, worked_out(texts, build, section, schema, fmt, timeout, max_output, jobs, batch),
+        strict=True,
+    ):
         outcomes.append(outcome)
         for i, line in enumerate(outcome.errors):
             complain(f"line {number}: {line}" if batch and i == 0 else line, language)
@@ -912,32 +931,72 @@ def internal_error(exc: Exception) -> str:
     )
 
 
+def worked_out(texts, build, section: bool, schema: str, fmt: str, timeout: float,
+               max_output: int, jobs: int, batch: bool):  # fmt: skip
+    """Each text's Outcome, in order. One expression is worked out here (a timeout ends the
+    run, and the work with it); a batch's lines in `jobs` worker processes, each killed when
+    its line passes the deadline (chainrule_cli/workers.py)."""
+    if not batch:
+        for _, text in texts:
+            yield work_out(text, lambda: build(text, section), schema, fmt, timeout, max_output)
+        return
+    import chainrule_cli.api  # noqa: F401 - imported once, before the workers fork
+    from chainrule_cli.workers import default_jobs, in_workers
+
+    def compute(i: int) -> Outcome:
+        text = texts[i][1]
+        return work_out(text, lambda: build(text, section), schema, fmt, None, max_output)
+
+    def lost(i: int, why: str, exit_code: int | None) -> Outcome:
+        from chainrule_cli.calculus.deep import TimeoutError_
+        from chainrule_cli.errors import LimitError
+
+        if why == "timeout":
+            exc = TimeoutError_(f"gave up after {timeout:g} seconds (raise it with --timeout)")
+        else:
+            how = f"signal {-exit_code}" if exit_code and exit_code < 0 else f"exit status {exit_code}"
+            exc = LimitError(f"the work on this line ended abnormally ({how})")
+        return failure(texts[i][1], schema, fmt, exc)
+
+    yield from in_workers(len(texts), compute, timeout, jobs or default_jobs(), lost)
+
+
+def failure(text: str, schema: str, fmt: str, exc: Exception) -> Outcome:
+    """A failed expression's Outcome: lines for stderr, a JSON error object, the exit code."""
+    from chainrule_cli.errors import ChainruleError
+
+    if isinstance(exc, ChainruleError):
+        kind, message, column, lines = exc.kind, exc.message, exc.column, error_lines(exc)
+    elif isinstance(exc, (RecursionError, MemoryError)):
+        kind, column = "limit", None
+        message = f"the expression is too large to work out ({type(exc).__name__})"
+        lines = [f"error: {message}"]
+    else:  # a bug: say so in one line, not a traceback
+        kind, column = "internal", None
+        message = internal_error(exc)
+        lines = [f"error: {message}"]
+    code = ExitStatus.BAD_INPUT
+    if kind in ("limit", "timeout", "internal"):
+        code = ExitStatus.FAILED
+    out = ""
+    if fmt == "json":
+        obj = error_json(schema, text, kind, message, column)
+        out = json.dumps(obj, ensure_ascii=False) + "\n"
+    return Outcome(out, lines, code)
+
+
 def work_out(
-    text: str, build, schema: str, fmt: str, timeout: float, max_output: int = 100_000_000
+    text: str, build, schema: str, fmt: str, timeout: float | None, max_output: int = 100_000_000
 ) -> Outcome:
     """Run build() for one expression where deep recursion is safe, within the deadline;
     turn every failure into lines for stderr, a JSON error object and an exit code."""
     from chainrule_cli.calculus.deep import run_deep
-    from chainrule_cli.errors import ChainruleError
-
-    def failure(kind: str, message: str, column: int | None, lines: list[str], code):
-        out = ""
-        if fmt == "json":
-            obj = error_json(schema, text, kind, message, column)
-            out = json.dumps(obj, ensure_ascii=False) + "\n"
-        return Outcome(out, lines, code)
+    from chainrule_cli.errors import LimitError
 
     try:
         shown, verified, *more = run_deep(build, timeout=timeout)
-    except ChainruleError as exc:
-        code = ExitStatus.FAILED if exc.kind in ("limit", "timeout") else ExitStatus.BAD_INPUT
-        return failure(exc.kind, exc.message, exc.column, error_lines(exc), code)
-    except (RecursionError, MemoryError) as exc:
-        message = f"the expression is too large to work out ({type(exc).__name__})"
-        return failure("limit", message, None, [f"error: {message}"], ExitStatus.FAILED)
-    except Exception as exc:  # noqa: BLE001 - a bug: say so in one line, not a traceback
-        message = internal_error(exc)
-        return failure("internal", message, None, [f"error: {message}"], ExitStatus.FAILED)
+    except Exception as exc:  # noqa: BLE001 - every failure is reported, none is a traceback
+        return failure(text, schema, fmt, exc)
     verdict = [more[0]] if more and more[0] is not None else []
     notes = [f"{NOTE}{line}" for line in (more[1] if len(more) > 1 else ())]
     if len(shown) > max_output:
@@ -945,7 +1004,7 @@ def work_out(
             f"the output would be {len(shown):,} characters long; the limit is {max_output:,}"
             " (raise it with --max-output)"
         )
-        return failure("limit", message, None, [f"error: {message}"], ExitStatus.FAILED)
+        return failure(text, schema, fmt, LimitError(message))
     if not verified:
         return Outcome(
             shown,
@@ -1092,3 +1151,26 @@ def main() -> None:
 
         sys.stderr.write(ui_error("interrupted", language_from_environment(os.environ)) + "\n")
         sys.exit(130)
+
+
+def run() -> None:
+    """The `chainrule` program: main(), then the process ends at once, without the
+    interpreter's teardown (freeing SymPy's hundreds of thousands of objects one by one takes
+    a sixth of a short run). Everything a run leaves is settled before: its output is written
+    and flushed here, an -o file is in place, batch workers are killed and waited for; a work
+    thread still running after a --timeout ends with the process."""
+    try:
+        main()
+        code = 0
+    except SystemExit as exc:
+        if exc.code is None or isinstance(exc.code, int):
+            code = exc.code or 0
+        else:
+            sys.stderr.write(f"{exc.code}\n")
+            code = 1
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe: nothing more can be said
+            code = code or 1
+    os._exit(code)

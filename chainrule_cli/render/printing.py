@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import importlib
 import re
+import os
 import threading
 from contextlib import contextmanager
 
@@ -310,6 +311,16 @@ class TextbookLatexPrinter(Memo, LatexPrinter):
 _SIMPLIFY = importlib.import_module("sympy.simplify")  # `sympy.simplify` is also a function
 _SYMPYS_FRACTION = _SIMPLIFY.fraction
 _swap_lock = threading.Lock()
+
+
+def _fresh_lock_in_a_fork() -> None:
+    """A batch worker is forked (chainrule_cli/workers.py) perhaps while a timed-out work
+    thread held the lock: the fork has no such thread, so it starts with the lock free."""
+    global _swap_lock
+    _swap_lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_fresh_lock_in_a_fork)
 _printing = 0
 
 

@@ -550,6 +550,14 @@ _MESSAGES_EN_ZH: list[tuple[str, str],] = [
         "表达式太大，无法求解（{kind}）",
     ),
     (
+        r"the work on this line ended abnormally \(signal (?P<number>.+)\)",
+        "这一行的计算异常终止（信号 {number}）",
+    ),
+    (
+        r"the work on this line ended abnormally \(exit status (?P<number>.+)\)",
+        "这一行的计算异常终止（退出状态 {number}）",
+    ),
+    (
         r"the output would be (?P<n>.+) characters long; the limit is (?P<limit>.+)"
         r" \(raise it with --max-output\)",
         "输出将有 {n} 个字符；上限是 {limit}（可用 --max-output 提高上限）",
