@@ -289,7 +289,31 @@ def test_a_function_real_nowhere_is_undecided_not_a_counterexample():
     assert check("asec((-8)**x)", "x", answer).verdict == "undecided"
     result = run("asec((-8)**x)", "x", answer)
     assert result.exit_code == 1 and "internal error" not in result.output
-    assert "could be compared at only 0\n    points where both are real numbers" in result.stdout
+    said = " ".join(result.stdout.split())
+    assert "could be compared at only 0 points where both are real numbers (8 are needed)," \
+        " searching from −1,000,000 to 1,000,000." in said
+
+
+def test_check_searches_outward_for_the_real_domain():
+    # ln(x − 100) is real only beyond 100; the answer's error shows there
+    result = check("ln(x-100)", "x", "1/(x+100)")
+    assert result.verdict == "incorrect"
+    point = result.comparison.counterexample.point
+    assert all(v > 100 for v in point.values())
+    assert check("ln(x-100)", "x", "1/(x-100)").verdict == "correct"
+    # and on the negative side, and for two variables
+    assert check("sqrt(-x-5000)", "x", "-1/(2sqrt(-x-5000))").verdict == "correct"
+    assert check("sqrt(-x-5000)", "x", "1/(2sqrt(-x-5000))").verdict == "incorrect"
+    assert check("ln(x*y - 1000)", "x", "y/(x*y - 1000)").verdict == "correct"
+    assert check("ln(x*y - 1000)", "x", "x/(x*y - 1000)").verdict == "incorrect"
+
+
+def test_undecided_only_where_no_common_real_point_exists():
+    # real only on (999, 1001): too narrow for the sampling to find, and said so
+    result = run("asin(x - 1000)", "x", "1/(sqrt(1001 - x)*sqrt(x - 999))")
+    assert result.exit_code == 1
+    said = " ".join(result.stdout.split())
+    assert "? Could not decide." in said and "searching from −1,000,000 to 1,000,000" in said
 
 
 def test_values_that_are_zero_up_to_rounding_agree():

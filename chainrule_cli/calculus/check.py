@@ -17,6 +17,7 @@ of the product rule, the derivatives of a product multiplied).
 from __future__ import annotations
 
 import itertools
+import math
 import random
 
 import mpmath
@@ -52,6 +53,15 @@ _BOXES = (
     (0.15, 0.85), (1.2, 2.8), (-0.85, -0.15), (-2.8, -1.2), (0.05, 5.0), (3.0, 12.0),
     (-12.0, -3.0), (10.0, 60.0),
 )  # fmt: skip
+# When too few of those points are real for both sides (ln(x − 100) lives beyond 100), the
+# search goes outward, both signs, each box log-uniform: out to FARTHEST.
+FARTHEST = 10**6
+_OUTWARD = tuple(
+    box
+    for lo, hi in ((60, 300), (300, 3_000), (3_000, 30_000), (30_000, FARTHEST))
+    for box in ((lo, hi), (-hi, -lo))
+)
+OUTWARD_TRIES = 12  # random points per outward box
 MAX_CANDIDATES = 300
 
 
@@ -128,10 +138,18 @@ def _number(expr: sympy.Expr, point: dict, dps: int, real: bool = True):
             y = mpmath.mpf(sympy.Float(im_part, dps)._mpf_)
             if not mpmath.isfinite(x) or not mpmath.isfinite(y) or abs(x) > HUGE:
                 return None  # beyond this, a pole evaluated at a float
-            if real:
+            if real and y != 0:
                 # relative to the value, down to a floor: 10⁻⁴⁴ − 1.7·10⁻⁴⁴i is not real
                 scale = max(abs(x), mpmath.mpf(10) ** (-(dps // 2)))
-                return None if abs(y) > mpmath.mpf(10) ** (8 - dps) * scale else x
+                if abs(y) > mpmath.mpf(10) ** (8 - dps) * scale:
+                    return None
+                # A tiny imaginary part is rounding only if it shrinks with more digits: far
+                # out, asec((−8)^x) is π/2 + 10⁻¹⁰⁴i, complex at any precision.
+                again = _number(expr, point, 2 * dps, real=False) if dps <= _CONFIRM_DPS else 0
+                if again is None or abs(mpmath.im(again)) > abs(y) * mpmath.mpf(10) ** (-dps // 2):
+                    return None
+            if real:
+                return x
             return mpmath.mpc(x, y)
     except Exception:  # noqa: BLE001 - SymPy's evaluation can fail in many ways: no value here
         return None
@@ -156,6 +174,25 @@ def points(symbols: list[sympy.Symbol], seed: int = 20261127, simple: bool = Tru
     for attempt in itertools.count():
         lo, hi = _BOXES[attempt % len(_BOXES)]
         yield {s: sympy.Rational(f"{rng.uniform(lo, hi):.3f}") for s in symbols}
+
+
+def outward_points(symbols: list[sympy.Symbol], seed: int = 20261130):
+    """Points ever farther from 0, both signs (OUTWARD_TRIES in each box), each variable its
+    own value; then points where the variables differ in sign and size."""
+    rng = random.Random(seed)
+
+    def far(lo: float, hi: float) -> sympy.Rational:
+        sign = 1 if lo > 0 else -1
+        magnitude = math.exp(rng.uniform(math.log(abs(lo)), math.log(abs(hi))))
+        return sympy.Rational(f"{sign * magnitude:.3f}")
+
+    for lo, hi in _OUTWARD:
+        for _ in range(OUTWARD_TRIES):
+            yield {s: far(lo, hi) for s in symbols}
+    if len(symbols) > 1:
+        boxes = _BOXES + _OUTWARD
+        for _ in range(OUTWARD_TRIES * len(_OUTWARD)):
+            yield {s: far(*boxes[rng.randrange(len(boxes))]) for s in symbols}
 
 
 def _large_power(expr: sympy.Expr) -> bool:
@@ -198,7 +235,10 @@ def compare(
     simple_count = len(_SIMPLE) + (2 * len(_SIMPLE) if len(symbols) > 1 else 0)
     agreeing = 0  # at random points, each variable its own value
     only_expected = only_answer = None
-    for index, point in enumerate(itertools.islice(points(symbols), simple_count + tries)):
+    near = itertools.islice(points(symbols), simple_count + tries)
+    # farther out only while too few points agree: each far point is worked out only then
+    farther = itertools.takewhile(lambda _: agreeing < NEEDED, outward_points(symbols))
+    for index, point in enumerate(itertools.chain(near, farther)):
         if f is not None and _number(f, point, _DPS) is None:
             continue
         want, got = _number(a, point, _DPS), _number(b, point, _DPS)

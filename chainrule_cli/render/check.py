@@ -8,7 +8,7 @@ import json
 
 import sympy
 
-from chainrule_cli.calculus.check import NEEDED, Check
+from chainrule_cli.calculus.check import FARTHEST, NEEDED, Check
 from chainrule_cli.render import messages
 from chainrule_cli.render.jsonout import render_json
 from chainrule_cli.render.latex import LatexRenderer, escape, escape_words, wrap_document
@@ -80,7 +80,7 @@ def sentences(
             out.append(("  " + line, STYLE["lhs"]))
     else:
         out.append((word("ui.undecided_why", d=d, expected=expected, count=comparison.agreeing,
-                         needed=NEEDED), None))  # fmt: skip
+                         needed=NEEDED, farthest=f"{FARTHEST:,}"), None))  # fmt: skip
     return out
 
 

@@ -169,7 +169,8 @@ CATALOG: dict[str, dict[str, str]] = {
         "ui.how_curve_points": "The answer equals the derivative {d} = {expected} on the curve:"
         " they agree at {count} of its points, each to 50 digits.",
         "ui.undecided_why": "The answer and the derivative {d} = {expected} could be compared"
-        " at only {count} points where both are real numbers ({needed} are needed).",
+        " at only {count} points where both are real numbers ({needed} are needed), searching"
+        " from −{farthest} to {farthest}.",
         "ui.counterexample": "At {point} the answer is {answer}, but the derivative is {expected}.",
         "ui.domain_expected": "They agree wherever both are defined; at {point} the answer is"
         " not defined but the derivative is.",
@@ -343,8 +344,8 @@ CATALOG: dict[str, dict[str, str]] = {
         "在曲线上为 0。",
         "ui.how_curve_points": "答案在曲线上等于导数 {d} = {expected}：两者在曲线的 {count} 个"
         "点上一致，每个点精确到 50 位有效数字。",
-        "ui.undecided_why": "答案与导数 {d} = {expected} 只能在 {count} 个两者都是实数的点上比较"
-        "（需要 {needed} 个）。",
+        "ui.undecided_why": "在 −{farthest} 到 {farthest} 之间搜索，答案与导数 {d} = {expected}"
+        " 只能在 {count} 个两者都是实数的点上比较（需要 {needed} 个）。",
         "ui.counterexample": "在 {point} 处，答案为 {answer}，而导数为 {expected}。",
         "ui.domain_expected": "两者在都有定义处相等；在 {point} 处答案无定义而导数有定义。",
         "ui.domain_answer": "两者在都有定义处相等；在 {point} 处导数无定义而答案有定义。",
