@@ -863,8 +863,9 @@ def run_command(ctx, expr: str, build, schema: str, fmt: str, standalone: bool, 
     section = fmt == "latex" and standalone and batch
     pages = fmt == "html" and batch  # one page holds them all
     outcomes: list[Outcome] = []
-    for (number, text), outcome in zip(
-        texts, worked_out(texts, build, section, schema, fmt, timeout, max_output, jobs, batch),
+    for (number, _), outcome in zip(
+        texts,
+        worked_out(texts, build, section, schema, fmt, timeout, max_output, jobs, batch),
         strict=True,
     ):
         outcomes.append(outcome)
@@ -938,7 +939,9 @@ def worked_out(texts, build, section: bool, schema: str, fmt: str, timeout: floa
     its line passes the deadline (chainrule_cli/workers.py)."""
     if not batch:
         for _, text in texts:
-            yield work_out(text, lambda: build(text, section), schema, fmt, timeout, max_output)
+            yield work_out(
+                text, lambda text=text: build(text, section), schema, fmt, timeout, max_output
+            )
         return
     import chainrule_cli.api  # noqa: F401 - imported once, before the workers fork
     from chainrule_cli.workers import default_jobs, in_workers
@@ -954,7 +957,9 @@ def worked_out(texts, build, section: bool, schema: str, fmt: str, timeout: floa
         if why == "timeout":
             exc = TimeoutError_(f"gave up after {timeout:g} seconds (raise it with --timeout)")
         else:
-            how = f"signal {-exit_code}" if exit_code and exit_code < 0 else f"exit status {exit_code}"
+            how = f"exit status {exit_code}"
+            if exit_code is not None and exit_code < 0:
+                how = f"signal {-exit_code}"
             exc = LimitError(f"the work on this line ended abnormally ({how})")
         return failure(texts[i][1], schema, fmt, exc)
 

@@ -290,8 +290,10 @@ def test_a_function_real_nowhere_is_undecided_not_a_counterexample():
     result = run("asec((-8)**x)", "x", answer)
     assert result.exit_code == 1 and "internal error" not in result.output
     said = " ".join(result.stdout.split())
-    assert "could be compared at only 0 points where both are real numbers (8 are needed)," \
+    assert (
+        "could be compared at only 0 points where both are real numbers (8 are needed),"
         " searching from −1,000,000 to 1,000,000." in said
+    )
 
 
 def test_check_searches_outward_for_the_real_domain():

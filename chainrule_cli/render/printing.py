@@ -6,8 +6,8 @@ Both are SymPy's own printers with a few textbook conventions: e^x, ln, |x|, √
 from __future__ import annotations
 
 import importlib
-import re
 import os
+import re
 import threading
 from contextlib import contextmanager
 
