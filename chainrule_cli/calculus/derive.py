@@ -11,6 +11,7 @@ from chainrule_cli.calculus import forms
 from chainrule_cli.calculus import steps as S
 from chainrule_cli.calculus.stepper import Stepper, expression_heights
 from chainrule_cli.calculus.verify import agrees, verify
+from chainrule_cli.walk import bottom_up, contains, replaced
 
 # Results with more operations than this are left as the steps built them (no rewriting).
 SIMPLIFY_MAX_OPS = 120
@@ -118,16 +119,20 @@ def through_value(expr: sympy.Expr, result: sympy.Expr, y: sympy.Symbol) -> symp
     """result with expr written y, when that shows y and leaves no trace of expr; else None."""
     if expr.is_Atom or expr.atoms(AppliedUndef):
         return None  # f(g(x)): "dy/dg(x)" is no derivative a reader can use
-    replaced = result.xreplace({expr: y})
+    # each shared sub-tree once: a deep chain's result is a tree quadratic in its depth
+    through = replaced(result, {expr: y})
     if isinstance(expr, sympy.tanh):
         # tanh' is written sech² in the steps; through y it is 1 − y²
         u = expr.args[0]
-        replaced = replaced.xreplace({sympy.sech(u) ** 2: 1 - y**2})
-    if not replaced.has(y) or replaced.has(expr) or replaced.has(sympy.Derivative, sympy.Subs):
+        through = replaced(through, {sympy.sech(u) ** 2: 1 - y**2})
+    if not contains(through, lambda e: e == y) or contains(
+        through, lambda e: e == expr or isinstance(e, sympy.Derivative | sympy.Subs)
+    ):
         return None
-    if not replaced.free_symbols - {y} <= expr.free_symbols:
+    symbols = bottom_up(through, {}, lambda e, inside: {e} if e.is_Symbol else set().union(*inside))
+    if not symbols - {y} <= expr.free_symbols:
         return None
-    return replaced
+    return through
 
 
 def value_at(result: sympy.Expr, point: dict[sympy.Symbol, sympy.Expr]):

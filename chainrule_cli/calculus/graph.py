@@ -28,7 +28,7 @@ from chainrule_cli.calculus.derive import on_a_switch
 from chainrule_cli.calculus.stepper import EVAL_HEIGHT, INTERMEDIATE_NAMES, expression_heights
 from chainrule_cli.calculus.steps import Record
 from chainrule_cli.calculus.verify import Evaluator, agrees, central_difference, numeric_value
-from chainrule_cli.calculus.walk import bottom_up
+from chainrule_cli.walk import bottom_up
 
 # The output's name, as in `diff` (y = …), unless the expression uses it.
 OUTPUT_NAMES = ("y", "Y", "F", "G", "out")

@@ -13,10 +13,10 @@ from sympy.core.function import AppliedUndef
 from sympy.core.parameters import evaluate
 
 from chainrule_cli.calculus import steps as S
-from chainrule_cli.calculus.walk import bottom_up
 from chainrule_cli.errors import UnsupportedError
 from chainrule_cli.functions import sigmoid
 from chainrule_cli.parse.names import EVAL_HEIGHT
+from chainrule_cli.walk import bottom_up
 
 # Names for intermediates, in the order a teacher picks them.
 INTERMEDIATE_NAMES = ("u", "v", "w", "p", "q", "r", "s", "t", "z")

@@ -50,6 +50,7 @@ from chainrule_cli.parse.names import (
     all_known_names,
     power_is_huge,
 )
+from chainrule_cli.walk import bottom_up
 
 _PLAIN_NAME = re.compile(r"[A-Za-z](?:_?[A-Za-z0-9]+)*")
 _SPLITTABLE_TAIL = re.compile(r"[A-Za-z]")
@@ -130,6 +131,7 @@ class Parser:
         # unevaluated spellings of numeric powers, by id of their value (see power())
         self.tower: dict[int, sympy.Basic] = {}
         self.towering: set[int] = set()  # ids of expressions with a tower kept symbolic inside
+        self.huge: dict[sympy.Basic, bool] = {}  # is_huge's answers
         self.keep: list[sympy.Basic] = []  # keeps ids in `tower` valid
         # products SymPy multiplied out (2(x + π) is 2x + 2π), by id, with their factors: the
         # reciprocal of 2(x + π) is ½·1/(x + π), as SymPy prints 1/(2*(x + pi))
@@ -217,14 +219,21 @@ class Parser:
                 raise self.error(f"this is undefined ({said})", col)
 
     def is_huge(self, arg: sympy.Basic) -> bool:
-        """Is arg, or a power inside it, a number of more than --max-digits digits?"""
+        """Is arg, or a power inside it, a number of more than --max-digits digits? Each
+        sub-expression is looked at once in a parse (sin nested 1,000 deep asks 1,000 times)."""
         bits = self.max_digits * BITS_PER_DIGIT
-        powers = [arg] if arg.is_Pow else []
-        powers += [p for p in arg.atoms(sympy.Pow) if p is not arg]
-        return any(
-            p.exp.is_number and p.base.is_number and power_is_huge(p.base, p.exp, bits)
-            for p in powers
-        )
+
+        def huge(node: sympy.Basic, inside: list[bool]) -> bool:
+            if any(inside):
+                return True
+            return bool(
+                node.is_Pow
+                and node.exp.is_number
+                and node.base.is_number
+                and power_is_huge(node.base, node.exp, bits)
+            )
+
+        return bottom_up(arg, self.huge, huge)
 
     def refuse_huge(self, args: list[sympy.Basic], col: int, doing: str) -> None:
         """A tower such as 10^10^4 is kept symbolic only where nothing computes it: dividing by

@@ -12,10 +12,10 @@ from sympy.core.parameters import evaluate
 
 from chainrule_cli.calculus import steps as S
 from chainrule_cli.calculus.stepper import EVAL_HEIGHT, expression_heights
-from chainrule_cli.calculus.walk import bottom_up
 from chainrule_cli.render import messages
 from chainrule_cli.render.printing import SympyTextPrinter, TextbookLatexPrinter, built_latex
-from chainrule_cli.render.view import Sizes, remember, worked_out
+from chainrule_cli.render.view import Sizes, flat_product, remember, worked_out
+from chainrule_cli.walk import bottom_up
 
 # A step's result with more nodes than this is written through the chain's intermediates
 # (`named: true`), so that JSON for a deep composition grows quadratically, not cubically.
@@ -216,22 +216,6 @@ class JsonRenderer:
             if at.get("reason"):
                 obj["value"]["reason"] = at["reason"]  # not_real: no value for real variables
         return obj
-
-
-def flat_product(expr):
-    """A product built without evaluation nests: cos(u)·(cos(v)·(cos(w)·…)) for a deep chain.
-    Printed as it is, the memoising printers keep the text of every partial product, cubic in
-    the depth (4 GB for 1,000 levels); one flat product of the same factors prints the same."""
-    if not expr.is_Mul or not any(a.is_Mul for a in expr.args):
-        return expr
-    factors, stack = [], [expr]
-    while stack:
-        node = stack.pop()
-        if node.is_Mul:
-            stack.extend(reversed(node.args))
-        else:
-            factors.append(node)
-    return sympy.Mul(*factors, evaluate=False)
 
 
 def render_json(

@@ -20,9 +20,9 @@ from chainrule_cli.calculus import steps as S
 from chainrule_cli.calculus.derive import through_value
 from chainrule_cli.calculus.implicit import dependent_function
 from chainrule_cli.calculus.verify import agrees
-from chainrule_cli.calculus.walk import bottom_up
 from chainrule_cli.render import messages
 from chainrule_cli.render.formulas import formula_key
+from chainrule_cli.walk import bottom_up
 
 # Expressions with more nodes than this are displayed through the intermediates' names.
 SMALL = 60
@@ -160,7 +160,10 @@ class Outliner:
         if d.failures and not failures:
             failures = (0,)
         full = self.fits(d.result)
-        result = d.result if full else d.result.xreplace(self.names)
+        result = d.result
+        if not full:
+            with evaluate(False):  # the factors in the order the steps made them
+                result = flat_product(d.result).xreplace(self.names)
         expr = d.expr if self.fits(d.expr) else self.named(d.expr)
         label = sympy.Symbol(value)
         if d.arguments:
@@ -429,3 +432,21 @@ def _has_note(step: S.Step) -> bool:
         symbols = step.expr.free_symbols - {step.var}
         return bool(symbols)
     return step.rule in NOTE_RULES
+
+
+def flat_product(expr):
+    """A product built without evaluation nests: cos(u)·(cos(v)·(cos(w)·…)) for a deep chain.
+    Printed as it is, the memoising printers keep the text of every partial product, cubic in
+    the depth (4 GB for 1,000 levels); one flat product of the same factors, in the same order,
+    prints the same. Rebuilt with evaluation level by level (as xreplace does), it is flattened
+    again at every level: quadratic in the depth."""
+    if not expr.is_Mul or not any(a.is_Mul for a in expr.args):
+        return expr
+    factors, stack = [], [expr]
+    while stack:
+        node = stack.pop()
+        if node.is_Mul:
+            stack.extend(reversed(node.args))
+        else:
+            factors.append(node)
+    return sympy.Mul(*factors, evaluate=False)
