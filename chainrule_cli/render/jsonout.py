@@ -75,7 +75,8 @@ class JsonRenderer:
             if all(new is old for new, old in zip(args, node.args, strict=True)):
                 return node
             if node.is_Mul:  # one flat product: its factors are flat already
-                return sympy.Mul(*(f for a in args for f in sympy.Mul.make_args(a)))
+                factors = tuple(f for a in args for f in sympy.Mul.make_args(a))
+                return sympy.Mul._from_args(factors, node.is_commutative)
             return node.func(*args)
 
         return bottom_up(expr, self.substituted, rebuilt)

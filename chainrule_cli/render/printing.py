@@ -63,6 +63,7 @@ class Memo:
     def __init__(self, settings=None) -> None:
         super().__init__(settings)
         self._memo: dict = {}
+        self._parenthesized: dict = {}
         self._typed: dict = {}
         self._as_typed: set[int] = set()
         self._typing: set = set()
@@ -77,6 +78,7 @@ class Memo:
         if typed is not self._typed:
             self._typed = typed
             self._memo.clear()  # what was printed before was printed without them
+            self._parenthesized.clear()
 
     def _print(self, expr, **kwargs):
         if kwargs or not isinstance(expr, sympy.Basic):
@@ -94,6 +96,18 @@ class Memo:
             else:
                 done = super()._print(expr)
             self._memo[expr] = done
+        return done
+
+    def parenthesize(self, item, level, *args, **kwargs):
+        """SymPy's, remembered: a product of a deep chain's named factors asks for each
+        factor's precedence again in every step's result."""
+        if not isinstance(item, sympy.Basic):
+            return super().parenthesize(item, level, *args, **kwargs)
+        key = (item, level, args, tuple(sorted(kwargs.items())))
+        done = self._parenthesized.get(key)
+        if done is None:
+            done = super().parenthesize(item, level, *args, **kwargs)
+            self._parenthesized[key] = done
         return done
 
     def _as_ordered_terms(self, expr, order=None):
@@ -254,6 +268,13 @@ class TextbookLatexPrinter(Memo, LatexPrinter):
         return known
 
     def _needs_mul_brackets(self, expr, first=False, last=False) -> bool:
+        key = (expr, first, last)
+        known = self._brackets.get(key)
+        if known is None:
+            known = self._brackets[key] = self._mul_brackets(expr, first, last)
+        return known
+
+    def _mul_brackets(self, expr, first: bool, last: bool) -> bool:
         from sympy.concrete.products import Product
         from sympy.concrete.summations import Sum
         from sympy.integrals.integrals import Integral
@@ -281,8 +302,34 @@ class TextbookLatexPrinter(Memo, LatexPrinter):
         typed = self.typed_product(expr, " ")
         if typed is not None:
             return typed
+        if self.order == "none" and len(expr.args) > WIDE and all(map(_plain, expr.args)):
+            if not expr.could_extract_minus_sign():
+                return self._factors(expr.args)
         with _cheap_fraction():
             return super()._print_Mul(expr)
+
+    def _factors(self, args) -> str:
+        """What SymPy's _print_Mul prints for a product, as built, of factors with no number,
+        no denominator and no unit in them (cos(u)·cos(v)·…·cos(z) of a deep chain): the
+        factors with their brackets and separators, joined once. SymPy's adds each factor to
+        the string so far, which costs a copy of it per factor in a long product."""
+        from sympy.printing.latex import _between_two_numbers_p
+
+        separator = self._settings["mul_symbol_latex"]
+        numbersep = self._settings["mul_symbol_latex_numbers"]
+        out: list[str] = []
+        last = ""
+        for i, term in enumerate(args):
+            tex = self._print(term)
+            if self._needs_mul_brackets(term, first=i == 0, last=i == len(args) - 1):
+                tex = rf"\left({tex}\right)"
+            if _between_two_numbers_p[0].search(last) and _between_two_numbers_p[1].match(tex):
+                out.append(numbersep)
+            elif out:
+                out.append(separator)
+            out.append(tex)
+            last = tex
+        return "".join(out)
 
     def _print_Heaviside(self, expr, exp=None):
         tex = rf"H\left({self._print(expr.args[0])}\right)"
@@ -304,6 +351,19 @@ class TextbookLatexPrinter(Memo, LatexPrinter):
         return rf"{self._print(inner.func)}{_latex_primes(count)}\left({self._print(point)}\right)"
 
 
+WIDE = 40  # a product of more factors than this, all plain, is printed by _factors
+
+
+def _plain(factor: sympy.Basic) -> bool:
+    """A factor that fraction() keeps in the numerator and that is no number and no unit: an
+    applied function other than exp, a symbol, or such a thing to a positive integer power."""
+    if factor.is_Pow:
+        if not (factor.exp.is_Integer and factor.exp > 0):
+            return False
+        factor = factor.base
+    return (factor.is_Function and factor.func is not sympy.exp) or factor.is_Symbol
+
+
 # SymPy's LaTeX printer imports fraction() from sympy.simplify at each call, so the only way to
 # give it another is to set it there while one of our printers prints a product. Every thread
 # that prints takes part in one count; the last one out puts SymPy's own back, whatever the
@@ -315,9 +375,12 @@ _swap_lock = threading.Lock()
 
 def _fresh_lock_in_a_fork() -> None:
     """A batch worker is forked (chainrule_cli/workers.py) perhaps while a timed-out work
-    thread held the lock: the fork has no such thread, so it starts with the lock free."""
-    global _swap_lock
+    thread was printing: the fork has no such thread, so it starts with the lock free, no
+    printer inside the swap and SymPy's own fraction()."""
+    global _swap_lock, _printing  # noqa: PLW0603 - the fork's own, fresh
     _swap_lock = threading.Lock()
+    _printing = 0
+    _SIMPLIFY.fraction = _SYMPYS_FRACTION
 
 
 os.register_at_fork(after_in_child=_fresh_lock_in_a_fork)
