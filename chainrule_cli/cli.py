@@ -104,10 +104,6 @@ def _root(
     ] = False,
 ) -> None:
     """Differentiate expressions symbolically and show every step of the chain rule."""
-    # Python refuses to print integers of more than 4,300 digits; chainrule's own limits
-    # (--max-length, --max-digits, --timeout) bound the numbers it makes, and a derivative of
-    # (10^2999·x)^2 has 6,000 digits.
-    sys.set_int_max_str_digits(0)
     if ctx.invoked_subcommand is None:
         typer.echo(ctx.get_help(), err=True)
         names = ", ".join(ctx.command.list_commands(ctx))  # type: ignore[attr-defined]

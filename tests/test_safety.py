@@ -140,3 +140,15 @@ def test_every_command_has_the_limit_options():
         result = chainrule(command, "--help")
         for option in ("--max-length", "--max-depth", "--max-digits", "--max-output", "--timeout"):
             assert option in result.stdout, (command, option)
+
+
+def test_the_python_api_works_on_long_integers_and_leaves_the_settings_as_they_were():
+    # the command line and the Python API make the same settings where the work runs
+    from chainrule_cli import differentiate
+
+    digits, frames = sys.get_int_max_str_digits(), sys.getrecursionlimit()
+    d = differentiate("(10^2999*x)^2", "x")
+    obj = d.to_json()
+    assert obj["result"] == "2" + "0" * 5998 + "*x"
+    assert d.to_text().count("0") >= 5998
+    assert (sys.get_int_max_str_digits(), sys.getrecursionlimit()) == (digits, frames)

@@ -278,3 +278,14 @@ def test_thousand_deep_composition():
     assert len(chains) == depth - 1
     assert len({c.intermediate for c in chains}) == depth - 1
     assert d.verified
+
+
+@pytest.mark.parametrize("name", ["log", "exp", "Abs", "sign", "sigmoid", "sin", "relu", "sqrt"])
+def test_a_declared_function_is_unknown_whatever_its_name(name):
+    # --function log: the user's own log, not the natural logarithm (its class is named log too)
+    d = differentiate(f"{name}(x^2)", "x", functions=(name,))
+    assert_every_step_valid(d)
+    f = sp.Function(name)
+    assert sp.simplify(d.result - sp.diff(f(x**2), x).doit()) == 0
+    assert {s.rule for s in d.steps} >= {"function"}
+    assert not {"logarithm", "exponential", "abs", "trig", "sigmoid"} & {s.rule for s in d.steps}

@@ -25,8 +25,14 @@ import sympy
 from sympy.core.function import AppliedUndef
 
 from chainrule_cli.calculus.derive import on_a_switch
+from chainrule_cli.calculus.numeric import (
+    ANSWER_DPS,
+    BOXES,
+    CONFIRM_DPS,
+    Evaluator,
+    concretize,
+)
 from chainrule_cli.calculus.steps import Record
-from chainrule_cli.calculus.verify import Evaluator, concretize
 
 # When several mistakes explain an answer, the most specific is named.
 PRIORITY = (
@@ -39,7 +45,6 @@ PRIORITY = (
     "constant_factor",
 )
 NEEDED = 8  # agreeing random points for "correct" (one per box), after every simple point
-_DPS, _CONFIRM_DPS = 50, 100
 EXACT_OPS = 80  # expressions up to this size are substituted exactly before evaluating
 HUGE = mpmath.mpf(10) ** 40  # a value beyond this is taken for a pole evaluated at a float
 MAX_EXPAND_POWER = 12
@@ -47,12 +52,6 @@ MAX_EXPAND_POWER = 12
 _SIMPLE = [sympy.Integer(v) for v in (1, 2, 3, -1, -2, 0)] + [
     sympy.Rational(p, q) for p, q in ((1, 2), (3, 2), (-1, 2), (5, 2), (1, 3), (7, 4), (-3, 2))
 ]
-# Random points: around 0 and 1 first, then far enough out to reach a relu's kink at 5 or a
-# max with 10.
-_BOXES = (
-    (0.15, 0.85), (1.2, 2.8), (-0.85, -0.15), (-2.8, -1.2), (0.05, 5.0), (3.0, 12.0),
-    (-12.0, -3.0), (10.0, 60.0),
-)  # fmt: skip
 # When too few of those points are real for both sides (ln(x − 100) lives beyond 100), the
 # search goes outward, both signs, each box log-uniform: out to FARTHEST.
 FARTHEST = 10**6
@@ -94,7 +93,7 @@ class Comparison(Record):
     only_answer: dict | None = None  # a point where only the answer is defined
 
 
-def _evaluate(expr: sympy.Expr, point: dict, dps: int = _DPS) -> complex | None:
+def _evaluate(expr: sympy.Expr, point: dict, dps: int = ANSWER_DPS) -> complex | None:
     """The value at a point as a complex float, None where it is not a finite number."""
     value = _number(expr, point, dps, real=False)
     return None if value is None else complex(value)
@@ -145,7 +144,7 @@ def _number(expr: sympy.Expr, point: dict, dps: int, real: bool = True):
                     return None
                 # A tiny imaginary part is rounding only if it shrinks with more digits: far
                 # out, asec((−8)^x) is π/2 + 10⁻¹⁰⁴i, complex at any precision.
-                again = _number(expr, point, 2 * dps, real=False) if dps <= _CONFIRM_DPS else 0
+                again = _number(expr, point, 2 * dps, real=False) if dps <= CONFIRM_DPS else 0
                 if again is None or abs(mpmath.im(again)) > abs(y) * mpmath.mpf(10) ** (-dps // 2):
                     return None
             if real:
@@ -172,7 +171,7 @@ def points(symbols: list[sympy.Symbol], seed: int = 20261127, simple: bool = Tru
                 )
                 yield dict(zip(symbols, values, strict=True))
     for attempt in itertools.count():
-        lo, hi = _BOXES[attempt % len(_BOXES)]
+        lo, hi = BOXES[attempt % len(BOXES)]
         yield {s: sympy.Rational(f"{rng.uniform(lo, hi):.3f}") for s in symbols}
 
 
@@ -190,7 +189,7 @@ def outward_points(symbols: list[sympy.Symbol], seed: int = 20261130):
         for _ in range(OUTWARD_TRIES):
             yield {s: far(lo, hi) for s in symbols}
     if len(symbols) > 1:
-        boxes = _BOXES + _OUTWARD
+        boxes = BOXES + _OUTWARD
         for _ in range(OUTWARD_TRIES * len(_OUTWARD)):
             yield {s: far(*boxes[rng.randrange(len(boxes))]) for s in symbols}
 
@@ -239,9 +238,9 @@ def compare(
     # farther out only while too few points agree: each far point is worked out only then
     farther = itertools.takewhile(lambda _: agreeing < NEEDED, outward_points(symbols))
     for index, point in enumerate(itertools.chain(near, farther)):
-        if f is not None and _number(f, point, _DPS) is None:
+        if f is not None and _number(f, point, ANSWER_DPS) is None:
             continue
-        want, got = _number(a, point, _DPS), _number(b, point, _DPS)
+        want, got = _number(a, point, ANSWER_DPS), _number(b, point, ANSWER_DPS)
         if want is None and got is None:
             continue
         if got is None:
@@ -281,7 +280,7 @@ def _differ(a: sympy.Expr, b: sympy.Expr, point: dict, want, got) -> bool:
     first = _relative(want, got)
     if first < 1e-40:
         return False
-    again_a, again_b = _number(a, point, _CONFIRM_DPS), _number(b, point, _CONFIRM_DPS)
+    again_a, again_b = _number(a, point, CONFIRM_DPS), _number(b, point, CONFIRM_DPS)
     if again_a is None or again_b is None:
         return first > 1e-9
     second = _relative(again_a, again_b)
@@ -449,7 +448,7 @@ def _same(a: sympy.Expr, b: sympy.Expr) -> bool:
         return False
     symbols = sorted(a.free_symbols | b.free_symbols, key=str) or [sympy.Symbol("x")]
     agreed = informative = 0
-    for point in itertools.islice(points(symbols, seed=7, simple=False), 2 * len(_BOXES)):
+    for point in itertools.islice(points(symbols, seed=7, simple=False), 2 * len(BOXES)):
         x, y = _real(_evaluate(a, point)), _real(_evaluate(b, point))
         if x is None or y is None:
             continue
@@ -577,7 +576,7 @@ def compare_on_curve(
     a, b = concretize(expected), concretize(answer)
     agreeing = 0
     for point in curve_points(f, var, dependent):
-        want, got = _number(a, point, _DPS), _number(b, point, _DPS)
+        want, got = _number(a, point, ANSWER_DPS), _number(b, point, ANSWER_DPS)
         if want is None or got is None:
             continue
         if _relative(want, got) > 1e-30:

@@ -25,9 +25,16 @@ from sympy.core.function import AppliedUndef
 from sympy.core.parameters import evaluate
 
 from chainrule_cli.calculus.derive import on_a_switch
+from chainrule_cli.calculus.numeric import (
+    STEP_DPS,
+    Evaluator,
+    astronomical,
+    central_difference,
+    numeric_value,
+)
 from chainrule_cli.calculus.stepper import EVAL_HEIGHT, INTERMEDIATE_NAMES, expression_heights
 from chainrule_cli.calculus.steps import Record
-from chainrule_cli.calculus.verify import Evaluator, agrees, central_difference, numeric_value
+from chainrule_cli.calculus.verify import agrees
 from chainrule_cli.walk import bottom_up
 
 # The output's name, as in `diff` (y = …), unless the expression uses it.
@@ -37,7 +44,6 @@ EXPANDED_OPS = 40
 # Each intermediate's gradient is checked against SymPy (a derivative of the graph cut at the
 # node) in graphs up to this many nodes; beyond, the inputs' gradients are checked.
 CHECK_EVERY_NODE = 60
-_DPS = 30
 
 _OPS = {
     sympy.exp: "exp",
@@ -471,7 +477,7 @@ def _slope_agrees(expr: sympy.Expr, var: sympy.Symbol, derivative: sympy.Expr) -
     symbols = sorted(expr.free_symbols, key=str)
     agreed = 0
     for _ in range(8):
-        point = {s: sympy.Float(rng.uniform(0.1, 0.9), _DPS) for s in symbols}
+        point = {s: sympy.Float(rng.uniform(0.1, 0.9), STEP_DPS) for s in symbols}
         got = numeric_value(derivative, point)
         estimate = central_difference(expr, var, point)
         if got is None or estimate is None:
@@ -558,9 +564,9 @@ def _at(formula: sympy.Expr, values: dict) -> sympy.Expr | None:
     )
     if not big:
         return _settle(formula.xreplace(values))
-    numeric = {k: sympy.Float(v.evalf(_DPS), _DPS) for k, v in values.items()}
+    numeric = {k: sympy.Float(v.evalf(STEP_DPS), STEP_DPS) for k, v in values.items()}
     try:
-        value = formula.evalf(_DPS, subs=numeric)
+        value = formula.evalf(STEP_DPS, subs=numeric)
     except (ValueError, TypeError, ArithmeticError):
         return None
     return value if _finite_real(value) else None
@@ -578,7 +584,7 @@ def _settle(value: sympy.Expr) -> sympy.Expr | None:
             return None
         if value.is_Rational or value.is_extended_real:
             return value
-    number = value.evalf(_DPS)
+    number = value.evalf(STEP_DPS)
     return number if _finite_real(number) else None
 
 
@@ -591,15 +597,15 @@ def _agrees_at(graph: Graph, point: dict, grads: dict, conventions: bool) -> boo
         got = grads.get(var)
         if derivative.has(sympy.Derivative, sympy.Subs) or derivative.atoms(AppliedUndef):
             continue  # no number to compare with
-        numeric = {k: sympy.Float(v.evalf(_DPS), _DPS) for k, v in point.items()}
+        numeric = {k: sympy.Float(v.evalf(STEP_DPS), STEP_DPS) for k, v in point.items()}
         want = Evaluator(numeric)(derivative) if derivative.free_symbols else derivative
         if want is None or got is None:
             continue
-        want = want.evalf(_DPS)
+        want = want.evalf(STEP_DPS)
         real, imag = want.as_real_imag()
         if abs(imag) > 1e-12 * max(1, abs(real)):
             continue
-        if abs(got.evalf(_DPS) - real) > 1e-9 * max(1, abs(real)):
+        if abs(got.evalf(STEP_DPS) - real) > 1e-9 * max(1, abs(real)):
             return False
     return True
 
@@ -610,12 +616,11 @@ def _finite_real(value: sympy.Expr) -> bool:
         return False
     if value.has(sympy.DiracDelta, sympy.Derivative, sympy.Subs):
         return False
-    floats = [value] if value.is_Float else value.atoms(sympy.Float)
-    if any(f._mpf_[1] and abs(f._mpf_[2] + f._mpf_[3]) > 4_000 for f in floats):
+    if astronomical(value, both_ways=True):
         return False  # 2^(±10^40): no number anyone can use, and printing it would fail
     try:
         real, imag = value.as_real_imag()
-        real, imag = sympy.Float(real, _DPS), sympy.Float(imag, _DPS)
+        real, imag = sympy.Float(real, STEP_DPS), sympy.Float(imag, STEP_DPS)
     except (TypeError, ValueError):
         return False
     if not real.is_finite:

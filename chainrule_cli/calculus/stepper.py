@@ -106,7 +106,13 @@ class Stepper:
         done = self.memo.get(key)
         if done is not None:
             return S.RepeatStep(expr=expr, var=var, result=done.result, original=done)
-        for cls in type(expr).__mro__:
+        # A function the user declared (--function log) is an unknown function, whatever its
+        # name: its class is named log too, so the search starts above the name, at AppliedUndef
+        # (the cut SymPy's printers make).
+        classes = type(expr).__mro__
+        if isinstance(expr, AppliedUndef):
+            classes = classes[classes.index(AppliedUndef) :]
+        for cls in classes:
             rule = getattr(self, f"_{cls.__name__}", None)
             if rule is not None:
                 break
@@ -137,7 +143,7 @@ class Stepper:
             back = outer.result.subs(u, inner)
         else:
             back = self.build(lambda: outer.result.xreplace({u: inner}), inner)
-        result = self.build(lambda: back * inner_step.result, inner)
+        result = self.build(lambda: S.ChainStep.combine(back, inner_step.result), inner)
         return S.ChainStep(
             expr=expr,
             var=var,
@@ -181,7 +187,7 @@ class Stepper:
     # ---- rules -----------------------------------------------------------------------------
     def _Add(self, expr, var):
         subs = tuple(self.step(term, var) for term in expr.args)
-        result = self.build(lambda: sympy.Add(*(s.result for s in subs)), *expr.args)
+        result = self.build(lambda: S.SumStep.combine(*(s.result for s in subs)), *expr.args)
         return S.SumStep(expr=expr, var=var, result=result, substeps=subs)
 
     def _Mul(self, expr, var):
@@ -191,7 +197,7 @@ class Stepper:
             c = sympy.Mul(*const)
             rest = sympy.Mul(*moving)
             sub = self.step(rest, var)
-            result = self.build(lambda: c * sub.result, rest)
+            result = self.build(lambda: S.ConstantMultipleStep.combine(c, sub.result), rest)
             return S.ConstantMultipleStep(
                 expr=expr, var=var, result=result, substeps=(sub,), constant=c, other=rest
             )
@@ -200,21 +206,15 @@ class Stepper:
         if numer and denom:
             n, d = sympy.Mul(*numer), sympy.Mul(*denom)
             dn, dd = self.step(n, var), self.step(d, var)
-            result = self.build(lambda: (dn.result * d - n * dd.result) / d**2, n, d)
+            result = self.build(lambda: S.QuotientStep.combine(n, d, dn.result, dd.result), n, d)
             return S.QuotientStep(
                 expr=expr, var=var, result=result, substeps=(dn, dd), numerator=n, denominator=d
             )
         factors = tuple(moving)
         subs = tuple(self.step(f, var) for f in factors)
-
-        def product():
-            terms = []
-            for i, s in enumerate(subs):
-                others = factors[:i] + factors[i + 1 :]
-                terms.append(sympy.Mul(*others, s.result))
-            return sympy.Add(*terms)
-
-        result = self.build(product, *factors)
+        result = self.build(
+            lambda: S.ProductStep.combine(factors, [s.result for s in subs]), *factors
+        )
         return S.ProductStep(expr=expr, var=var, result=result, substeps=subs, factors=factors)
 
     def _Pow(self, expr, var):
@@ -240,7 +240,7 @@ class Stepper:
             return self.chain(expr, var, exponent, lambda u: base**u)
         d_exp, d_base = self.step(exponent, var), self.step(base, var)
         result = self.build(
-            lambda: expr * (d_exp.result * sympy.log(base) + exponent * d_base.result / base),
+            lambda: S.GeneralPowerStep.combine(expr, base, exponent, d_base.result, d_exp.result),
             base,
             exponent,
         )

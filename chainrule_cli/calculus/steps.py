@@ -159,6 +159,11 @@ class ConstantMultipleStep(Step):
     constant: sympy.Expr
     other: sympy.Expr
 
+    @staticmethod
+    def combine(constant, derivative):
+        """The rule on its parts, symbols (the stepper) or numbers (the verifier) alike."""
+        return constant * derivative
+
     def worked(self, order: tuple | None = None) -> tuple[Form, ...]:
         if len(self.substeps) != 1 or self.other == self.var:
             return ()  # folded (--detail brief), or c·x: c·x' = c·1 = c says nothing
@@ -173,6 +178,10 @@ class SumStep(Step):
     """d/dx (f + g + …) = f' + g' + …."""
 
     rule = "sum"
+
+    @staticmethod
+    def combine(*derivatives):
+        return sympy.Add(*derivatives)
 
     def worked(self, order: tuple | None = None) -> tuple[Form, ...]:
         by_term = {s.expr: s for s in self.substeps}
@@ -193,6 +202,13 @@ class ProductStep(Step):
 
     rule = "product"
     factors: tuple[sympy.Expr, ...]
+
+    @staticmethod
+    def combine(factors, derivatives):
+        """One term per factor: the others, then that factor's derivative."""
+        return sympy.Add(*(
+            sympy.Mul(*factors[:i], *factors[i + 1 :], d) for i, d in enumerate(derivatives)
+        ))  # fmt: skip
 
     def parts(self, order: tuple | None = None) -> tuple[tuple[str, sympy.Expr], ...]:
         if len(self.factors) > len(PART_NAMES):
@@ -229,6 +245,10 @@ class QuotientStep(Step):
     rule = "quotient"
     numerator: sympy.Expr
     denominator: sympy.Expr
+
+    @staticmethod
+    def combine(f, g, df, dg):
+        return (df * g - f * dg) / g**2
 
     def parts(self, order: tuple | None = None) -> tuple[tuple[str, sympy.Expr], ...]:
         return (("f", self.numerator), ("g", self.denominator))
@@ -337,6 +357,11 @@ class GeneralPowerStep(Step):
     base: sympy.Expr
     exponent: sympy.Expr
 
+    @staticmethod
+    def combine(power, f, g, df, dg):
+        """f^g·(g'·ln f + g·f'/f), with power = f^g."""
+        return power * (dg * sympy.log(f) + g * df / f)
+
     def worked(self, order: tuple | None = None) -> tuple[Form, ...]:
         f, g, x = self.base, self.exponent, self.var
 
@@ -370,6 +395,11 @@ class ChainStep(Step):
     intermediate: sympy.Symbol
     inner: sympy.Expr
     outer: sympy.Expr
+
+    @staticmethod
+    def combine(outer_at_inner, inner_derivative):
+        """dy/du at u = g(x), times du/dx."""
+        return outer_at_inner * inner_derivative
 
 
 class Path(Record):

@@ -6,15 +6,21 @@ checked against a numerical derivative of the expression instead.
 
 from __future__ import annotations
 
-import math
 import random
 from collections import Counter
 from dataclasses import dataclass
 
 import sympy
-from sympy.core.function import AppliedUndef
 
 from chainrule_cli.calculus import steps as S
+from chainrule_cli.calculus.numeric import (
+    NEAR_BOXES,
+    Evaluator,
+    central_difference,
+    close,
+    concretize,
+    numeric_value,
+)
 
 # Taller steps are not given to sympy.diff (its cost grows quadratically with depth): they are
 # checked numerically against the rule that combines their sub-steps' (checked) results.
@@ -23,10 +29,6 @@ DIFF_HEIGHT = 30
 # sympy.diff of the whole would differentiate every term again, which their own steps have
 # checked.
 WIDE = 50
-_DPS = 30
-_TOLERANCE = sympy.Float("1e-12")
-# Sample boxes for random points: inside (−1, 1), beyond ±1, and around; several domains.
-_BOXES = ((0.15, 0.85), (1.2, 2.8), (-0.85, -0.15), (-2.8, -1.2), (0.05, 5.0))
 _NEEDED = 2  # agreeing points needed
 
 
@@ -36,151 +38,9 @@ class Verdict:
     failures: tuple[S.Step, ...]
 
 
-def _concrete_function(name: str, nargs: int) -> sympy.Lambda:
-    """A smooth stand-in for an unknown function f, so both sides can be evaluated."""
-    ts = sympy.symbols(f"_t0:{nargs}", real=True)
-    k = 1 + sympy.Rational(sum(map(ord, name)) % 5, 3)  # exact: no 15-digit float in it
-    total = sum((i + 1) * t for i, t in enumerate(ts))
-    return sympy.Lambda(ts, sympy.sin(k * total) + total**2 / 3 + total / 7)
-
-
-def _at_a_point(expr: sympy.Expr) -> sympy.Expr:
-    """d f(g(x))/d g(x) written as SymPy's Subs(d f(t)/dt, t, g(x)): a derivative by an
-    expression cannot be carried out once f is concrete; by a symbol at a point it can."""
-    swaps = {}
-    for d in expr.atoms(sympy.Derivative):
-        if all(v.is_Symbol for v in d.variables):
-            continue
-        points = {v: sympy.Dummy("t", real=True) for v in d.variables if not v.is_Symbol}
-        inner = sympy.Derivative(d.expr.xreplace(points), *[points.get(v, v) for v in d.variables])
-        swaps[d] = sympy.Subs(inner, list(points.values()), list(points.keys()))
-    return expr.xreplace(swaps) if swaps else expr
-
-
-def concretize(expr: sympy.Expr) -> sympy.Expr:
-    """Replace unknown functions by concrete ones and carry out the derivatives they were in."""
-    if not expr.atoms(AppliedUndef) and not expr.has(sympy.Derivative, sympy.Subs):
-        return expr
-    expr = _at_a_point(expr)
-    replaced = expr.replace(
-        lambda n: isinstance(n, AppliedUndef),
-        lambda n: _concrete_function(str(n.func), len(n.args))(*n.args),
-    )
-    return replaced.doit()
-
-
-def numeric_value(expr: sympy.Expr, point: dict) -> complex | None:
-    """The value at a point, each distinct sub-expression evaluated once: evalf(subs=…) walks
-    the tree, and a derivative's tree repeats its inner expressions (a 40-deep mix of
-    functions would take exponential time)."""
-    try:
-        v = Evaluator(point)(expr)
-    except (ValueError, TypeError, ZeroDivisionError, ArithmeticError, RecursionError):
-        return None
-    if v is None or not v.is_number or v.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
-        return None
-    try:
-        value = complex(v)
-    except (TypeError, ValueError, OverflowError):
-        return None
-    return value if math.isfinite(abs(value)) else None
-
-
-def central_difference(expr: sympy.Expr, var: sympy.Symbol, point: dict) -> complex | None:
-    """d expr/d var at the point, numerically: (f(x + h) − f(x − h))/2h at 30 digits with
-    h = 10⁻¹², so that both the truncation and the rounding error are far below 10⁻⁹."""
-    h = sympy.Float("1e-12", _DPS)
-    x = sympy.Float(point[var], _DPS)
-    try:
-        up = Evaluator({**point, var: x + h})(expr)
-        down = Evaluator({**point, var: x - h})(expr)
-        return (
-            numeric_value((up - down) / (2 * h), {})
-            if up is not None and down is not None
-            else None
-        )
-    except (ValueError, TypeError, ZeroDivisionError, ArithmeticError):
-        return None
-
-
-def _close(a, b) -> bool:
-    """Equal to 9 digits, relatively; numbers beyond a double (a product of 300 factors at
-    x = 2 is 10⁶⁰⁰) are compared as SymPy numbers, not converted."""
-    try:
-        a, b = complex(a), complex(b)
-        return abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b))
-    except OverflowError:
-        import mpmath
-
-        try:
-            x, y = (mpmath.mpf(v._mpf_) if isinstance(v, sympy.Float) else mpmath.mpmathify(v)
-                    for v in (a, b))  # fmt: skip
-        except (AttributeError, TypeError, ValueError):
-            return False  # a complex number beyond a double: left to the other points
-        return bool(abs(x - y) <= mpmath.mpf("1e-9") * max(1, abs(x), abs(y)))
-
-
-# A value past 2^MAX_BITS is not used: raising a number to it (a power tower) is one C-level
-# big-number computation that holds the interpreter for minutes, past any --timeout.
-MAX_BITS = 4_000
-
-
-def _astronomical(value: sympy.Basic) -> bool:
-    floats = [value] if value.is_Float else value.atoms(sympy.Float)
-    return any(f._mpf_[1] and f._mpf_[2] + f._mpf_[3] > MAX_BITS for f in floats)
-
-
-class Evaluator:
-    """Numeric values of sub-expressions at one point, each shared node evaluated once."""
-
-    def __init__(self, point: dict, draw=None, dps: int = _DPS) -> None:
-        self.dps = dps
-        self.memo: dict[sympy.Basic, sympy.Basic] = {
-            k: sympy.Float(v, dps) if v.is_Number else v.evalf(dps) for k, v in point.items()
-        }
-        self.draw = draw  # gives a value to a symbol met for the first time
-
-    def at(self, symbol: sympy.Symbol, value: sympy.Basic) -> Evaluator:
-        """A fresh evaluator at the same point, with `symbol` (an intermediate u) set to value."""
-        child = Evaluator({}, self.draw, self.dps)
-        child.memo = {k: v for k, v in self.memo.items() if k.is_Symbol}
-        child.memo[symbol] = value
-        return child
-
-    def __call__(self, expr: sympy.Basic) -> sympy.Basic | None:
-        stack = [(expr, False)]
-        memo = self.memo
-        while stack:
-            node, ready = stack.pop()
-            if node in memo:
-                continue
-            if node.is_Number or node.is_NumberSymbol or node is sympy.I:
-                memo[node] = node.evalf(self.dps)
-                continue
-            if not node.args:
-                if self.draw is None or not node.is_Symbol:
-                    return None  # a symbol without a value
-                memo[node] = sympy.Float(self.draw(), self.dps)
-                continue
-            if not ready:
-                stack.append((node, True))
-                stack.extend((a, False) for a in node.args if a not in memo)
-                continue
-            try:
-                value = node.func(*(memo[a] for a in node.args)).evalf(self.dps)
-            except (
-                ValueError, TypeError, ZeroDivisionError, ArithmeticError, KeyError, AttributeError
-            ):  # fmt: skip
-                return None  # Derivative(…, (x, 1)) and the like have no number
-            if _astronomical(value):
-                return None  # x^x^x^x at 2.5: the next power would hold the interpreter
-            memo[node] = value
-        value = memo[expr]
-        return value if value.is_number else None
-
-
 def _combined(step: S.Step, ev: Evaluator):
-    """The value the step's rule gives from its sub-steps' values, independently of SymPy's
+    """The value the step's rule (its class's `combine`, the one the stepper builds with) gives
+    from the values of its parts and of its sub-steps' results, independently of SymPy's
     symbolic assembly; None where the rule has no numeric form here."""
     subs = step.substeps
     if isinstance(step, S.ChainStep):
@@ -188,36 +48,25 @@ def _combined(step: S.Step, ev: Evaluator):
         inner_value = ev(step.inner)
         if inner_value is None:
             return None
-        outer_value = ev.at(outer.var, inner_value)(outer.result)
-        inner_slope = ev(inner.result)
-        if outer_value is None or inner_slope is None:
-            return None
-        return outer_value * inner_slope
-    if isinstance(step, S.SumStep):
+        values = [ev.at(outer.var, inner_value)(outer.result), ev(inner.result)]
+    elif isinstance(step, S.SumStep):
         values = [ev(s.result) for s in subs]
-        return None if None in values else sympy.Add(*values)
-    if isinstance(step, S.ConstantMultipleStep):
-        c, d = ev(step.constant), ev(subs[0].result)
-        return None if c is None or d is None else c * d
-    if isinstance(step, S.ProductStep):
-        fs = [ev(f) for f in step.factors]
-        ds = [ev(s.result) for s in subs]
+    elif isinstance(step, S.ConstantMultipleStep):
+        values = [ev(step.constant), ev(subs[0].result)]
+    elif isinstance(step, S.ProductStep):
+        fs, ds = [ev(f) for f in step.factors], [ev(s.result) for s in subs]
         if None in fs or None in ds:
             return None
-        return sympy.Add(*(sympy.Mul(*fs[:i], ds[i], *fs[i + 1 :]) for i in range(len(fs))))
-    if isinstance(step, S.QuotientStep):
-        n, d = ev(step.numerator), ev(step.denominator)
-        dn, dd = ev(subs[0].result), ev(subs[1].result)
-        if None in (n, d, dn, dd):
-            return None
-        return (dn * d - n * dd) / d**2
-    if isinstance(step, S.GeneralPowerStep):
-        f, g, y = ev(step.base), ev(step.exponent), ev(step.expr)
-        dg, df = ev(subs[0].result), ev(subs[1].result)
-        if None in (f, g, y, dg, df):
-            return None
-        return y * (dg * sympy.log(f) + g * df / f)
-    return None
+        return step.combine(fs, ds)
+    elif isinstance(step, S.QuotientStep):
+        values = [ev(step.numerator), ev(step.denominator), *(ev(s.result) for s in subs)]
+    elif isinstance(step, S.GeneralPowerStep):
+        d_exp, d_base = subs
+        parts = (step.expr, step.base, step.exponent, d_base.result, d_exp.result)
+        values = [ev(e) for e in parts]
+    else:
+        return None
+    return None if None in values else step.combine(*values)
 
 
 def _covers(step: S.Step) -> bool:
@@ -243,7 +92,7 @@ def composed_correctly(step: S.Step, evaluators: list[Evaluator]) -> bool:
         got = ev(step.result)
         if want is None or got is None:
             continue
-        if _close(got, want):
+        if close(got, want):
             agree += 1
             if agree >= _NEEDED:
                 return True
@@ -273,14 +122,14 @@ def same_derivative(
     # real): compared with the slope of the expression itself instead
     numeric = step.order == 1 and expected.has(sympy.Derivative)
     agree = 0
-    for attempt in range(4 * len(_BOXES)):
-        lo, hi = _BOXES[attempt % len(_BOXES)]
+    for attempt in range(4 * len(NEAR_BOXES)):
+        lo, hi = NEAR_BOXES[attempt % len(NEAR_BOXES)]
         point = {
             s: sympy.Rational(round(rng.uniform(lo, hi), 6)).limit_denominator(10**6)
             for s in symbols
         }
         here = numeric_value(concrete, point)
-        real_pass = attempt < 2 * len(_BOXES)
+        real_pass = attempt < 2 * len(NEAR_BOXES)
         if here is None or (real_pass and abs(here.imag) > 1e-12):
             # outside the function's real domain textbook formulas need not hold; the second
             # half of the attempts accepts complex points, for functions never real (asec(sin x))
@@ -293,7 +142,7 @@ def same_derivative(
         )
         if want is None:
             continue
-        if _close(got, want):
+        if close(got, want):
             agree += 1
             if agree >= _NEEDED:
                 return True
@@ -312,7 +161,7 @@ def verify(root: S.Step, heights: dict | None = None, seed: int = 20261127) -> V
     # shared points for tall steps, so that each shared sub-expression is evaluated once
     evaluators = [
         Evaluator({}, lambda lo=lo, hi=hi: sympy.Rational(round(rng.uniform(lo, hi), 6)))
-        for lo, hi in _BOXES
+        for lo, hi in NEAR_BOXES
     ]
     for step in root.walk():
         if isinstance(step, S.RepeatStep):
@@ -356,13 +205,13 @@ def agrees(a: sympy.Expr, b: sympy.Expr, seed: int = 20261127) -> bool:
     a, b = concretize(a), concretize(b)
     symbols = sorted(a.free_symbols | b.free_symbols, key=str)
     agree = 0
-    for attempt in range(3 * len(_BOXES)):
-        lo, hi = _BOXES[attempt % len(_BOXES)]
+    for attempt in range(3 * len(NEAR_BOXES)):
+        lo, hi = NEAR_BOXES[attempt % len(NEAR_BOXES)]
         point = {s: sympy.Rational(round(rng.uniform(lo, hi), 6)) for s in symbols}
         got, want = numeric_value(a, point), numeric_value(b, point)
         if got is None or want is None or abs(got.imag) > 1e-12 or abs(want.imag) > 1e-12:
             continue
-        if not _close(got, want):
+        if not close(got, want):
             return False
         agree += 1
         if agree >= _NEEDED:
