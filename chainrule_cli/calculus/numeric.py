@@ -90,8 +90,10 @@ def close(a, b) -> bool:
     """Equal to 9 digits, relatively; numbers beyond a double (a product of 300 factors at
     x = 2 is 10⁶⁰⁰) are compared as SymPy numbers, not converted."""
     try:
-        a, b = complex(a), complex(b)
-        return abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b))
+        x, y = complex(a), complex(b)
+        if math.isfinite(abs(x)) and math.isfinite(abs(y)):
+            return abs(x - y) <= 1e-9 * max(1.0, abs(x), abs(y))
+        raise OverflowError  # SymPy's Float past a double converts to inf, without an error
     except OverflowError:
         import mpmath
 

@@ -24,8 +24,9 @@ class Record:
 
     Fields are the class's annotations, inherited ones first; a field's default is the class
     attribute of the same name. This replaces frozen dataclasses, which generate six functions
-    per class from generated source and made importing the 27 classes here cost ~35 ms of every run
-    (measured with python -X importtime); a Record class costs nothing to define.
+    per class from generated source and made importing the classes here (27 of them then) cost
+    ~35 ms of every run (measured with python -X importtime); a Record class costs nothing to
+    define.
     """
 
     fields: ClassVar[tuple[str, ...]] = ()

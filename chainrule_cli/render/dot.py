@@ -19,7 +19,7 @@ from chainrule_cli.render import messages
 from chainrule_cli.render.printing import UnicodePrinter
 from chainrule_cli.render.translate import op_word
 
-# The few words the diagram uses (to move into messages.CATALOG as "dot.*").
+# The pictures Graphviz draws from the DOT text (its words come from messages.CATALOG).
 FORMATS = ("svg", "png")
 # The whole expression is written above the diagram while the graph is this small (in nodes).
 TITLE_NODES = 40

@@ -17,7 +17,7 @@ import sympy
 from sympy.core.parameters import evaluate
 
 from chainrule_cli.calculus import steps as S
-from chainrule_cli.calculus.derive import through_value
+from chainrule_cli.calculus.derive import VALUE_NAMES, through_value
 from chainrule_cli.calculus.implicit import dependent_function
 from chainrule_cli.calculus.verify import agrees
 from chainrule_cli.render import messages
@@ -32,7 +32,6 @@ FINAL = 2_000
 FINAL_HEIGHT = 50
 # Indentation stops growing here, so deep derivations stay within the page.
 MAX_INDENT = 6
-VALUE_NAMES = ("y", "Y", "F", "φ")
 
 
 Form = S.Form  # one worked line: .expr (as built: print with printing.built_*) and .why
