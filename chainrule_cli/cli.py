@@ -1026,7 +1026,7 @@ def work_out(
 
 
 def error_json(schema: str, text: str, kind: str, message: str, column: int | None) -> dict:
-    """The `ok: false` object of DESIGN §5."""
+    """The `ok: false` object of docs/architecture.md §3."""
     error = {"kind": kind, "message": message, "column": column}
     return {"schema": schema, "ok": False, "input": printable(text), "error": error}
 

@@ -639,7 +639,7 @@ def parses_or_refuses(text: str, kind: str = "auto") -> sympy.Expr | None:
         if isinstance(node, (sympy.Add, sympy.Mul, sympy.Pow)):
             lists = [a for a in node.args if isinstance(a, sympy.Tuple)]
             assert not lists, f"{text!r}: a list {lists[0]} in arithmetic, in {node}"
-    # DESIGN §8: a power of a number is refused or kept symbolic beyond 3,000 digits, so no
+    # README, Limits: a power of a number is refused or kept symbolic beyond 3,000 digits, so no
     # number is much longer than that or than the numbers typed
     bound = (3_000 + 2 * len(text)) * math.log2(10)
     for number in expr.atoms(sympy.Rational):
@@ -668,7 +668,8 @@ def test_parser_mutations(text, kind):
 @fuzz("parser_trees")
 @given(expressions())
 def test_parser_trees(expr):
-    # what SymPy prints must parse back (DESIGN §3), and its LaTeX must not crash the parser
+    # what SymPy prints must parse back (docs/architecture.md §3), and its LaTeX must not
+    # crash the parser
     text = str(expr)
     assert parses_or_refuses(text) is not None, f"str() output {text!r} does not parse"
     parses_or_refuses(sympy.latex(expr), "latex")

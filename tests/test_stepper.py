@@ -17,7 +17,8 @@ x, y, w, b, u = (R(c) for c in "xywbu")
 
 
 def assert_every_step_valid(d: S.Derivation) -> None:
-    """The invariant of DESIGN §4, checked independently of the library's own verifier."""
+    """The invariant of docs/architecture.md §2, checked independently of the library's own
+    verifier."""
     assert d.verified, [(s.rule, s.expr) for s in d.failures]
     for step in d.steps:
         if isinstance(step, S.RepeatStep):
@@ -301,3 +302,33 @@ def test_numbers_past_a_double_are_compared_not_taken_for_infinity():
     assert not close(big, 2 * big)
     d = differentiate("*".join(f"(x+{k})" for k in range(1, 201)), "x")
     assert d.verified
+
+
+def step_classes() -> list[type]:
+    found, stack = [], [S.Step]
+    while stack:
+        for sub in stack.pop().__subclasses__():
+            found.append(sub)
+            stack.append(sub)
+    return found
+
+
+def test_the_schema_lists_exactly_the_rules_of_the_step_classes():
+    import json
+    from importlib import resources
+
+    schema = json.loads(
+        resources.files("chainrule_cli").joinpath("schemas/derivation.json").read_text()
+    )
+    listed = schema["$defs"]["step"]["properties"]["rule"]["enum"]
+    rules = [cls.rule for cls in step_classes()]
+    assert len(set(rules)) == len(rules)  # one class per rule
+    assert sorted(listed) == sorted(rules)
+
+
+def test_every_rule_has_a_name_and_a_formula_in_every_language():
+    from chainrule_cli.render import messages
+
+    for cls in step_classes():
+        for lang in ("en", "zh"):
+            assert messages.word(f"name.{cls.rule}", lang), (cls.rule, lang)

@@ -1,4 +1,4 @@
-"""The derivation as JSON, the contract of DESIGN §5 (schema chainrule.derivation/1).
+"""The derivation as JSON, the contract of docs/architecture.md §3 (schema chainrule.derivation/1).
 
 Expressions are SymPy str() text, each with a LaTeX twin. Every field of every step is written:
 the common ones, `let` for the names a chain introduces, `id` (the step's number in reading
@@ -171,7 +171,8 @@ class JsonRenderer:
     def render(self, derivation: S.Derivation, text: str, at: dict | None = None) -> dict:
         d = derivation
         steps, ids = self.tree(d.root)
-        result = flat_product(d.result)  # the answer itself, always spelled out (DESIGN §5)
+        # the answer itself, always spelled out (docs/architecture.md §3)
+        result = flat_product(d.result)
         obj = {
             "schema": SCHEMA,
             "ok": True,
