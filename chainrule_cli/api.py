@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -11,9 +10,12 @@ import sympy
 from chainrule_cli.calculus import steps as S
 from chainrule_cli.calculus.check import Check as _CheckRecord
 from chainrule_cli.calculus.deep import run_deep
+from chainrule_cli.calculus.derive import refuse_numbers_too_large, refuse_towers
 from chainrule_cli.calculus.graph import Graph as _GraphRecord
+from chainrule_cli.calculus.graph import through_output
 from chainrule_cli.calculus.tangent import Tangent as _TangentRecord
 from chainrule_cli.parse import MAX_DEPTH, MAX_DIGITS, MAX_LENGTH, parse
+from chainrule_cli.parse.inputs import parse_lets, parse_outputs, parse_point, variable_named
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,21 +105,6 @@ def parse_expression(
     reading = read_input(text, input=input, functions=functions, max_length=max_length,
                          max_depth=max_depth, max_digits=max_digits)  # fmt: skip
     return Parsed(text, reading.expr, reading)
-
-
-def variable_named(name: str) -> sympy.Symbol:
-    """The symbol a name stands for, read by the parser (α and alpha are one variable); a
-    constant (pi, e, I) or anything else is a ParseError."""
-    from chainrule_cli.errors import LimitError, ParseError
-
-    text = name.strip()
-    try:
-        value = parse(text, input="text") if text else None
-    except (ParseError, LimitError):
-        value = None
-    if not isinstance(value, sympy.Symbol):
-        raise ParseError(f"'{name}' is not a variable name")
-    return value
 
 
 def resolve_variable(expr: sympy.Expr, var: str | sympy.Symbol | None) -> sympy.Symbol:
@@ -540,88 +527,6 @@ def only_expression_or_definition(reading, command: str) -> None:
         )
 
 
-def parse_lets(
-    lets: Mapping[str, object] | Iterable[str],
-    *,
-    input: str = "auto",
-    functions=(),  # noqa: A002
-) -> dict[sympy.Symbol, sympy.Expr]:
-    """Named intermediates, {u: x^2*y}, from {"u": "x^2*y"} or ["u=x^2*y"]; parsed safely."""
-    from chainrule_cli.errors import ParseError
-
-    items = list(lets.items()) if isinstance(lets, Mapping) else []
-    if not isinstance(lets, Mapping):
-        for item in lets:
-            name, sep, value = str(item).partition("=")
-            if not sep or not name.strip() or not value.strip():
-                raise ParseError(f"'{item}' is not NAME=EXPR")
-            items.append((name.strip(), value.strip()))
-    named: dict[sympy.Symbol, sympy.Expr] = {}
-    for name, value in items:
-        symbol = variable_named(name)
-        if symbol in named:
-            raise ParseError(f"the intermediate {name} is named twice")
-        if isinstance(value, str):
-            value = parse(value, input=input, functions=functions)
-        if not isinstance(value, sympy.Expr):
-            raise TypeError(f"the value of {name} must be text or a SymPy expression")
-        if symbol in value.free_symbols:
-            raise ParseError(f"the intermediate {name} is defined through itself")
-        named[symbol] = value
-    return named
-
-
-def parse_outputs(
-    text: str,
-    *,
-    input: str = "auto",
-    functions=(),
-    max_length=MAX_LENGTH,
-    max_depth=MAX_DEPTH,  # noqa: A002
-    max_digits=MAX_DIGITS,
-) -> list[sympy.Expr]:
-    """ "[f1, f2, …]" (or one expression) as a list; an error's column counts in the whole text."""
-    from chainrule_cli.errors import ChainruleError, LimitError, ParseError
-
-    if len(text) > max_length:
-        raise LimitError(
-            f"input is {len(text)} characters long; the limit is {max_length}",
-            column=max_length + 1,
-            text=text,
-        )
-    stripped = text.strip()
-    if stripped == "[]":
-        raise ParseError("the list is empty", column=text.index("[") + 2, text=text)
-    if not (stripped.startswith("[") and stripped.endswith("]")):
-        return [parse(text, input=input, functions=functions, max_length=max_length,
-                      max_depth=max_depth, max_digits=max_digits)]  # fmt: skip
-    start = text.index("[") + 1
-    inner = text[start : text.rindex("]")]
-    pieces, depth, begin = [], 0, 0
-    for i, char in enumerate(inner):
-        if char in "([{":
-            depth += 1
-        elif char in ")]}":
-            depth -= 1
-        elif char == "," and depth == 0:
-            pieces.append((begin, inner[begin:i]))
-            begin = i + 1
-    pieces.append((begin, inner[begin:]))
-    outputs = []
-    for offset, piece in pieces:
-        if not piece.strip():
-            raise ParseError("an empty entry in the list", column=start + offset + 1, text=text)
-        try:
-            outputs.append(parse(piece, input=input, functions=functions, max_length=max_length,
-                                 max_depth=max_depth, max_digits=max_digits))  # fmt: skip
-        except ChainruleError as exc:
-            if exc.column is not None:
-                exc.column += start + offset
-            exc.text = text
-            raise
-    return outputs
-
-
 def jacobian(
     outputs: str | Iterable[str | sympy.Expr],
     wrt: Iterable[str | sympy.Symbol] | None = None,
@@ -672,87 +577,6 @@ def jacobian(
     return run_deep(work, timeout=timeout)
 
 
-def refuse_towers(expr: sympy.Expr, var: sympy.Symbol) -> None:
-    """A number such as 10^10^10 is kept as a symbolic tower, but where it multiplies the
-    variable SymPy's algebra would try to compute it, in a loop --timeout cannot interrupt."""
-    from chainrule_cli.errors import LimitError
-    from chainrule_cli.parse.names import MAX_POWER_BITS, log2_size
-
-    _, dependent = expr.as_independent(var, as_Add=True)
-    for power in dependent.atoms(sympy.Pow):
-        if power.is_number and (log2_size(power) or 0) > MAX_POWER_BITS:
-            raise LimitError(
-                f"{power} is too large a number to differentiate through "
-                "(it can only be a constant term)"
-            )
-
-
-def refuse_numbers_too_large(expr: sympy.Expr) -> None:
-    """A tower such as 10^10^10 anywhere in an answer: comparing would compute it (SymPy's
-    arithmetic on it holds the interpreter; no --timeout could stop it)."""
-    from chainrule_cli.errors import LimitError
-    from chainrule_cli.parse.names import MAX_POWER_BITS, log2_size
-
-    for power in expr.atoms(sympy.Pow):
-        if power.is_number and (log2_size(power) or 0) > MAX_POWER_BITS:
-            raise LimitError(f"{power} is too large a number to compare with")
-
-
-def parse_point(assignments: Mapping[str, object] | Iterable[str]) -> dict:
-    """{'x': '1/2'} or ['x=1/2', 'w=2'] as {x: 1/2, w: 2}; values are parsed, never evaluated.
-
-    Each value must be a finite real number of reasonable size: variables are real, and a
-    tower such as 10^10^10 would have to be computed (and cannot be stopped once started).
-    """
-    from chainrule_cli.errors import LimitError, ParseError
-    from chainrule_cli.parse.lexer import NAME, tokenize
-    from chainrule_cli.parse.names import CONSTANTS, FUNCTIONS, log2_size
-
-    pairs: list[tuple[str, object]] = []
-    if isinstance(assignments, Mapping):
-        pairs = list(assignments.items())
-    else:
-        for item in assignments:
-            for part in str(item).split(","):
-                name, sep, value = part.partition("=")
-                if not sep or not name.strip() or not value.strip():
-                    raise ParseError(f"'{part}' is not NAME=VALUE")
-                pairs.append((name.strip(), value.strip()))
-    point = {}
-    for name, value in pairs:
-        variable = variable_named(name)
-        if variable in point:
-            raise ParseError(f"{name} is given twice")
-        if isinstance(value, str):
-            names = [
-                t.value
-                for t in tokenize(value)
-                if t.kind == NAME and t.value not in CONSTANTS and t.value not in FUNCTIONS
-            ]
-            if names:  # 0x10 is 0·x10 = 0: a number, but not the one meant
-                raise ParseError(f"the value of {name} must be a number; '{value}' has {names[0]}")
-            value = parse(value, input="text")
-        elif isinstance(value, bool) or not isinstance(value, int | float | sympy.Basic):
-            raise TypeError(f"the value of {name} must be text, a number or a SymPy expression")
-        elif isinstance(value, int):
-            value = sympy.Integer(value)
-        elif isinstance(value, float):
-            value = sympy.Float(value)
-        if not value.is_number:
-            raise ParseError(f"the value of {name} must be a number, not {value}")
-        if any((log2_size(p) or 0) > 1000 for p in value.atoms(sympy.Pow) | {value}):
-            raise LimitError(f"the value of {name} is too large to compute with")
-        if value.has(sympy.oo, -sympy.oo, sympy.zoo, sympy.nan) or value.is_extended_real is False:
-            raise ParseError(
-                f"the value of {name} must be a finite real number (variables are real)"
-            )
-        size = value.evalf(15)
-        if not size.is_Number or not math.isfinite(float(abs(size))) or abs(size) > 1e100:
-            raise LimitError(f"the value of {name} is too large to compute with")
-        point[variable] = value
-    return point
-
-
 class Derivation(S.Derivation):
     """A worked derivative that renders itself: in a terminal (Rich), a notebook (LaTeX,
     Markdown), as JSON or LaTeX text."""
@@ -793,6 +617,13 @@ class Derivation(S.Derivation):
         from chainrule_cli.render.printing import unicode
 
         return [note(key, self, lang, unicode) for key in self.notes]
+
+    def render(self, fmt: str, lang: str = "en", at=None, **options) -> str:
+        """The derivation in a format of render.RENDERERS, as the text to print (JSON: one
+        line); options as render.Options has them."""
+        from chainrule_cli.render import render
+
+        return run_deep(lambda: render(self, fmt, lang=lang, at=at, **options))
 
     def to_json(self, text: str | None = None, lang: str = "en", at=None) -> dict:
         from chainrule_cli.render.jsonout import render_json
@@ -907,8 +738,15 @@ def tangent(
 
 
 class RendersItself:
-    """The formats a gradient or a Jacobian offers, each through the class's own
-    `render(fmt, lang, at, **options)`, which names its renderer."""
+    """Every result renders itself through the one registry of renderings
+    (chainrule_cli/render/__init__.py): `render(fmt, lang, at, **options)` and the to_… below."""
+
+    def render(self, fmt: str, lang: str = "en", at=None, **options) -> str:
+        """The result in a format of render.RENDERERS, as the text to print (JSON: one line);
+        options as render.Options has them."""
+        from chainrule_cli.render import render
+
+        return run_deep(lambda: render(self, fmt, lang=lang, at=at, **options))
 
     def to_json(self, text: str | None = None, lang: str = "en", at=None) -> dict:
         import json
@@ -986,10 +824,8 @@ class Jacobian(RendersItself, S.Jacobian):
         return self.entries[0][0].detail
 
     def render(self, fmt: str, lang: str = "en", at=None, **options) -> str:
-        from chainrule_cli.render.jacobian import render_jacobian
-
         options.setdefault("detail", self.detail)
-        return run_deep(lambda: render_jacobian(self, fmt, lang=lang, at=at, **options))
+        return super().render(fmt, lang, at, **options)
 
     def __rich__(self):
         from chainrule_cli.render.jacobian import layout
@@ -1012,11 +848,6 @@ class Gradient(RendersItself, S.Gradient):
         if any(v.get("reason") for v in values):
             found["reason"] = "not_real"  # the function has no real value there
         return found
-
-    def render(self, fmt: str, lang: str = "en", at=None, **options) -> str:
-        from chainrule_cli.render.gradient import render_gradient
-
-        return run_deep(lambda: render_gradient(self, fmt, lang=lang, at=at, **options))
 
     def __rich__(self):
         from chainrule_cli.render.gradient import gradient_renderable
@@ -1059,37 +890,10 @@ def graph(
             refuse_towers(parsed, variable)
         built = build_graph(parsed, tuple(variables) or None)
         return ComputationalGraph(**{name: getattr(built, name) for name in built.fields}).replace(
-            in_terms_of=_through_output(built)
+            in_terms_of=through_output(built)
         )
 
     return run_deep(work, timeout=timeout)
-
-
-# `diff` works out a whole derivation per variable to find the form through y: for a few.
-THROUGH_OUTPUT_VARS = 6
-
-
-def _through_output(built) -> tuple:
-    """Each derivative written through the output's own value (σ' = y(1 − y)), where `diff`
-    finds such a form (small expressions only: it works the derivation out)."""
-    from sympy.core.function import AppliedUndef
-
-    from chainrule_cli.calculus.derive import SIMPLIFY_MAX_OPS, derive
-
-    expr = built.expr
-    too_much = len(built.wrt) > THROUGH_OUTPUT_VARS or sympy.count_ops(expr) > SIMPLIFY_MAX_OPS
-    if expr.is_Atom or expr.atoms(AppliedUndef) or too_much:
-        return tuple(None for _ in built.wrt)
-    forms = []
-    for variable, derivative in zip(built.wrt, built.derivatives, strict=True):
-        form = None
-        if derivative != 0:
-            worked = derive(expr, variable, 1, "brief")
-            if worked.verified and worked.in_terms_of is not None:
-                found = worked.in_terms_of
-                form = found.result.xreplace({found.name: built.output})
-        forms.append(form)
-    return tuple(forms)
 
 
 class ComputationalGraph(RendersItself, _GraphRecord):
@@ -1115,10 +919,23 @@ class ComputationalGraph(RendersItself, _GraphRecord):
             raise ParseError(f"--at needs a value for {', '.join(missing)} too")
         return values_at(self, values)
 
-    def render(self, fmt: str, lang: str = "en", at=None, **options) -> str:
-        from chainrule_cli.render.graph import render_graph
+    def render(self, fmt: str, lang: str = "en", at=None, **options) -> str | bytes:
+        """As every result; and svg or png (bytes), the DOT drawn by Graphviz's dot, within
+        `timeout` seconds. The html page holds that drawing when dot is there. --format python
+        needs a `name` Python can call."""
+        from chainrule_cli import graphviz
 
-        return run_deep(lambda: render_graph(self, fmt, lang=lang, at=at, **options))
+        timeout = options.pop("timeout", 60)
+        if fmt == "python":
+            from chainrule_cli.render.python import check_name
+
+            check_name(options.get("name", "f"))
+        if fmt in graphviz.FORMATS:
+            dot = super().render("dot", lang, at, **options)
+            return graphviz.draw(dot, fmt, timeout=timeout)
+        if fmt == "html":
+            options.setdefault("picture", graphviz.picture(self, at, lang))
+        return super().render(fmt, lang, at, **options)
 
     def __rich__(self):
         from chainrule_cli.render.graph import layout
@@ -1309,11 +1126,6 @@ def refuse_unknown_names(given: sympy.Expr, allowed: set, text: str) -> None:
 class CheckResult(RendersItself, _CheckRecord):
     """A checked answer that renders itself (terminal, text, LaTeX, Markdown, JSON)."""
 
-    def render(self, fmt: str, lang: str = "en", at=None, **options) -> str:
-        from chainrule_cli.render.check import render_check
-
-        return run_deep(lambda: render_check(self, fmt, lang=lang, **options))
-
     def __rich__(self):
         from chainrule_cli.render.check import layout
         from chainrule_cli.render.terminal import rich_renderable
@@ -1328,9 +1140,7 @@ class TangentLines(RendersItself, _TangentRecord):
     at: dict | None = None  # the value of the derivation at the point (as value_at gives it)
 
     def render(self, fmt: str, lang: str = "en", at=None, **options) -> str:
-        from chainrule_cli.render.tangent import render_tangent
-
-        return run_deep(lambda: render_tangent(self, fmt, lang=lang, at=self.at, **options))
+        return super().render(fmt, lang, self.at, **options)  # the point is the tangent's own
 
     def __rich__(self):
         from chainrule_cli.render.tangent import layout

@@ -369,7 +369,6 @@ def diff_command(
 
     def build(text: str, section: bool):
         from chainrule_cli.api import differentiate
-        from chainrule_cli.render import render
 
         derivation = differentiate(
             text, var, order, detail.value, input=input.value, functions=function or (),
@@ -378,18 +377,9 @@ def diff_command(
         )  # fmt: skip
         point = derivation.value_at(at) if at else None
         notes = derivation.note_lines(language)
-        if section:
-            from chainrule_cli.render.latex import render_section
-
-            return (
-                render_section(derivation, language, point, text=text),
-                derivation.verified,
-                None,
-                notes,
-            )
-        shown = render(
-            derivation, format.value, lang=language, text=text, at=point,
-            standalone=standalone, color=color, width=width,
+        shown = derivation.render(
+            format.value, language, point, text=text, standalone=standalone, section=section,
+            color=color, width=width,
         )  # fmt: skip
         return shown, derivation.verified, None, notes
 
@@ -435,16 +425,15 @@ def grad_command(
 
     def build(text: str, section: bool):
         from chainrule_cli.api import gradient
-        from chainrule_cli.render.gradient import render_gradient
 
         result = gradient(
             text, vars or None, detail.value, input=input.value, functions=function or (),
             max_length=max_length, max_depth=max_depth, max_digits=max_digits, lets=let or (),
         )  # fmt: skip
         point = result.value_at(at) if at else None
-        shown = render_gradient(
-            result, format.value, lang=language, text=text, at=point, standalone=standalone,
-            section=section, color=color, width=width,
+        shown = result.render(
+            format.value, language, point, text=text, standalone=standalone, section=section,
+            color=color, width=width,
         )  # fmt: skip
         return shown, result.verified
 
@@ -493,16 +482,15 @@ def jacobian_command(
 
     def build(text: str, section: bool):
         from chainrule_cli.api import jacobian
-        from chainrule_cli.render.jacobian import render_jacobian
 
         result = jacobian(
             text, vars or None, detail.value, input=input.value, functions=function or (),
             max_length=max_length, max_depth=max_depth, max_digits=max_digits, lets=let or (),
         )  # fmt: skip
         point = result.value_at(at) if at else None
-        shown = render_jacobian(
-            result, format.value, lang=language, text=text, at=point, standalone=standalone,
-            section=section, color=color, width=width, detail=detail.value,
+        shown = result.render(
+            format.value, language, point, text=text, standalone=standalone, section=section,
+            color=color, width=width, detail=detail.value,
         )  # fmt: skip
         return shown, result.verified
 
@@ -566,7 +554,6 @@ def graph_command(
 
     def build(text: str, section: bool):
         from chainrule_cli.api import graph
-        from chainrule_cli.render.graph import render_graph
 
         result = graph(
             text, wanted or None, input=input.value, functions=function or (),
@@ -574,15 +561,10 @@ def graph_command(
         )  # fmt: skip
         point = result.value_at(at) if at else None
         verified = result.verified and (point is None or point.agrees)
-        fmt = "dot" if binary else format.value
-        shown = render_graph(
-            result, fmt, lang=language, text=text, at=point, standalone=standalone,
-            section=section, color=color, width=width, name=name,
+        shown = result.render(
+            format.value, language, point, text=text, standalone=standalone, section=section,
+            color=color, width=width, name=name, timeout=timeout,
         )  # fmt: skip
-        if binary:
-            from chainrule_cli.render.dot import convert
-
-            return convert(shown, format.value, timeout=timeout), verified
         return shown, verified
 
     run_command(ctx, expr, build, GRAPH_SCHEMA, format.value, standalone, output, timeout, language,
@@ -647,7 +629,6 @@ def check_command(
     def build(text: str, section: bool):
         from chainrule_cli.api import check
         from chainrule_cli.errors import ParseError
-        from chainrule_cli.render.check import render_check
 
         if expr == "-":
             fields = text.split("\t")
@@ -661,8 +642,8 @@ def check_command(
             functions=function or (), max_length=max_length, max_depth=max_depth,
             max_digits=max_digits, dependent=dependent,
         )  # fmt: skip
-        shown = render_check(
-            result, format.value, lang=language,
+        shown = result.render(
+            format.value, language,
             text=text if expr == "-" else f"{function_text}\t{variable}\t{given}",
             standalone=standalone, section=section, color=color, width=width,
         )  # fmt: skip
@@ -717,15 +698,14 @@ def tangent_command(
 
     def build(text: str, section: bool):
         from chainrule_cli.api import tangent
-        from chainrule_cli.render.tangent import render_tangent
 
         result = tangent(
             text, var, at, detail.value, input=input.value, functions=function or (),
             max_length=max_length, max_depth=max_depth, max_digits=max_digits, dependent=dependent,
         )  # fmt: skip
-        shown = render_tangent(
-            result, format.value, lang=language, text=text, at=result.at,
-            standalone=standalone, section=section, color=color, width=width,
+        shown = result.render(
+            format.value, language, text=text, standalone=standalone, section=section,
+            color=color, width=width,
         )  # fmt: skip
         return shown, result.derivation.verified
 

@@ -16,7 +16,8 @@ import sympy
 
 from chainrule_cli.api import graph
 from chainrule_cli.errors import UnsupportedError
-from chainrule_cli.render.dot import _number, convert, render_dot
+from chainrule_cli.graphviz import draw as convert
+from chainrule_cli.render.dot import _number, render_dot
 
 NEURON = "1/(1+exp(-(w0*x0 + w1*x1 + w2)))"
 NEURON_AT = ["w0=2", "x0=-1", "w1=-3", "x1=-2", "w2=-3"]

@@ -246,8 +246,9 @@ def test_what_math_cannot_compute_is_refused_by_name(text, message):
 
 @pytest.mark.parametrize("name", ["2f", "lambda", "my-func", "", "f g", "ﬁ", "max", "math"])
 def test_the_function_name_must_be_a_usable_identifier(name):
+    # the api checks the name before the renderer writes the program
     with pytest.raises(ParseError, match="--name"):
-        render_python(graph("x^2"), name=name)
+        graph("x^2").render("python", name=name)
 
 
 def test_the_function_name_is_used_and_the_output_is_deterministic():

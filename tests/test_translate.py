@@ -94,7 +94,7 @@ def _slow():
 
 
 def _convert_gif():
-    from chainrule_cli.render.dot import convert
+    from chainrule_cli.graphviz import draw as convert
 
     return convert("digraph {}", "gif")
 
@@ -485,7 +485,7 @@ def test_the_scan_finds_every_raise():
     assert len(found) >= 90
     files = {f for f, _, _ in found}
     for name in ("lexer.py", "parser.py", "api.py", "cli.py", "paths.py", "stepper.py",
-                 "graph.py", "deep.py", "dot.py", "python.py"):  # fmt: skip
+                 "graph.py", "deep.py", "graphviz.py", "python.py"):  # fmt: skip
         assert any(f.endswith(name) for f in files), name
     # the only messages not written at the call are an `error` method's own parameter and
     # the helpers' sentences, each checked in test_helper_sentences

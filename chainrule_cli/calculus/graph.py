@@ -24,7 +24,7 @@ import sympy
 from sympy.core.function import AppliedUndef
 from sympy.core.parameters import evaluate
 
-from chainrule_cli.calculus.derive import on_a_switch
+from chainrule_cli.calculus.derive import SIMPLIFY_MAX_OPS, derive, on_a_switch
 from chainrule_cli.calculus.numeric import (
     STEP_DPS,
     Evaluator,
@@ -630,3 +630,27 @@ def _finite_real(value: sympy.Expr) -> bool:
 
 def _short(value: sympy.Expr) -> str:
     return str(value) if value.is_Rational else str(value.evalf(6))
+
+
+# `diff` works out a whole derivation per variable to find the form through y: for a few.
+THROUGH_OUTPUT_VARS = 6
+
+
+def through_output(built) -> tuple:
+    """Each derivative written through the output's own value (σ' = y(1 − y)), where `diff`
+    finds such a form (small expressions only: it works the derivation out)."""
+
+    expr = built.expr
+    too_much = len(built.wrt) > THROUGH_OUTPUT_VARS or sympy.count_ops(expr) > SIMPLIFY_MAX_OPS
+    if expr.is_Atom or expr.atoms(AppliedUndef) or too_much:
+        return tuple(None for _ in built.wrt)
+    forms = []
+    for variable, derivative in zip(built.wrt, built.derivatives, strict=True):
+        form = None
+        if derivative != 0:
+            worked = derive(expr, variable, 1, "brief")
+            if worked.verified and worked.in_terms_of is not None:
+                found = worked.in_terms_of
+                form = found.result.xreplace({found.name: built.output})
+        forms.append(form)
+    return tuple(forms)

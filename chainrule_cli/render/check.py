@@ -247,32 +247,30 @@ def _decimal(value: sympy.Expr) -> float | None:
     return number.real if abs(number.imag) < 1e-15 else None
 
 
-def render_check(
-    check: Check,
-    fmt: str,
-    *,
-    lang: str = "en",
-    text: str | None = None,
-    standalone: bool = False,
-    section: bool = False,
-    color: bool = False,
-    width: int = 80,
-) -> str:
-    """One checked answer in one format (JSON: one line)."""
-    if fmt == "html":
-        from chainrule_cli.render.html import render_check_html
+# ---- the formats (render/__init__.py: RENDERERS) --------------------------------------------
 
-        return render_check_html(check, lang)
-    if fmt in ("terminal", "text"):
-        return to_string(layout(check, lang), width, color and fmt == "terminal")
-    if fmt == "latex":
-        if section:
-            return latex_section(check, lang)
-        if standalone:
-            return wrap_document([latex_section(check, lang)], lang)
-        return latex_body(check, lang)
-    if fmt == "markdown":
-        return markdown(check, lang)
-    if fmt == "json":
-        return json.dumps(to_json(check, text, lang), ensure_ascii=False) + "\n"
-    raise ValueError(f"unknown format {fmt}")
+
+def check_html(check: Check, o) -> str:
+    from chainrule_cli.render.html import render_check_html
+
+    return render_check_html(check, o.lang)
+
+
+def check_text(check: Check, o) -> str:
+    return to_string(layout(check, o.lang), o.width, o.color)
+
+
+def check_latex(check: Check, o) -> str:
+    if o.section:
+        return latex_section(check, o.lang)
+    if o.standalone:
+        return wrap_document([latex_section(check, o.lang)], o.lang)
+    return latex_body(check, o.lang)
+
+
+def check_markdown(check: Check, o) -> str:
+    return markdown(check, o.lang)
+
+
+def check_json(check: Check, o) -> str:
+    return json.dumps(to_json(check, o.text, o.lang), ensure_ascii=False) + "\n"

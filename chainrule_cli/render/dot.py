@@ -8,19 +8,14 @@ each edge input → node carries the local derivative ∂node/∂input as a form
 from __future__ import annotations
 
 import math
-import shutil
-import subprocess
 
 import sympy
 
 from chainrule_cli.calculus.graph import Graph, GraphValues, Node
-from chainrule_cli.errors import UnsupportedError
 from chainrule_cli.render import messages
 from chainrule_cli.render.printing import UnicodePrinter
 from chainrule_cli.render.translate import op_word
 
-# The pictures Graphviz draws from the DOT text (its words come from messages.CATALOG).
-FORMATS = ("svg", "png")
 # The whole expression is written above the diagram while the graph is this small (in nodes).
 TITLE_NODES = 40
 # DejaVu Sans has ∂, −, · and the subscript digits; fontconfig falls back to a CJK font for zh.
@@ -61,37 +56,6 @@ def render_dot(graph: Graph, at: GraphValues | None = None, lang: str = "en") ->
             lines.append(f"  {_quote(str(source))} -> {_quote(str(node.name))} [label=<{label}>];")
     lines.append("}")
     return "\n".join(lines) + "\n"
-
-
-def convert(dot_source: str, fmt: str, timeout: float = 60) -> bytes:
-    """DOT text drawn by Graphviz's dot as SVG or PNG."""
-    from chainrule_cli.calculus.deep import TimeoutError_
-
-    if fmt not in FORMATS:
-        raise UnsupportedError(f"--format {fmt} is not a Graphviz format chainrule writes")
-    program = shutil.which("dot")
-    if program is None:
-        raise UnsupportedError(
-            f"--format {fmt} needs Graphviz's dot (Debian: apt-get install graphviz);"
-            " --format dot writes the graph for it"
-        )
-    try:
-        result = subprocess.run(  # a fixed argument list, no shell
-            [program, f"-T{fmt}"],
-            input=dot_source.encode("utf-8"),
-            capture_output=True,
-            timeout=timeout,
-            check=False,
-        )
-    except subprocess.TimeoutExpired as exc:
-        raise TimeoutError_(
-            f"Graphviz's dot gave up after {timeout:g} seconds (raise it with --timeout)"
-        ) from exc
-    if result.returncode != 0 or not result.stdout:
-        said = result.stderr.decode("utf-8", "replace").strip().splitlines()
-        first = said[0] if said else f"exit status {result.returncode}"
-        raise UnsupportedError(f"Graphviz's dot failed: {first}")
-    return result.stdout
 
 
 # ---- labels ------------------------------------------------------------------------------------

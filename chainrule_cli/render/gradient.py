@@ -169,36 +169,33 @@ def to_json(gradient: S.Gradient, text: str | None, lang: str, at: dict | None) 
     return obj
 
 
-def render_gradient(
-    gradient: S.Gradient,
-    fmt: str,
-    *,
-    lang: str = "en",
-    text: str | None = None,
-    at: dict | None = None,
-    standalone: bool = False,
-    section: bool = False,
-    color: bool = False,
-    width: int = 80,
-) -> str:
-    """One gradient in one format, as the text to print (JSON: one line)."""
-    if fmt == "html":
-        from chainrule_cli.render.html import render_gradient_html
+# ---- the formats (render/__init__.py: RENDERERS) --------------------------------------------
 
-        return render_gradient_html(gradient, lang, at)
-    if fmt in ("terminal", "text"):
-        return to_string(layout(gradient, lang, at), width, color and fmt == "terminal")
-    if fmt == "latex":
-        if section:
-            return latex_section(gradient, lang, at)
-        if standalone:
-            return wrap_document([latex_section(gradient, lang, at)], lang)
-        return latex_body(gradient, lang, at)
-    if fmt == "markdown":
-        return markdown(gradient, lang, at)
-    if fmt == "json":
-        return json.dumps(to_json(gradient, text, lang, at), ensure_ascii=False) + "\n"
-    raise ValueError(f"unknown format {fmt}")
+
+def gradient_html(gradient: S.Gradient, o) -> str:
+    from chainrule_cli.render.html import render_gradient_html
+
+    return render_gradient_html(gradient, o.lang, o.at)
+
+
+def gradient_text(gradient: S.Gradient, o) -> str:
+    return to_string(layout(gradient, o.lang, o.at), o.width, o.color)
+
+
+def gradient_latex(gradient: S.Gradient, o) -> str:
+    if o.section:
+        return latex_section(gradient, o.lang, o.at)
+    if o.standalone:
+        return wrap_document([latex_section(gradient, o.lang, o.at)], o.lang)
+    return latex_body(gradient, o.lang, o.at)
+
+
+def gradient_markdown(gradient: S.Gradient, o) -> str:
+    return markdown(gradient, o.lang, o.at)
+
+
+def gradient_json(gradient: S.Gradient, o) -> str:
+    return json.dumps(to_json(gradient, o.text, o.lang, o.at), ensure_ascii=False) + "\n"
 
 
 def gradient_renderable(gradient: S.Gradient, lang: str = "en"):

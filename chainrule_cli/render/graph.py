@@ -574,47 +574,42 @@ def to_json(graph: Graph, text: str | None, lang: str, at: GraphValues | None) -
     return obj
 
 
-# ---- one entry point -----------------------------------------------------------------------
-
-FORMATS = ("terminal", "text", "latex", "markdown", "json", "dot", "python")
+# ---- the formats (render/__init__.py: RENDERERS; svg and png are drawn from dot by the api) -----
 
 
-def render_graph(
-    graph: Graph,
-    fmt: str,
-    *,
-    lang: str = "en",
-    text: str | None = None,
-    at: GraphValues | None = None,
-    standalone: bool = False,
-    section: bool = False,
-    color: bool = False,
-    width: int = 80,
-    name: str = "f",
-) -> str:
-    """One graph in one text format (svg and png are made from dot by the caller)."""
-    if fmt == "html":
-        from chainrule_cli.render.html import render_graph_html
+def graph_html(graph: Graph, o) -> str:
+    from chainrule_cli.render.html import render_graph_html
 
-        return render_graph_html(graph, lang, at)
-    if fmt in ("terminal", "text"):
-        return to_string(layout(graph, lang, at), width, color and fmt == "terminal")
-    if fmt == "latex":
-        if section:
-            return latex_section(graph, lang, at)
-        if standalone:
-            return wrap_document([latex_section(graph, lang, at)], lang)
-        return latex_body(graph, lang, at)
-    if fmt == "markdown":
-        return markdown(graph, lang, at)
-    if fmt == "json":
-        return json.dumps(to_json(graph, text, lang, at), ensure_ascii=False) + "\n"
-    if fmt == "dot":
-        from chainrule_cli.render.dot import render_dot
+    return render_graph_html(graph, o.lang, o.at, o.picture)
 
-        return render_dot(graph, at, lang)
-    if fmt == "python":
-        from chainrule_cli.render.python import render_python
 
-        return render_python(graph, name, text)
-    raise ValueError(f"format must be one of {', '.join(FORMATS)}")
+def graph_text(graph: Graph, o) -> str:
+    return to_string(layout(graph, o.lang, o.at), o.width, o.color)
+
+
+def graph_latex(graph: Graph, o) -> str:
+    if o.section:
+        return latex_section(graph, o.lang, o.at)
+    if o.standalone:
+        return wrap_document([latex_section(graph, o.lang, o.at)], o.lang)
+    return latex_body(graph, o.lang, o.at)
+
+
+def graph_markdown(graph: Graph, o) -> str:
+    return markdown(graph, o.lang, o.at)
+
+
+def graph_json(graph: Graph, o) -> str:
+    return json.dumps(to_json(graph, o.text, o.lang, o.at), ensure_ascii=False) + "\n"
+
+
+def graph_dot(graph: Graph, o) -> str:
+    from chainrule_cli.render.dot import render_dot
+
+    return render_dot(graph, o.at, o.lang)
+
+
+def graph_python(graph: Graph, o) -> str:
+    from chainrule_cli.render.python import render_python
+
+    return render_python(graph, o.name, o.text)

@@ -35,8 +35,6 @@ PRIME = "&#x2032;"
 TIMES = "<mo>&#xB7;</mo>"
 # A chain's forms share a row while the row stays about this many characters wide.
 ROW_CHARS = 64
-# The graph is drawn by Graphviz up to this many nodes (past it, only the tables).
-DRAWN_NODES = 400
 _MARK = re.compile("\x00(.*?)\x01", re.S)
 _SIGN_MARK = re.compile(r"(^|>)[-−](?=<)")
 
@@ -955,21 +953,9 @@ def render_check_html(check, lang: str = "en") -> str:
 # ---- a computational graph -----------------------------------------------------------------------
 
 
-def diagram(graph, at, lang: str) -> str:
-    """The graph drawn by Graphviz as inline SVG, or "" without dot (or when it fails)."""
-    import shutil
-
-    from chainrule_cli.errors import ChainruleError
-
-    if shutil.which("dot") is None or len(graph.nodes) > DRAWN_NODES:
-        return ""
-    from chainrule_cli.render.dot import convert, render_dot
-
-    try:
-        svg = convert(render_dot(graph, at, lang), "svg").decode("utf-8", "replace")
-    except (ChainruleError, OSError):
-        return ""
-    return inline_svg(svg)
+def diagram(picture: str | None) -> str:
+    """The graph as drawn by Graphviz (SVG text, drawn by the api), inline; "" without one."""
+    return inline_svg(picture) if picture else ""
 
 
 def inline_svg(svg: str) -> str:
@@ -1018,7 +1004,7 @@ def _recurrence(adjoint, h: Html) -> str:
     return out
 
 
-def render_graph_html(graph, lang: str = "en", at=None) -> str:
+def render_graph_html(graph, lang: str = "en", at=None, picture: str | None = None) -> str:
     """The diagram, the forward pass and the backward pass as tables, the gradient."""
     from chainrule_cli.render.graph import _number, backward_order, small
     from chainrule_cli.render.translate import op_word
@@ -1030,7 +1016,7 @@ def render_graph_html(graph, lang: str = "en", at=None) -> str:
         task = h.mixed("ui.graph_task", expr=expr)
     else:
         task = h.mixed("ui.graph_task_at", expr=expr, point=h.point(at.point))
-    out = [f"<h1>{task}</h1>\n", diagram(graph, at, lang)]
+    out = [f"<h1>{task}</h1>\n", diagram(picture)]
 
     def th(*cells: str) -> str:
         return "<tr>" + "".join(f"<th>{c}</th>" for c in cells) + "</tr>"
@@ -1152,3 +1138,8 @@ __all__: list[str] = [
     "render_jacobian_html",
     "tex_mathml",
 ]
+
+
+def derivation_html(derivation: S.Derivation, o) -> str:
+    """The HTML format (render/__init__.py: RENDERERS): a page."""
+    return render_html(derivation, o.lang, o.at)

@@ -201,34 +201,30 @@ def to_json(jac: S.Jacobian, text: str | None, lang: str, at: dict | None) -> di
     return obj
 
 
-def render_jacobian(
-    jac: S.Jacobian,
-    fmt: str,
-    *,
-    lang: str = "en",
-    text: str | None = None,
-    at: dict | None = None,
-    standalone: bool = False,
-    section: bool = False,
-    color: bool = False,
-    width: int = 80,
-    detail: str = "full",
-) -> str:
-    """One Jacobian in one format, as the text to print (JSON: one line)."""
-    if fmt == "html":
-        from chainrule_cli.render.html import render_jacobian_html
+# ---- the formats (render/__init__.py: RENDERERS) --------------------------------------------
 
-        return render_jacobian_html(jac, lang, at, detail)
-    if fmt in ("terminal", "text"):
-        return to_string(layout(jac, lang, at, detail), width, color and fmt == "terminal")
-    if fmt == "latex":
-        if section:
-            return latex_section(jac, lang, at, detail)
-        if standalone:
-            return wrap_document([latex_section(jac, lang, at, detail)], lang)
-        return latex_body(jac, lang, at, detail)
-    if fmt == "markdown":
-        return markdown(jac, lang, at, detail)
-    if fmt == "json":
-        return json.dumps(to_json(jac, text, lang, at), ensure_ascii=False) + "\n"
-    raise ValueError(f"unknown format {fmt}")
+
+def jacobian_html(jac: S.Jacobian, o) -> str:
+    from chainrule_cli.render.html import render_jacobian_html
+
+    return render_jacobian_html(jac, o.lang, o.at, o.detail)
+
+
+def jacobian_text(jac: S.Jacobian, o) -> str:
+    return to_string(layout(jac, o.lang, o.at, o.detail), o.width, o.color)
+
+
+def jacobian_latex(jac: S.Jacobian, o) -> str:
+    if o.section:
+        return latex_section(jac, o.lang, o.at, o.detail)
+    if o.standalone:
+        return wrap_document([latex_section(jac, o.lang, o.at, o.detail)], o.lang)
+    return latex_body(jac, o.lang, o.at, o.detail)
+
+
+def jacobian_markdown(jac: S.Jacobian, o) -> str:
+    return markdown(jac, o.lang, o.at, o.detail)
+
+
+def jacobian_json(jac: S.Jacobian, o) -> str:
+    return json.dumps(to_json(jac, o.text, o.lang, o.at), ensure_ascii=False) + "\n"

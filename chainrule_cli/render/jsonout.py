@@ -226,3 +226,10 @@ def render_json(
     """The JSON object (a dict; the caller dumps it)."""
     source = text if text is not None else str(derivation.expr)
     return JsonRenderer(derivation, lang).render(derivation, source, at)
+
+
+def derivation_json(derivation: S.Derivation, o) -> str:
+    """The JSON format (render/__init__.py: RENDERERS): one line."""
+    import json
+
+    return json.dumps(render_json(derivation, o.text, o.lang, o.at), ensure_ascii=False) + "\n"

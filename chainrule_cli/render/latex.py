@@ -652,3 +652,11 @@ def render_section(
     renderer = LatexRenderer(lang, at)
     renderer.printer.typed = derivation.typed or {}
     return renderer.section(outline(derivation, lang), text)
+
+
+def derivation_latex(derivation: S.Derivation, o) -> str:
+    """The LaTeX format (render/__init__.py: RENDERERS): a block, a document or a batch's
+    section."""
+    if o.section:
+        return render_section(derivation, o.lang, o.at, text=o.text)
+    return render_latex(derivation, o.lang, o.standalone, o.at)

@@ -129,3 +129,8 @@ def render_markdown(derivation: S.Derivation, lang: str = "en", at: dict | None 
 
 
 __all__ = ["MarkdownRenderer", "mixed_row", "render_markdown"]
+
+
+def derivation_markdown(derivation: S.Derivation, o) -> str:
+    """The Markdown format (render/__init__.py: RENDERERS)."""
+    return render_markdown(derivation, o.lang, o.at)

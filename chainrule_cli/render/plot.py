@@ -74,7 +74,7 @@ def word(key: str, lang: str, **fields) -> str:
 
 def parse_range(text: str) -> tuple[float, float]:
     """--range A:B as two floats, each value read like --at's (-pi, 2pi, 1/2), A below B."""
-    from chainrule_cli.api import parse_point
+    from chainrule_cli.parse.inputs import parse_point
 
     low, sep, high = text.partition(":")
     if not sep or not low.strip() or not high.strip():
@@ -107,8 +107,8 @@ def draw(derivation, point: dict | None = None, x_range=None, lang: str = "en") 
     """The figure for a Derivation (chainrule_cli.api.differentiate): f and f′ (and the tangent
     at point[var]), or for an equation the curve (and its tangent at the point).
 
-    `point` is parsed ({x: 2, w: 1}, chainrule_cli.api.parse_point): the values of the other
-    variables, and of VAR (and the dependent variable) where the tangent touches."""
+    `point` is parsed ({x: 2, w: 1}, chainrule_cli.parse.inputs.parse_point): the values of the
+    other variables, and of VAR (and the dependent variable) where the tangent touches."""
     point = dict(point or {})
     if derivation.equation is not None:
         return _draw_curve(derivation, point, x_range, lang)

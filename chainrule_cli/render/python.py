@@ -165,7 +165,8 @@ class _Locals:
         return name
 
 
-def _check_name(name: str) -> None:
+def check_name(name: str) -> None:
+    """--name must be a name Python can call (the api checks it before rendering)."""
     if keyword.iskeyword(name):
         raise ParseError(f"--name {name} is a Python keyword; choose another name")
     if not name.isidentifier() or _identifier(name) != name:
@@ -216,7 +217,6 @@ def render_python(graph: Graph, name: str = "f", text: str | None = None) -> str
     """A Python module defining `name(**inputs) -> (value, {variable: gradient})`: the graph's
     forward pass, one line per node, and its backward pass, one line per adjoint (`text`, the
     expression as the user typed it, goes in the header)."""
-    _check_name(name)
     inputs = [n.name for n in graph.inputs]
     variables = [str(v) for v in dict.fromkeys([*inputs, *graph.wrt])]
     if len(set(variables)) != len(variables):

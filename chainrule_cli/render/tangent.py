@@ -143,44 +143,40 @@ def to_json(t: Tangent, text: str | None, lang: str, at: dict) -> dict:
     }
 
 
-def render_tangent(
-    t: Tangent,
-    fmt: str,
-    *,
-    lang: str = "en",
-    text: str | None = None,
-    at: dict,
-    standalone: bool = False,
-    section: bool = False,
-    color: bool = False,
-    width: int = 80,
-) -> str:
-    """The tangent and normal in one format (JSON: one line)."""
-    if fmt in ("terminal", "text"):
-        return to_string(layout(t, lang, at), width, color and fmt == "terminal")
-    if fmt == "latex":
-        tex = TextbookLatexPrinter()
-        tex.typed = t.derivation.typed or {}
-        heading = task(t, lang, tex.doprint, lambda math: f"${math}$")
-        body = r"\noindent " + escape_words(heading) + "\n" + latex_body(t, lang, at)
-        return wrap_document([body], lang) if standalone and not section else body
-    if fmt == "markdown":
-        md = MarkdownRenderer(lang, at)
-        md.printer.typed = md.latex.printer.typed = t.derivation.typed or {}
-        u = UnicodePrinter()
-        u.typed = md.printer.typed
-        out = [md.render(outline(t.derivation, lang, show=md.u)), ""]
-        out.append(f"#### {messages.word('ui.tangent_heading', lang)}")
-        out.append("")
-        tex = md.latex.tex
-        for key, math in lines_of(t, tex, lang, "-", r" \cdot ", _text):
-            out.append(f"- {messages.word(key, lang)}: ${math}$")
-        return "\n".join(out) + "\n"
-    if fmt == "json":
-        return json.dumps(to_json(t, text, lang, at), ensure_ascii=False) + "\n"
-    if fmt == "html":
-        return html_page(t, lang, at)
-    raise ValueError(f"unknown format {fmt}")
+# ---- the formats (render/__init__.py: RENDERERS) --------------------------------------------
+
+
+def tangent_text(t: Tangent, o) -> str:
+    return to_string(layout(t, o.lang, o.at), o.width, o.color)
+
+
+def tangent_latex(t: Tangent, o) -> str:
+    tex = TextbookLatexPrinter()
+    tex.typed = t.derivation.typed or {}
+    heading = task(t, o.lang, tex.doprint, lambda math: f"${math}$")
+    body = r"\noindent " + escape_words(heading) + "\n" + latex_body(t, o.lang, o.at)
+    return wrap_document([body], o.lang) if o.standalone and not o.section else body
+
+
+def tangent_markdown(t: Tangent, o) -> str:
+    lang = o.lang
+    md = MarkdownRenderer(lang, o.at)
+    md.printer.typed = md.latex.printer.typed = t.derivation.typed or {}
+    out = [md.render(outline(t.derivation, lang, show=md.u)), ""]
+    out.append(f"#### {messages.word('ui.tangent_heading', lang)}")
+    out.append("")
+    tex = md.latex.tex
+    for key, math in lines_of(t, tex, lang, "-", r" \cdot ", _text):
+        out.append(f"- {messages.word(key, lang)}: ${math}$")
+    return "\n".join(out) + "\n"
+
+
+def tangent_json(t: Tangent, o) -> str:
+    return json.dumps(to_json(t, o.text, o.lang, o.at), ensure_ascii=False) + "\n"
+
+
+def tangent_html(t: Tangent, o) -> str:
+    return html_page(t, o.lang, o.at)
 
 
 def html_page(t: Tangent, lang: str, at: dict) -> str:

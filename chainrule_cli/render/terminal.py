@@ -382,3 +382,8 @@ def layout(derivation: S.Derivation, lang: str = "en", at: dict | None = None) -
 def renderable(derivation: S.Derivation, lang: str = "en", at: dict | None = None):
     """What `console.print` shows for a derivation (Derivation.__rich__)."""
     return rich_renderable(layout(derivation, lang, at))
+
+
+def derivation_text(derivation: S.Derivation, o) -> str:
+    """The terminal and text formats (render/__init__.py: RENDERERS)."""
+    return render_text(derivation, o.lang, o.width, o.at, color=o.color)

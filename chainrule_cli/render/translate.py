@@ -149,7 +149,7 @@ _MESSAGES_EN_ZH: list[tuple[str, str],] = [
     (r"a backslash must start a command", "反斜杠后面必须是一个命令"),
     (r"expected \{name\} after (?P<cmd>.+)", "{cmd} 之后应为 {{名称}}"),
     (r"unknown LaTeX command (?P<cmd>.+)", "未知的 LaTeX 命令 {cmd}"),
-    # -- reading (parse/__init__.py, api.parse_outputs)
+    # -- reading (parse/__init__.py, parse/inputs.py)
     (
         r"input is (?P<n>.+) characters long; the limit is (?P<limit>.+)",
         "输入长 {n} 个字符；上限是 {limit}",

@@ -1,0 +1,164 @@
+"""What the command line and the API read besides an expression: a variable's name, named
+intermediates (--let u=…), a list of outputs ([f1, f2, …]) and a point (--at x=1/2,w=2). Every
+value is parsed by the parser, never evaluated."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+
+import sympy
+
+from chainrule_cli.parse import MAX_DEPTH, MAX_DIGITS, MAX_LENGTH, parse
+
+
+def variable_named(name: str) -> sympy.Symbol:
+    """The symbol a name stands for, read by the parser (α and alpha are one variable); a
+    constant (pi, e, I) or anything else is a ParseError."""
+    from chainrule_cli.errors import LimitError, ParseError
+
+    text = name.strip()
+    try:
+        value = parse(text, input="text") if text else None
+    except (ParseError, LimitError):
+        value = None
+    if not isinstance(value, sympy.Symbol):
+        raise ParseError(f"'{name}' is not a variable name")
+    return value
+
+
+def parse_lets(
+    lets: Mapping[str, object] | Iterable[str],
+    *,
+    input: str = "auto",
+    functions=(),  # noqa: A002
+) -> dict[sympy.Symbol, sympy.Expr]:
+    """Named intermediates, {u: x^2*y}, from {"u": "x^2*y"} or ["u=x^2*y"]; parsed safely."""
+    from chainrule_cli.errors import ParseError
+
+    items = list(lets.items()) if isinstance(lets, Mapping) else []
+    if not isinstance(lets, Mapping):
+        for item in lets:
+            name, sep, value = str(item).partition("=")
+            if not sep or not name.strip() or not value.strip():
+                raise ParseError(f"'{item}' is not NAME=EXPR")
+            items.append((name.strip(), value.strip()))
+    named: dict[sympy.Symbol, sympy.Expr] = {}
+    for name, value in items:
+        symbol = variable_named(name)
+        if symbol in named:
+            raise ParseError(f"the intermediate {name} is named twice")
+        if isinstance(value, str):
+            value = parse(value, input=input, functions=functions)
+        if not isinstance(value, sympy.Expr):
+            raise TypeError(f"the value of {name} must be text or a SymPy expression")
+        if symbol in value.free_symbols:
+            raise ParseError(f"the intermediate {name} is defined through itself")
+        named[symbol] = value
+    return named
+
+
+def parse_outputs(
+    text: str,
+    *,
+    input: str = "auto",
+    functions=(),
+    max_length=MAX_LENGTH,
+    max_depth=MAX_DEPTH,  # noqa: A002
+    max_digits=MAX_DIGITS,
+) -> list[sympy.Expr]:
+    """ "[f1, f2, …]" (or one expression) as a list; an error's column counts in the whole text."""
+    from chainrule_cli.errors import ChainruleError, LimitError, ParseError
+
+    if len(text) > max_length:
+        raise LimitError(
+            f"input is {len(text)} characters long; the limit is {max_length}",
+            column=max_length + 1,
+            text=text,
+        )
+    stripped = text.strip()
+    if stripped == "[]":
+        raise ParseError("the list is empty", column=text.index("[") + 2, text=text)
+    if not (stripped.startswith("[") and stripped.endswith("]")):
+        return [parse(text, input=input, functions=functions, max_length=max_length,
+                      max_depth=max_depth, max_digits=max_digits)]  # fmt: skip
+    start = text.index("[") + 1
+    inner = text[start : text.rindex("]")]
+    pieces, depth, begin = [], 0, 0
+    for i, char in enumerate(inner):
+        if char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+        elif char == "," and depth == 0:
+            pieces.append((begin, inner[begin:i]))
+            begin = i + 1
+    pieces.append((begin, inner[begin:]))
+    outputs = []
+    for offset, piece in pieces:
+        if not piece.strip():
+            raise ParseError("an empty entry in the list", column=start + offset + 1, text=text)
+        try:
+            outputs.append(parse(piece, input=input, functions=functions, max_length=max_length,
+                                 max_depth=max_depth, max_digits=max_digits))  # fmt: skip
+        except ChainruleError as exc:
+            if exc.column is not None:
+                exc.column += start + offset
+            exc.text = text
+            raise
+    return outputs
+
+
+def parse_point(assignments: Mapping[str, object] | Iterable[str]) -> dict:
+    """{'x': '1/2'} or ['x=1/2', 'w=2'] as {x: 1/2, w: 2}; values are parsed, never evaluated.
+
+    Each value must be a finite real number of reasonable size: variables are real, and a
+    tower such as 10^10^10 would have to be computed (and cannot be stopped once started).
+    """
+    from chainrule_cli.errors import LimitError, ParseError
+    from chainrule_cli.parse.lexer import NAME, tokenize
+    from chainrule_cli.parse.names import CONSTANTS, FUNCTIONS, log2_size
+
+    pairs: list[tuple[str, object]] = []
+    if isinstance(assignments, Mapping):
+        pairs = list(assignments.items())
+    else:
+        for item in assignments:
+            for part in str(item).split(","):
+                name, sep, value = part.partition("=")
+                if not sep or not name.strip() or not value.strip():
+                    raise ParseError(f"'{part}' is not NAME=VALUE")
+                pairs.append((name.strip(), value.strip()))
+    point = {}
+    for name, value in pairs:
+        variable = variable_named(name)
+        if variable in point:
+            raise ParseError(f"{name} is given twice")
+        if isinstance(value, str):
+            names = [
+                t.value
+                for t in tokenize(value)
+                if t.kind == NAME and t.value not in CONSTANTS and t.value not in FUNCTIONS
+            ]
+            if names:  # 0x10 is 0·x10 = 0: a number, but not the one meant
+                raise ParseError(f"the value of {name} must be a number; '{value}' has {names[0]}")
+            value = parse(value, input="text")
+        elif isinstance(value, bool) or not isinstance(value, int | float | sympy.Basic):
+            raise TypeError(f"the value of {name} must be text, a number or a SymPy expression")
+        elif isinstance(value, int):
+            value = sympy.Integer(value)
+        elif isinstance(value, float):
+            value = sympy.Float(value)
+        if not value.is_number:
+            raise ParseError(f"the value of {name} must be a number, not {value}")
+        if any((log2_size(p) or 0) > 1000 for p in value.atoms(sympy.Pow) | {value}):
+            raise LimitError(f"the value of {name} is too large to compute with")
+        if value.has(sympy.oo, -sympy.oo, sympy.zoo, sympy.nan) or value.is_extended_real is False:
+            raise ParseError(
+                f"the value of {name} must be a finite real number (variables are real)"
+            )
+        size = value.evalf(15)
+        if not size.is_Number or not math.isfinite(float(abs(size))) or abs(size) > 1e100:
+            raise LimitError(f"the value of {name} is too large to compute with")
+        point[variable] = value
+    return point
