@@ -13,6 +13,14 @@ def __getattr__(name: str):
         from chainrule_cli.parse import parse
 
         return parse
+    if name == "language_from_environment":  # the user's language: --lang, else the locale
+        from chainrule_cli.render.messages import language_from_environment
+
+        return language_from_environment
+    if name == "in_language":  # a line for standard error, in the user's language
+        from chainrule_cli.render.translate import ui_error
+
+        return ui_error
     if name in ("check", "differentiate", "gradient", "graph", "jacobian"):
         from chainrule_cli import api
 

@@ -9,11 +9,12 @@ import sympy
 
 from chainrule_cli.calculus import steps as S
 from chainrule_cli.calculus.check import Check as _CheckRecord
-from chainrule_cli.calculus.deep import run_deep
+from chainrule_cli.calculus.deep import TimeoutError_, run_deep  # noqa: F401 - for the cli
 from chainrule_cli.calculus.derive import refuse_numbers_too_large, refuse_towers
 from chainrule_cli.calculus.graph import Graph as _GraphRecord
 from chainrule_cli.calculus.graph import through_output
 from chainrule_cli.calculus.tangent import Tangent as _TangentRecord
+from chainrule_cli.errors import ChainruleError, LimitError, ParseError  # noqa: F401 - for the cli
 from chainrule_cli.parse import MAX_DEPTH, MAX_DIGITS, MAX_LENGTH, parse
 from chainrule_cli.parse.inputs import parse_lets, parse_outputs, parse_point, variable_named
 
@@ -109,7 +110,6 @@ def parse_expression(
 
 def resolve_variable(expr: sympy.Expr, var: str | sympy.Symbol | None) -> sympy.Symbol:
     """The variable to differentiate by; may be left out when the expression has one."""
-    from chainrule_cli.errors import ParseError
     from chainrule_cli.parse import symbol
 
     if isinstance(var, sympy.Symbol):
@@ -252,7 +252,6 @@ def by_the_value(reading, var):
 
 def refuse_answer_form(reading) -> None:
     """dy/dx = 2x is a derivative already: an answer for `check`, nothing to differentiate."""
-    from chainrule_cli.errors import ParseError
 
     if reading.kind == "derivative":
         raise ParseError(
@@ -266,7 +265,6 @@ def refuse_answer_form(reading) -> None:
 def operator_agrees(reading, var, order: int | None) -> tuple:
     """The variable and the order to use: those of the operator (d^2/dx^2 …), which VAR and
     --order may repeat but not contradict; else VAR (or None) and --order (or 1)."""
-    from chainrule_cli.errors import ParseError
 
     if reading.kind != "operator":
         return var, order or 1
@@ -286,7 +284,6 @@ def operator_agrees(reading, var, order: int | None) -> tuple:
 def declared_variable(reading, expr: sympy.Expr, var) -> sympy.Symbol:
     """The variable: given, or declared by f(x) = …, or the only one; with f(w, x) = … it must
     be one of w and x."""
-    from chainrule_cli.errors import ParseError
 
     arguments = reading.arguments
     if arguments and (var is None or var == ""):
@@ -312,7 +309,6 @@ def declared_variable(reading, expr: sympy.Expr, var) -> sympy.Symbol:
 def not_a_differential(expr: sympy.Expr, variable: sympy.Symbol) -> None:
     """VAR written dx (as in d/dx) means x: refused with the fix, not differentiated by a
     variable named dx (giving 0)."""
-    from chainrule_cli.errors import ParseError
 
     name = variable.name
     names = {s.name for s in expr.free_symbols}
@@ -323,7 +319,6 @@ def not_a_differential(expr: sympy.Expr, variable: sympy.Symbol) -> None:
 def implicit_variables(reading, var, dependent) -> tuple[sympy.Symbol, sympy.Symbol]:
     """(x, y) for an equation: VAR and --dependent, or what they must be: x and y when both
     occur, else the two variables of the equation."""
-    from chainrule_cli.errors import ParseError
     from chainrule_cli.parse import symbol
 
     free = sorted(reading.expr.free_symbols, key=str)
@@ -378,7 +373,6 @@ def hidden_name(
     occurs on its own."""
     import re
 
-    from chainrule_cli.errors import ParseError
     from chainrule_cli.parse.names import CONSTANTS, FUNCTIONS, GREEK, GREEK_UPPER
 
     known = {*GREEK, *GREEK_UPPER, *CONSTANTS, *FUNCTIONS}
@@ -460,7 +454,6 @@ def gradient(
     given), each with its verified steps; with `lets`, each by the chain rule over paths.
     Returns a `Gradient`."""
     from chainrule_cli.calculus.derive import derive
-    from chainrule_cli.errors import ParseError
 
     if not isinstance(expr, str | sympy.Expr):
         raise TypeError("expr must be text or a SymPy expression")
@@ -509,7 +502,6 @@ def gradient(
 def only_expression_or_definition(reading, command: str) -> None:
     """grad, jacobian and graph take an expression, or a definition f(x, y) = … that names it:
     an operator or an equation says something they cannot do."""
-    from chainrule_cli.errors import ParseError
 
     refuse_answer_form(reading)
     if reading.kind == "operator":
@@ -544,7 +536,6 @@ def jacobian(
     with its verified steps; with `lets`, also J_f(u) · J_u(x). Returns a `Jacobian`."""
     from chainrule_cli.calculus.jacobian import jacobian as work_out_jacobian
     from chainrule_cli.calculus.paths import order_intermediates, substitute
-    from chainrule_cli.errors import ParseError
 
     def work():
         if isinstance(outputs, str):
@@ -588,7 +579,6 @@ class Derivation(S.Derivation):
     def value_at(self, point: Mapping[str, object] | Iterable[str]) -> dict:
         """{'point': {x: 1}, 'exact': 1/4, 'decimal': 0.25}: the result at a point."""
         from chainrule_cli.calculus.derive import value_at
-        from chainrule_cli.errors import ParseError
 
         values = parse_point(point)
         free = self.expr.free_symbols | {self.var}
@@ -709,7 +699,7 @@ def tangent(
     UndefinedError."""
     from chainrule_cli.calculus.derive import exactly_at
     from chainrule_cli.calculus.tangent import tangent_at
-    from chainrule_cli.errors import ParseError, UndefinedError
+    from chainrule_cli.errors import UndefinedError
 
     if not at:
         raise ParseError("a tangent needs its point: --at x=VALUE (and y=VALUE on a curve)")
@@ -775,7 +765,6 @@ class Jacobian(RendersItself, S.Jacobian):
     def value_at(self, point: Mapping[str, object] | Iterable[str]) -> dict:
         """Every matrix at a point: {'point', 'matrix', 'factors'} (SymPy matrices of numbers)."""
         from chainrule_cli.calculus.paths import substitute
-        from chainrule_cli.errors import ParseError
 
         values = parse_point(point)
         free = set(self.wrt).union(*(f.free_symbols for f in self.outputs))
@@ -871,7 +860,6 @@ def graph(
     variable, by name, if none are given), every gradient checked against SymPy. Returns a
     `ComputationalGraph`; `.value_at(point)` gives every node's value and gradient there."""
     from chainrule_cli.calculus.graph import build_graph
-    from chainrule_cli.errors import ParseError
 
     if not isinstance(expr, str | sympy.Expr):
         raise TypeError("expr must be text or a SymPy expression")
@@ -906,7 +894,6 @@ class ComputationalGraph(RendersItself, _GraphRecord):
 
     def _value_at(self, point):
         from chainrule_cli.calculus.graph import values_at
-        from chainrule_cli.errors import ParseError
 
         values = parse_point(point)
         free = {n.name for n in self.inputs}
@@ -977,7 +964,6 @@ def check(
               "max_depth": max_depth, "max_digits": max_digits}  # fmt: skip
 
     def work():
-        from chainrule_cli.errors import ParseError
 
         reading = read_input(expr, **limits)
         refuse_answer_form(reading)
@@ -1026,7 +1012,6 @@ def check(
 def answer_order(said, variable, times: int, order: int | None, reading) -> int:
     """The order the answer names (y'' = …, d²y/dx² = …) must be the one asked for, and
     gives it when nothing else did; so must its variable."""
-    from chainrule_cli.errors import ParseError
 
     if said.kind not in ("expression", "derivative"):
         kinds = {"operator": "a derivative to take (d/dx …)", "definition": "a definition",
@@ -1056,8 +1041,6 @@ def through_the_value(said, reading):
     f(x) = e^x: f'(x) = f(x)): the name stands for the expression it was defined as. A
     derivative named by another function (g'(x) for f(x) = …) is refused."""
     from sympy.core.function import AppliedUndef
-
-    from chainrule_cli.errors import ParseError
 
     value = reading.value
     if reading.kind != "definition" or value is None:
@@ -1103,8 +1086,6 @@ def refuse_unknown_names(given: sympy.Expr, allowed: set, text: str) -> None:
     """An answer that uses a name the expression does not have is a misreading or a typo
     (`xy` for x·y): refused with the fix, never compared."""
 
-    from chainrule_cli.errors import ParseError
-
     extra = sorted(s.name for s in given.free_symbols - allowed)
     if not extra:
         return
@@ -1147,3 +1128,58 @@ class TangentLines(RendersItself, _TangentRecord):
         from chainrule_cli.render.terminal import rich_renderable
 
         return run_deep(lambda: rich_renderable(layout(self, "en", self.at)))
+
+
+# ---- for the command line (chainrule_cli/cli.py imports only this module and the package) ----
+
+
+def one_document(parts: list[str], fmt: str, lang: str = "en") -> str:
+    """A batch's renderings as one document: the LaTeX sections in one document that compiles,
+    the HTML pages merged into one page."""
+    if fmt == "latex":
+        from chainrule_cli.render.latex import wrap_document
+
+        return wrap_document(parts, lang)
+    from chainrule_cli.render.html import merge
+
+    return merge(parts, lang)
+
+
+def summary(correct: int, incorrect: int, undecided: int, errors: int, lang: str = "en") -> str:
+    """A grading sheet's summary: "12 correct of 30 (15 incorrect, 2 undecided, 1 not read)"."""
+    from chainrule_cli.render.messages import word
+
+    total = correct + incorrect + undecided + errors
+    text = word("ui.summary", lang, correct=correct, total=total)
+    rest = word("ui.summary_rest", lang, incorrect=incorrect, undecided=undecided, errors=errors)
+    return f"{text} ({rest})"
+
+
+def plot(
+    text: str,
+    var: str | None = None,
+    at: Iterable[str] = (),
+    x_range: str | None = None,
+    fmt: str = "svg",
+    lang: str = "en",
+    *,
+    input: str = "auto",  # noqa: A002
+    functions: Iterable[str] = (),
+    max_length: int = MAX_LENGTH,
+    max_depth: int = MAX_DEPTH,
+    max_digits: int = MAX_DIGITS,
+    dependent: str | None = None,
+) -> tuple[bytes | str, bool, list[str]]:
+    """EXPR and its derivative on one figure (with a point, the tangent there), or an
+    equation's curve: the picture in fmt (svg text, png or pdf bytes), whether the derivation
+    was verified, and the notes for the reader. Needs matplotlib."""
+    from chainrule_cli.render.plot import draw, parse_range, render_plot
+
+    derivation = differentiate(
+        text, var, input=input, functions=functions, max_length=max_length,
+        max_depth=max_depth, max_digits=max_digits, dependent=dependent,
+    )  # fmt: skip
+    point = parse_point(at) if at else {}
+    window = parse_range(x_range) if x_range is not None else None
+    drawing = draw(derivation, point, window, lang)
+    return render_plot(drawing, fmt), derivation.verified, drawing.notes

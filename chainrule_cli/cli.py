@@ -113,11 +113,10 @@ def _root(
 
 def complain(line: str, lang=None) -> None:
     """One line on standard error, in the user's language (--lang, else the locale)."""
-    from chainrule_cli.render.messages import language_from_environment
-    from chainrule_cli.render.translate import ui_error
+    from chainrule_cli import in_language, language_from_environment
 
     language = getattr(lang, "value", lang) or language_from_environment(os.environ)
-    typer.echo(ui_error(line, language), err=True)
+    typer.echo(in_language(line, language), err=True)
 
 
 def error_lines(exc: Exception) -> list[str]:
@@ -133,7 +132,7 @@ def error_lines(exc: Exception) -> list[str]:
 
 def fail(exc: Exception, *, as_json: bool, schema: str, text: str) -> typer.Exit:
     """Report a library error: JSON on stdout when asked for, one line on stderr, exit code."""
-    from chainrule_cli.errors import ChainruleError
+    from chainrule_cli.api import ChainruleError
 
     kind = exc.kind if isinstance(exc, ChainruleError) else "error"
     if as_json:
@@ -177,8 +176,7 @@ def parse_command(
       chainrule parse "\\frac{1}{1+e^{-x}}"    1/(1 + exp(-x))
       chainrule parse "|x| + ln x" -f json
     """
-    from chainrule_cli.api import parse_expression
-    from chainrule_cli.errors import ChainruleError
+    from chainrule_cli.api import ChainruleError, parse_expression
 
     try:
         parsed = parse_expression(
@@ -627,8 +625,7 @@ def check_command(
         raise typer.Exit(int(ExitStatus.BAD_INPUT))
 
     def build(text: str, section: bool):
-        from chainrule_cli.api import check
-        from chainrule_cli.errors import ParseError
+        from chainrule_cli.api import ParseError, check
 
         if expr == "-":
             fields = text.split("\t")
@@ -778,24 +775,21 @@ def plot_command(
     language, _, _ = presentation(fmt, False, lang, output, True)
 
     def build(text: str, section: bool):
-        from chainrule_cli.api import differentiate, parse_point
-        from chainrule_cli.render.plot import draw, parse_range, render_plot
+        from chainrule_cli.api import plot
 
-        derivation = differentiate(
-            text, var, input=input.value, functions=function or (), max_length=max_length,
-            max_depth=max_depth, max_digits=max_digits, dependent=dependent,
+        picture, verified, notes = plot(
+            text, var, at or (), x_range, fmt, language, input=input.value,
+            functions=function or (), max_length=max_length, max_depth=max_depth,
+            max_digits=max_digits, dependent=dependent,
         )  # fmt: skip
-        point = parse_point(at) if at else {}
-        window = parse_range(x_range) if x_range is not None else None
-        drawing = draw(derivation, point, window, language)
-        return render_plot(drawing, fmt), derivation.verified, None, drawing.notes
+        return picture, verified, None, notes
 
     run_command(ctx, expr, build, "chainrule.plot/1", fmt, False, output, timeout, language)
 
 
 def presentation(fmt: str, standalone: bool, lang, output, no_color: bool):
     """The language, whether to colour, and the width: from the options and the environment."""
-    from chainrule_cli.render.messages import language_from_environment
+    from chainrule_cli import language_from_environment
 
     if standalone and fmt not in ("latex", "html"):  # an html page is always whole
         complain("error: --standalone makes a LaTeX document; add --format latex", lang)
@@ -859,14 +853,10 @@ def run_command(ctx, expr: str, build, schema: str, fmt: str, standalone: bool, 
     if batch and code != ExitStatus.OK:
         code = ExitStatus.FAILED
     body = [o.output for o in outcomes if o.output]
-    if section:
-        from chainrule_cli.render.latex import wrap_document
+    if section or pages:
+        from chainrule_cli.api import one_document
 
-        content = wrap_document(body, language)
-    elif pages:
-        from chainrule_cli.render.html import merge
-
-        content = merge(body, language)
+        content = one_document(body, fmt, language)
     elif len(body) == 1 and isinstance(body[0], bytes):
         content = body[0]
     else:
@@ -885,16 +875,10 @@ def run_command(ctx, expr: str, build, schema: str, fmt: str, standalone: bool, 
 
 def tally(outcomes: list[Outcome], language: str) -> str:
     """A grading sheet's summary: "12 correct of 30 (15 incorrect, 2 undecided, 1 not read)"."""
-    from chainrule_cli.render.messages import word
+    from chainrule_cli.api import summary
 
-    count = {
-        v: sum(o.verdict == v for o in outcomes) for v in ("correct", "incorrect", "undecided")
-    }
-    errors = sum(o.verdict is None for o in outcomes)
-    text = word("ui.summary", language, correct=count["correct"], total=len(outcomes))
-    rest = word("ui.summary_rest", language, incorrect=count["incorrect"],
-                undecided=count["undecided"], errors=errors)  # fmt: skip
-    return f"{text} ({rest})"
+    count = [sum(o.verdict == v for o in outcomes) for v in ("correct", "incorrect", "undecided")]
+    return summary(*count, sum(o.verdict is None for o in outcomes), language)
 
 
 def internal_error(exc: Exception) -> str:
@@ -927,8 +911,7 @@ def worked_out(texts, build, section: bool, schema: str, fmt: str, timeout: floa
         return work_out(text, lambda: build(text, section), schema, fmt, None, max_output)
 
     def lost(i: int, why: str, exit_code: int | None) -> Outcome:
-        from chainrule_cli.calculus.deep import TimeoutError_
-        from chainrule_cli.errors import LimitError
+        from chainrule_cli.api import LimitError, TimeoutError_
 
         if why == "timeout":
             exc = TimeoutError_(f"gave up after {timeout:g} seconds (raise it with --timeout)")
@@ -944,7 +927,7 @@ def worked_out(texts, build, section: bool, schema: str, fmt: str, timeout: floa
 
 def failure(text: str, schema: str, fmt: str, exc: Exception) -> Outcome:
     """A failed expression's Outcome: lines for stderr, a JSON error object, the exit code."""
-    from chainrule_cli.errors import ChainruleError
+    from chainrule_cli.api import ChainruleError
 
     if isinstance(exc, ChainruleError):
         kind, message, column, lines = exc.kind, exc.message, exc.column, error_lines(exc)
@@ -971,8 +954,7 @@ def work_out(
 ) -> Outcome:
     """Run build() for one expression where deep recursion is safe, within the deadline;
     turn every failure into lines for stderr, a JSON error object and an exit code."""
-    from chainrule_cli.calculus.deep import run_deep
-    from chainrule_cli.errors import LimitError
+    from chainrule_cli.api import LimitError, run_deep
 
     try:
         shown, verified, *more = run_deep(build, timeout=timeout)
@@ -1127,10 +1109,9 @@ def main() -> None:
         command = typer.main.get_command(only_the_command_run(args))
         command(args=expressions_not_options(args, command), prog_name="chainrule")
     except KeyboardInterrupt:
-        from chainrule_cli.render.messages import language_from_environment
-        from chainrule_cli.render.translate import ui_error
+        from chainrule_cli import in_language, language_from_environment
 
-        sys.stderr.write(ui_error("interrupted", language_from_environment(os.environ)) + "\n")
+        sys.stderr.write(in_language("interrupted", language_from_environment(os.environ)) + "\n")
         sys.exit(130)
 
 
