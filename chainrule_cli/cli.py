@@ -145,65 +145,6 @@ def fail(exc: Exception, *, as_json: bool, schema: str, text: str) -> typer.Exit
     return typer.Exit(int(code))
 
 
-@app.command("parse")
-def parse_command(
-    expr: Annotated[
-        str, typer.Argument(help="The expression, e.g. '2x^2 + sin x' or '\\frac{1}{x}'.")
-    ],
-    format: Annotated[  # noqa: A002
-        ParseFormat, typer.Option("--format", "-f", help="How to print the parsed expression.")
-    ] = ParseFormat.text,
-    input: Annotated[  # noqa: A002
-        InputKind,
-        typer.Option("--input", help="Input language (auto: LaTeX when there is a backslash)."),
-    ] = InputKind.auto,
-    function: Annotated[
-        list[str] | None,
-        typer.Option("--function", help="Declare another unknown function name (repeatable)."),
-    ] = None,
-    max_length: Annotated[
-        int, typer.Option(help="Longest input accepted, in characters.")
-    ] = 10_000,
-    max_depth: Annotated[int, typer.Option(help="Deepest nesting accepted.")] = 2_000,
-    max_digits: MaxDigitsOption = 3_000,
-) -> None:
-    """Read an expression and print what chainrule understood.
-
-    \b
-    Examples:
-      chainrule parse "2x^2 + sin x"          2*x**2 + sin(x)
-      chainrule parse "sin x^2"               sin(x**2)
-      chainrule parse "\\frac{1}{1+e^{-x}}"    1/(1 + exp(-x))
-      chainrule parse "|x| + ln x" -f json
-    """
-    from chainrule_cli.api import ChainruleError, parse_expression
-
-    try:
-        parsed = parse_expression(
-            expr,
-            input=input.value,
-            functions=function or (),
-            max_length=max_length,
-            max_depth=max_depth,
-            max_digits=max_digits,
-        )
-    except ChainruleError as exc:
-        raise fail(
-            exc, as_json=format is ParseFormat.json, schema="chainrule.parse/1", text=expr
-        ) from None
-    except Exception as exc:  # noqa: BLE001 - a bug: one line, not a traceback
-        complain(f"error: {internal_error(exc)}")
-        raise typer.Exit(int(ExitStatus.FAILED)) from None
-    if format is ParseFormat.json:
-        typer.echo(json.dumps(parsed.to_json(), ensure_ascii=False))
-    elif format is ParseFormat.latex:
-        typer.echo(parsed.latex)
-    elif format is ParseFormat.srepr:
-        typer.echo(parsed.srepr)
-    else:
-        typer.echo(parsed.text)
-
-
 NOTE = "note: "  # before a sentence for the reader on stderr (ui_error translates it)
 DIFF_SCHEMA = "chainrule.derivation/1"
 GRADIENT_SCHEMA = "chainrule.gradient/1"
@@ -290,6 +231,98 @@ MaxDigitsOption = Annotated[
 MaxOutputOption = Annotated[
     int, typer.Option(min=1, help="Longest output written, in characters (bytes for png).")
 ]
+
+
+@dataclass(frozen=True)
+class Reading:
+    """How to read an expression: the options every command that reads one shares."""
+
+    input: InputKind = InputKind.auto
+    function: list[str] | None = None
+    max_length: int = 10_000
+    max_depth: int = 2_000
+    max_digits: int = 3_000
+
+    def kwargs(self) -> dict:
+        """As the api's functions take them."""
+        return {
+            "input": self.input.value, "functions": self.function or (),
+            "max_length": self.max_length, "max_depth": self.max_depth,
+            "max_digits": self.max_digits,
+        }  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Run:
+    """How to run a command on expressions and where its output goes: the options every
+    command that works on expressions shares (a batch, a file, limits, the language)."""
+
+    lang: Language | None = None
+    output: Path | None = None
+    no_color: bool = False
+    timeout: float = 60.0
+    jobs: int | None = None
+    reading: Reading = Reading()
+    max_output: int = 100_000_000
+
+
+# Each shared option, declared once: its name, its type and its default, in the order --help
+# lists them. A command's parameter annotated Reading or Run stands for its block.
+READING_OPTIONS = (
+    ("input", InputOption, InputKind.auto),
+    ("function", FunctionOption, None),
+    ("max_length", MaxLengthOption, 10_000),
+    ("max_depth", MaxDepthOption, 2_000),
+    ("max_digits", MaxDigitsOption, 3_000),
+)
+RUN_OPTIONS = (
+    ("lang", LangOption, None),
+    ("output", OutputOption, None),
+    ("no_color", NoColorOption, False),
+    ("timeout", TimeoutOption, 60.0),
+    ("jobs", JobsOption, None),
+    *READING_OPTIONS,
+    ("max_output", MaxOutputOption, 100_000_000),
+)
+
+
+def shared_options(command):
+    """The command with its Reading or Run parameter spread into the options it stands for, in
+    its place (for Typer, which reads a signature), and gathered again into one value when the
+    command runs."""
+    import inspect
+    import typing
+
+    hints = typing.get_type_hints(command, include_extras=True)
+    parameters, blocks = [], {}
+    for parameter in inspect.signature(command).parameters.values():
+        block = {Reading: READING_OPTIONS, Run: RUN_OPTIONS}.get(hints.get(parameter.name))
+        if block is None:
+            parameters.append(parameter.replace(annotation=hints.get(parameter.name)))
+            continue
+        blocks[parameter.name] = hints[parameter.name]
+        parameters += [
+            inspect.Parameter(name, parameter.kind, default=default, annotation=kind)
+            for name, kind, default in block
+        ]
+
+    def spread(**given):
+        for name, kind in blocks.items():
+            reading = Reading(**{n: given.pop(n) for n, _, _ in READING_OPTIONS})
+            if kind is Reading:
+                given[name] = reading
+            else:
+                rest = {n: given.pop(n) for n, _, _ in RUN_OPTIONS if n in given}
+                given[name] = Run(reading=reading, **rest)
+        return command(**given)
+
+    spread.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
+    spread.__annotations__ = {p.name: p.annotation for p in parameters}
+    spread.__name__, spread.__doc__ = command.__name__, command.__doc__
+    spread.__module__ = command.__module__
+    return spread
+
+
 DependentOption = Annotated[
     str | None,
     typer.Option(
@@ -315,7 +348,49 @@ LetOption = Annotated[
 ]
 
 
+@app.command("parse")
+@shared_options
+def parse_command(
+    expr: Annotated[
+        str, typer.Argument(help="The expression, e.g. '2x^2 + sin x' or '\\frac{1}{x}'.")
+    ],
+    format: Annotated[  # noqa: A002
+        ParseFormat, typer.Option("--format", "-f", help="How to print the parsed expression.")
+    ] = ParseFormat.text,
+    reading: Reading = Reading(),
+) -> None:
+    """Read an expression and print what chainrule understood.
+
+    \b
+    Examples:
+      chainrule parse "2x^2 + sin x"          2*x**2 + sin(x)
+      chainrule parse "sin x^2"               sin(x**2)
+      chainrule parse "\\frac{1}{1+e^{-x}}"    1/(1 + exp(-x))
+      chainrule parse "|x| + ln x" -f json
+    """
+    from chainrule_cli.api import ChainruleError, parse_expression
+
+    try:
+        parsed = parse_expression(expr, **reading.kwargs())
+    except ChainruleError as exc:
+        raise fail(
+            exc, as_json=format is ParseFormat.json, schema="chainrule.parse/1", text=expr
+        ) from None
+    except Exception as exc:  # noqa: BLE001 - a bug: one line, not a traceback
+        complain(f"error: {internal_error(exc)}")
+        raise typer.Exit(int(ExitStatus.FAILED)) from None
+    if format is ParseFormat.json:
+        typer.echo(json.dumps(parsed.to_json(), ensure_ascii=False))
+    elif format is ParseFormat.latex:
+        typer.echo(parsed.latex)
+    elif format is ParseFormat.srepr:
+        typer.echo(parsed.srepr)
+    else:
+        typer.echo(parsed.text)
+
+
 @app.command("diff")
+@shared_options
 def diff_command(
     ctx: typer.Context,
     expr: ExprArgument,
@@ -328,17 +403,7 @@ def diff_command(
     detail: DetailOption = Detail.full,
     format: FormatOption = DiffFormat.terminal,  # noqa: A002
     standalone: StandaloneOption = False,
-    lang: LangOption = None,
-    output: OutputOption = None,
-    no_color: NoColorOption = False,
-    timeout: TimeoutOption = 60.0,
-    jobs: JobsOption = None,
-    input: InputOption = InputKind.auto,  # noqa: A002
-    function: FunctionOption = None,
-    max_length: MaxLengthOption = 10_000,
-    max_depth: MaxDepthOption = 2_000,
-    max_digits: MaxDigitsOption = 3_000,
-    max_output: MaxOutputOption = 100_000_000,
+    run: Run = Run(),
     let: LetOption = None,
     dependent: DependentOption = None,
     form: Annotated[
@@ -363,14 +428,13 @@ def diff_command(
       printf 'sin x^2\\ncos x^2\\n' | chainrule diff - x --format json
       chainrule diff "u*v" x --let "u=x^2*y" --let "v=sin(x*y)"
     """
-    language, color, width = presentation(format.value, standalone, lang, output, no_color)
+    language, color, width = presentation(format.value, standalone, run)
 
     def build(text: str, section: bool):
         from chainrule_cli.api import differentiate
 
         derivation = differentiate(
-            text, var, order, detail.value, input=input.value, functions=function or (),
-            max_length=max_length, max_depth=max_depth, max_digits=max_digits, lets=let or (),
+            text, var, order, detail.value, **run.reading.kwargs(), lets=let or (),
             dependent=dependent, form=form.value,
         )  # fmt: skip
         point = derivation.value_at(at) if at else None
@@ -381,11 +445,11 @@ def diff_command(
         )  # fmt: skip
         return shown, derivation.verified, None, notes
 
-    run_command(ctx, expr, build, DIFF_SCHEMA, format.value, standalone, output, timeout, language,
-                max_output=max_output, jobs=jobs)  # fmt: skip
+    run_command(ctx, expr, build, DIFF_SCHEMA, format.value, standalone, run, language)
 
 
 @app.command("grad")
+@shared_options
 def grad_command(
     ctx: typer.Context,
     expr: ExprArgument,
@@ -397,17 +461,7 @@ def grad_command(
     detail: DetailOption = Detail.full,
     format: FormatOption = DiffFormat.terminal,  # noqa: A002
     standalone: StandaloneOption = False,
-    lang: LangOption = None,
-    output: OutputOption = None,
-    no_color: NoColorOption = False,
-    timeout: TimeoutOption = 60.0,
-    jobs: JobsOption = None,
-    input: InputOption = InputKind.auto,  # noqa: A002
-    function: FunctionOption = None,
-    max_length: MaxLengthOption = 10_000,
-    max_depth: MaxDepthOption = 2_000,
-    max_digits: MaxDigitsOption = 3_000,
-    max_output: MaxOutputOption = 100_000_000,
+    run: Run = Run(),
     let: LetOption = None,
 ) -> None:
     """The gradient of EXPR: every partial derivative with its steps, then the vector.
@@ -419,14 +473,13 @@ def grad_command(
       chainrule grad "sigmoid(w*x + b)" w b --format latex --standalone -o grad.tex
       chainrule grad "u*v" x y --let "u=x^2*y" --let "v=sin(x*y)"
     """
-    language, color, width = presentation(format.value, standalone, lang, output, no_color)
+    language, color, width = presentation(format.value, standalone, run)
 
     def build(text: str, section: bool):
         from chainrule_cli.api import gradient
 
         result = gradient(
-            text, vars or None, detail.value, input=input.value, functions=function or (),
-            max_length=max_length, max_depth=max_depth, max_digits=max_digits, lets=let or (),
+            text, vars or None, detail.value, **run.reading.kwargs(), lets=let or (),
         )  # fmt: skip
         point = result.value_at(at) if at else None
         shown = result.render(
@@ -435,11 +488,11 @@ def grad_command(
         )  # fmt: skip
         return shown, result.verified
 
-    run_command(ctx, expr, build, GRADIENT_SCHEMA, format.value, standalone, output, timeout,
-                language, max_output=max_output, jobs=jobs)  # fmt: skip
+    run_command(ctx, expr, build, GRADIENT_SCHEMA, format.value, standalone, run, language)
 
 
 @app.command("jacobian")
+@shared_options
 def jacobian_command(
     ctx: typer.Context,
     expr: Annotated[
@@ -454,17 +507,7 @@ def jacobian_command(
     detail: DetailOption = Detail.full,
     format: FormatOption = DiffFormat.terminal,  # noqa: A002
     standalone: StandaloneOption = False,
-    lang: LangOption = None,
-    output: OutputOption = None,
-    no_color: NoColorOption = False,
-    timeout: TimeoutOption = 60.0,
-    jobs: JobsOption = None,
-    input: InputOption = InputKind.auto,  # noqa: A002
-    function: FunctionOption = None,
-    max_length: MaxLengthOption = 10_000,
-    max_depth: MaxDepthOption = 2_000,
-    max_digits: MaxDigitsOption = 3_000,
-    max_output: MaxOutputOption = 100_000_000,
+    run: Run = Run(),
     let: LetOption = None,
 ) -> None:
     """The Jacobian matrix of [f1, f2, …]: every entry's steps (--detail full), the matrix, and
@@ -476,14 +519,13 @@ def jacobian_command(
       chainrule jacobian "[u1 + u2, u1*u2, u1]" x y z --let "u1=x*y+z" --let "u2=sin(x)+z"
       chainrule jacobian "[x^2*y, x + y]" --at x=1,y=2 --detail brief --format json
     """
-    language, color, width = presentation(format.value, standalone, lang, output, no_color)
+    language, color, width = presentation(format.value, standalone, run)
 
     def build(text: str, section: bool):
         from chainrule_cli.api import jacobian
 
         result = jacobian(
-            text, vars or None, detail.value, input=input.value, functions=function or (),
-            max_length=max_length, max_depth=max_depth, max_digits=max_digits, lets=let or (),
+            text, vars or None, detail.value, **run.reading.kwargs(), lets=let or (),
         )  # fmt: skip
         point = result.value_at(at) if at else None
         shown = result.render(
@@ -492,11 +534,11 @@ def jacobian_command(
         )  # fmt: skip
         return shown, result.verified
 
-    run_command(ctx, expr, build, JACOBIAN_SCHEMA, format.value, standalone, output, timeout,
-                language, max_output=max_output, jobs=jobs)  # fmt: skip
+    run_command(ctx, expr, build, JACOBIAN_SCHEMA, format.value, standalone, run, language)
 
 
 @app.command("graph")
+@shared_options
 def graph_command(
     ctx: typer.Context,
     expr: ExprArgument,
@@ -512,17 +554,7 @@ def graph_command(
         typer.Option("--format", "-f", help="How to show the graph (svg and png need -o)."),
     ] = GraphFormat.terminal,
     standalone: StandaloneOption = False,
-    lang: LangOption = None,
-    output: OutputOption = None,
-    no_color: NoColorOption = False,
-    timeout: TimeoutOption = 60.0,
-    jobs: JobsOption = None,
-    input: InputOption = InputKind.auto,  # noqa: A002
-    function: FunctionOption = None,
-    max_length: MaxLengthOption = 10_000,
-    max_depth: MaxDepthOption = 2_000,
-    max_digits: MaxDigitsOption = 3_000,
-    max_output: MaxOutputOption = 100_000_000,
+    run: Run = Run(),
     name: Annotated[
         str, typer.Option("--name", help="--format python: the name of the function.")
     ] = "f",
@@ -542,34 +574,33 @@ def graph_command(
     """
     binary = format in (GraphFormat.svg, GraphFormat.png)
     if expr == "-" and format in (GraphFormat.dot, GraphFormat.python) or expr == "-" and binary:
-        complain(f"error: --format {format.value} takes one expression, not lines", lang)
+        complain(f"error: --format {format.value} takes one expression, not lines", run.lang)
         raise typer.Exit(int(ExitStatus.BAD_INPUT))
-    if format is GraphFormat.png and output is None and sys.stdout.isatty():
-        complain("error: PNG is binary; write it with -o FILE", lang)
+    if format is GraphFormat.png and run.output is None and sys.stdout.isatty():
+        complain("error: PNG is binary; write it with -o FILE", run.lang)
         raise typer.Exit(int(ExitStatus.BAD_INPUT))
-    language, color, width = presentation(format.value, standalone, lang, output, no_color)
+    language, color, width = presentation(format.value, standalone, run)
     wanted = [v.strip() for item in wrt or () for v in item.split(",") if v.strip()]
 
     def build(text: str, section: bool):
         from chainrule_cli.api import graph
 
         result = graph(
-            text, wanted or None, input=input.value, functions=function or (),
-            max_length=max_length, max_depth=max_depth, max_digits=max_digits,
+            text, wanted or None, **run.reading.kwargs(),
         )  # fmt: skip
         point = result.value_at(at) if at else None
         verified = result.verified and (point is None or point.agrees)
         shown = result.render(
             format.value, language, point, text=text, standalone=standalone, section=section,
-            color=color, width=width, name=name, timeout=timeout,
+            color=color, width=width, name=name, timeout=run.timeout,
         )  # fmt: skip
         return shown, verified
 
-    run_command(ctx, expr, build, GRAPH_SCHEMA, format.value, standalone, output, timeout, language,
-                max_output=max_output, jobs=jobs)  # fmt: skip
+    run_command(ctx, expr, build, GRAPH_SCHEMA, format.value, standalone, run, language)
 
 
 @app.command("check")
+@shared_options
 def check_command(
     ctx: typer.Context,
     expr: Annotated[
@@ -583,17 +614,7 @@ def check_command(
     order: OrderOption = None,
     format: FormatOption = DiffFormat.terminal,  # noqa: A002
     standalone: StandaloneOption = False,
-    lang: LangOption = None,
-    output: OutputOption = None,
-    no_color: NoColorOption = False,
-    timeout: TimeoutOption = 60.0,
-    jobs: JobsOption = None,
-    input: InputOption = InputKind.auto,  # noqa: A002
-    function: FunctionOption = None,
-    max_length: MaxLengthOption = 10_000,
-    max_depth: MaxDepthOption = 2_000,
-    max_digits: MaxDigitsOption = 3_000,
-    max_output: MaxOutputOption = 100_000_000,
+    run: Run = Run(),
     let: Annotated[
         list[str] | None,
         typer.Option("--let", help="A name the answer may use, NAME=EXPR (repeatable)."),
@@ -613,15 +634,17 @@ def check_command(
       chainrule check "x^2 + y^2 = 25" x "y' = -x/y"
       chainrule check - --format json < sheet.tsv     (EXPR<TAB>VAR<TAB>ANSWER per line)
     """
-    language, color, width = presentation(format.value, standalone, lang, output, no_color)
+    language, color, width = presentation(format.value, standalone, run)
     if expr == "-" and (var is not None or answer is not None):
-        complain("error: with - each line gives EXPR<TAB>VAR<TAB>ANSWER; no more arguments", lang)
+        complain(
+            "error: with - each line gives EXPR<TAB>VAR<TAB>ANSWER; no more arguments", run.lang
+        )
         raise typer.Exit(int(ExitStatus.BAD_INPUT))
     if expr != "-" and var is not None and answer is None and not var.isidentifier():
         var, answer = None, var  # EXPR ANSWER (3x^2): the variable is the only one, as in diff
     if expr != "-" and answer is None:
         typer.echo(ctx.get_help(), err=True)
-        complain("error: give EXPR, VAR and ANSWER (or - to read lines)", lang)
+        complain("error: give EXPR, VAR and ANSWER (or - to read lines)", run.lang)
         raise typer.Exit(int(ExitStatus.BAD_INPUT))
 
     def build(text: str, section: bool):
@@ -635,9 +658,8 @@ def check_command(
         else:
             function_text, variable, given = text, var, answer
         result = check(
-            function_text, variable, given, order, lets=let or (), input=input.value,
-            functions=function or (), max_length=max_length, max_depth=max_depth,
-            max_digits=max_digits, dependent=dependent,
+            function_text, variable, given, order, lets=let or (), **run.reading.kwargs(),
+            dependent=dependent,
         )  # fmt: skip
         shown = result.render(
             format.value, language,
@@ -646,12 +668,12 @@ def check_command(
         )  # fmt: skip
         return shown, result.expected.verified, result.verdict
 
-    run_command(ctx, expr, build, CHECK_SCHEMA, format.value, standalone, output, timeout,
-                language, summary=True, max_output=max_output, comments=True,
-                jobs=jobs)  # fmt: skip
+    run_command(ctx, expr, build, CHECK_SCHEMA, format.value, standalone, run, language,
+                summary=True, comments=True)  # fmt: skip
 
 
 @app.command("tangent")
+@shared_options
 def tangent_command(
     ctx: typer.Context,
     expr: ExprArgument,
@@ -666,17 +688,7 @@ def tangent_command(
     detail: DetailOption = Detail.full,
     format: FormatOption = DiffFormat.terminal,  # noqa: A002
     standalone: StandaloneOption = False,
-    lang: LangOption = None,
-    output: OutputOption = None,
-    no_color: NoColorOption = False,
-    timeout: TimeoutOption = 60.0,
-    jobs: JobsOption = None,
-    input: InputOption = InputKind.auto,  # noqa: A002
-    function: FunctionOption = None,
-    max_length: MaxLengthOption = 10_000,
-    max_depth: MaxDepthOption = 2_000,
-    max_digits: MaxDigitsOption = 3_000,
-    max_output: MaxOutputOption = 100_000_000,
+    run: Run = Run(),
     dependent: DependentOption = None,
 ) -> None:
     """The tangent and the normal line to y = EXPR (or to an equation's curve) at a point, with
@@ -688,17 +700,18 @@ def tangent_command(
       chainrule tangent "x^2 + y^2 = 25" --at x=3,y=4
       chainrule tangent "sqrt(x)" --at x=4 --format latex --standalone -o tangent.tex
     """
-    language, color, width = presentation(format.value, standalone, lang, output, no_color)
+    language, color, width = presentation(format.value, standalone, run)
     if not at:
-        complain("error: a tangent needs its point: --at x=VALUE (and y=VALUE on a curve)", lang)
+        complain(
+            "error: a tangent needs its point: --at x=VALUE (and y=VALUE on a curve)", run.lang
+        )
         raise typer.Exit(int(ExitStatus.BAD_INPUT))
 
     def build(text: str, section: bool):
         from chainrule_cli.api import tangent
 
         result = tangent(
-            text, var, at, detail.value, input=input.value, functions=function or (),
-            max_length=max_length, max_depth=max_depth, max_digits=max_digits, dependent=dependent,
+            text, var, at, detail.value, **run.reading.kwargs(), dependent=dependent,
         )  # fmt: skip
         shown = result.render(
             format.value, language, text=text, standalone=standalone, section=section,
@@ -706,8 +719,7 @@ def tangent_command(
         )  # fmt: skip
         return shown, result.derivation.verified
 
-    run_command(ctx, expr, build, TANGENT_SCHEMA, format.value, standalone, output, timeout,
-                language, max_output=max_output, jobs=jobs)  # fmt: skip
+    run_command(ctx, expr, build, TANGENT_SCHEMA, format.value, standalone, run, language)
 
 
 @app.command("plot")
@@ -772,33 +784,36 @@ def plot_command(
     except ImportError:
         complain('error: plotting needs matplotlib: pip install "chainrule[plot]"', lang)
         raise typer.Exit(int(ExitStatus.FAILED)) from None
-    language, _, _ = presentation(fmt, False, lang, output, True)
+    reading = Reading(input, function, max_length, max_depth, max_digits)
+    plotting = Run(
+        lang=lang, output=output, no_color=True, timeout=timeout, jobs=1, reading=reading
+    )
+    language, _, _ = presentation(fmt, False, plotting)
 
     def build(text: str, section: bool):
         from chainrule_cli.api import plot
 
         picture, verified, notes = plot(
-            text, var, at or (), x_range, fmt, language, input=input.value,
-            functions=function or (), max_length=max_length, max_depth=max_depth,
-            max_digits=max_digits, dependent=dependent,
+            text, var, at or (), x_range, fmt, language, **reading.kwargs(), dependent=dependent,
         )  # fmt: skip
         return picture, verified, None, notes
 
-    run_command(ctx, expr, build, "chainrule.plot/1", fmt, False, output, timeout, language)
+    run_command(ctx, expr, build, "chainrule.plot/1", fmt, False, plotting, language)
 
 
-def presentation(fmt: str, standalone: bool, lang, output, no_color: bool):
+def presentation(fmt: str, standalone: bool, run: Run):
     """The language, whether to colour, and the width: from the options and the environment."""
     from chainrule_cli import language_from_environment
 
+    lang = run.lang
     if standalone and fmt not in ("latex", "html"):  # an html page is always whole
         complain("error: --standalone makes a LaTeX document; add --format latex", lang)
         raise typer.Exit(int(ExitStatus.BAD_INPUT))
     language = lang.value if lang is not None else language_from_environment(os.environ)
     color = (
         fmt == "terminal"
-        and output is None
-        and not no_color
+        and run.output is None
+        and not run.no_color
         and not os.environ.get("NO_COLOR")
         and sys.stdout.isatty()
     )
@@ -806,13 +821,12 @@ def presentation(fmt: str, standalone: bool, lang, output, no_color: bool):
     return language, color, width
 
 
-def run_command(ctx, expr: str, build, schema: str, fmt: str, standalone: bool, output,
-                timeout: float, language: str, summary: bool = False,
-                max_output: int = 100_000_000, comments: bool = False,
-                jobs: int | None = None) -> None:  # fmt: skip
+def run_command(ctx, expr: str, build, schema: str, fmt: str, standalone: bool, run: Run,
+                language: str, summary: bool = False, comments: bool = False) -> None:  # fmt: skip
     """The shared shape of diff and grad: one expression or a batch from stdin, each worked
     out by `build(text, section)` in a deep thread with a deadline, errors as lines (and JSON
     objects), output to stdout or atomically to a file, then the exit code."""
+    output = run.output
     as_json = fmt == "json"
     if expr == "-":
         if sys.stdin.isatty():
@@ -835,7 +849,7 @@ def run_command(ctx, expr: str, build, schema: str, fmt: str, standalone: bool, 
     outcomes: list[Outcome] = []
     for (number, _), outcome in zip(
         texts,
-        worked_out(texts, build, section, schema, fmt, timeout, max_output, jobs, batch),
+        worked_out(texts, build, section, schema, fmt, run, batch),
         strict=True,
     ):
         outcomes.append(outcome)
@@ -892,11 +906,11 @@ def internal_error(exc: Exception) -> str:
     )
 
 
-def worked_out(texts, build, section: bool, schema: str, fmt: str, timeout: float,
-               max_output: int, jobs: int, batch: bool):  # fmt: skip
+def worked_out(texts, build, section: bool, schema: str, fmt: str, run: Run, batch: bool):
     """Each text's Outcome, in order. One expression is worked out here (a timeout ends the
     run, and the work with it); a batch's lines in `jobs` worker processes, each killed when
     its line passes the deadline (chainrule_cli/workers.py)."""
+    timeout, max_output = run.timeout, run.max_output
     if not batch:
         for _, text in texts:
             yield work_out(
@@ -922,7 +936,7 @@ def worked_out(texts, build, section: bool, schema: str, fmt: str, timeout: floa
             exc = LimitError(f"the work on this line ended abnormally ({how})")
         return failure(texts[i][1], schema, fmt, exc)
 
-    yield from in_workers(len(texts), compute, timeout, jobs or default_jobs(), lost)
+    yield from in_workers(len(texts), compute, timeout, run.jobs or default_jobs(), lost)
 
 
 def failure(text: str, schema: str, fmt: str, exc: Exception) -> Outcome:
