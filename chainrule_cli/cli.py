@@ -1095,10 +1095,18 @@ def text_arguments(args: list[str]) -> list[str]:
     for arg in args:
         path = path_next or arg.startswith("--output=") or (arg[:2] == "-o" and len(arg) > 2)
         path_next = arg in ("-o", "--output")
-        out.append(
-            arg if path else arg.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-        )
+        out.append(arg if path else _text(arg))
     return out
+
+
+def _text(arg: str) -> str:
+    """arg with its undecodable bytes (surrogateescape) as U+FFFD; a lone surrogate, which only a
+    Python caller of main() can put in sys.argv, likewise."""
+    try:
+        raw = arg.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        raw = arg.encode("utf-8", "surrogatepass")
+    return raw.decode("utf-8", "replace")
 
 
 def only_the_command_run(args: list[str]) -> typer.Typer:

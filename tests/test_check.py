@@ -10,16 +10,14 @@ from pathlib import Path
 import jsonschema
 import pytest
 import sympy
+from conftest import runner
 from referencing import Registry, Resource
 from test_diff_cli import chainrule
 from test_render import compile_latex, pdflatex_or_fail
-from typer.testing import CliRunner
 
 from chainrule_cli.api import check
 from chainrule_cli.calculus.check import PRIORITY, compare
-from chainrule_cli.cli import app
 
-runner = CliRunner()
 x = sympy.Symbol("x", real=True)
 
 
@@ -40,7 +38,7 @@ SHEET = [
 
 
 def run(*args: str, stdin: str | None = None):
-    return runner.invoke(app, ["check", *args], input=stdin, env={"NO_COLOR": "1"})
+    return runner.invoke(["check", *args], input=stdin, env={"NO_COLOR": "1"})
 
 
 @pytest.mark.parametrize(
@@ -355,7 +353,7 @@ def test_short_options_with_attached_values():
 
 def test_bytes_that_are_not_utf8_are_one_bad_line():
     result = runner.invoke(
-        app, ["check", "-", "-f", "json"], input=b"sin(x)\tx\tcos(x)\n\xff\xfe\tx\tx\n"
+        ["check", "-", "-f", "json"], input=b"sin(x)\tx\tcos(x)\n\xff\xfe\tx\tx\n"
     )
     objects = [json.loads(line) for line in result.stdout.splitlines()]
     assert [o["ok"] for o in objects] == [True, False]

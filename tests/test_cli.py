@@ -9,17 +9,15 @@ import subprocess
 import sys
 from pathlib import Path
 
-from typer.testing import CliRunner
+from conftest import runner
 
 from chainrule_cli import __version__
-from chainrule_cli.cli import app
 
 ROOT = Path(__file__).resolve().parent.parent
-runner = CliRunner()
 
 
 def run(*args: str):
-    return runner.invoke(app, list(args))
+    return runner.invoke(list(args))
 
 
 def test_version():
@@ -144,12 +142,21 @@ def test_no_command_is_help_and_one_error_line_exit_2():
 
 
 def test_a_lone_surrogate_in_a_python_str_reaches_json_as_a_replacement():
-    # found by fuzzing, in process (a command line cannot carry one): UTF-8 output cannot
-    result = run("parse", "\ud8007", "--format", "json")
+    # found by fuzzing, in process (a command line cannot carry one): UTF-8 output cannot. The
+    # Typer app itself, as a Python caller may run it, not main() (which replaces it first)
+    from typer.testing import CliRunner
+
+    from chainrule_cli.cli import app
+
+    result = CliRunner().invoke(app, ["parse", "\ud8007", "--format", "json"])
     assert result.exit_code == 2
     obj = json.loads(result.stdout)
     assert obj["input"] == "\ufffd\ufffd\ufffd7"
     assert obj["error"]["message"] == "unexpected character '\\ud800'"
+    # main(), given one in sys.argv by a Python caller, reads it as U+FFFD like a bad byte
+    result = run("parse", "\ud8007", "--format", "json")
+    assert result.exit_code == 2
+    assert json.loads(result.stdout)["input"] == "\ufffd\ufffd\ufffd7"
 
 
 def test_a_misspelt_command_gets_a_suggestion():

@@ -10,21 +10,19 @@ import sys
 from importlib import resources
 
 import jsonschema
-from typer.testing import CliRunner
+from conftest import runner
 
 from chainrule_cli.calculus import derive as derive_module
 from chainrule_cli.calculus.verify import Verdict
-from chainrule_cli.cli import app
 
 ARTICLE = "1/(1+exp(-(w*x+b)))"
-runner = CliRunner()
 VALIDATOR = jsonschema.Draft202012Validator(
     json.loads(resources.files("chainrule_cli").joinpath("schemas/derivation.json").read_text())
 )
 
 
 def run(*args: str, stdin: str | None = None, env: dict | None = None):
-    return runner.invoke(app, list(args), input=stdin, env=env)
+    return runner.invoke(list(args), input=stdin, env=env)
 
 
 def chainrule(*args: str, stdin=None, env=None, **kwargs):

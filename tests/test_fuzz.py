@@ -41,11 +41,11 @@ import jsonschema
 import pytest
 import sympy
 import typer
+from conftest import runner
 from hypothesis import HealthCheck, Phase, event, example, given, settings
 from hypothesis import strategies as st
 from referencing import Registry, Resource
 from strategies import expressions
-from typer.testing import CliRunner
 
 from chainrule_cli.cli import app, expressions_not_options
 from chainrule_cli.errors import ChainruleError
@@ -54,7 +54,6 @@ from chainrule_cli.parse import parse
 ROOT = Path(__file__).resolve().parent.parent
 X = sympy.Symbol("x", real=True)
 TIMEOUT = 5  # --timeout of every fuzzed call, in seconds
-runner = CliRunner()
 COMMAND = typer.main.get_command(app)
 
 # ---------------------------------------------------------------------------------------------
@@ -538,7 +537,7 @@ CLAIMS_VERIFIED = ("Every step verified", "Every gradient verified", "都已用 
 def invoke(args: list[str], stdin: str | None = None, env: dict | None = None, lines: int = 1):
     """Run the command in this process and check what every run must satisfy."""
     started = time.monotonic()
-    result = runner.invoke(app, args, input=stdin, env=env)
+    result = runner.invoke(args, input=stdin, env=env)
     elapsed = time.monotonic() - started
     where = f"args={args!r} stdin={stdin!r} env={env!r}"
     if result.exception is not None and not isinstance(result.exception, SystemExit):

@@ -8,14 +8,11 @@ from importlib import resources
 import jsonschema
 import pytest
 import sympy
+from conftest import runner
 from referencing import Registry, Resource
-from typer.testing import CliRunner
 
 from chainrule_cli import gradient
-from chainrule_cli.cli import app
 from chainrule_cli.errors import ParseError
-
-runner = CliRunner()
 
 
 def load(name: str) -> dict:
@@ -61,7 +58,7 @@ def test_gradient_of_a_neuron_by_its_parameters():
 
 
 def test_gradient_json_is_valid_and_each_partial_is_a_derivation():
-    result = runner.invoke(app, ["grad", "x^2*y + 3x*y^4", "--at", "x=1,y=2", "-f", "json"])
+    result = runner.invoke(["grad", "x^2*y + 3x*y^4", "--at", "x=1,y=2", "-f", "json"])
     assert result.exit_code == 0, result.stderr
     obj = json.loads(result.stdout)
     VALIDATOR.validate(obj)
@@ -73,10 +70,10 @@ def test_gradient_json_is_valid_and_each_partial_is_a_derivation():
 
 
 def test_gradient_errors():
-    missing = runner.invoke(app, ["grad", "x^2*y", "--at", "x=1"])
+    missing = runner.invoke(["grad", "x^2*y", "--at", "x=1"])
     assert missing.exit_code == 2
     assert missing.stderr == "error: --at needs a value for y too\n"
-    bad = runner.invoke(app, ["grad", "x^2*y", "-f", "json", "--at", "x=1"])
+    bad = runner.invoke(["grad", "x^2*y", "-f", "json", "--at", "x=1"])
     VALIDATOR.validate(json.loads(bad.stdout))
     with pytest.raises(ParseError, match="no variables"):
         gradient("3")
@@ -91,10 +88,10 @@ def test_gradient_in_every_format_and_batch():
         ("markdown", "#### Gradient"),
         ("json", '"chainrule.gradient/1"'),
     ]:
-        result = runner.invoke(app, ["grad", "x*sin(x)", "-f", fmt])
+        result = runner.invoke(["grad", "x*sin(x)", "-f", fmt])
         assert result.exit_code == 0, (fmt, result.stderr)
         assert marker in result.stdout, fmt
-    batch = runner.invoke(app, ["grad", "-", "-f", "json"], input="x*y\nsin(\n")
+    batch = runner.invoke(["grad", "-", "-f", "json"], input="x*y\nsin(\n")
     assert batch.exit_code == 1
     objs = [json.loads(line) for line in batch.stdout.splitlines()]
     assert [o["ok"] for o in objs] == [True, False]
@@ -117,7 +114,7 @@ def test_gradient_through_named_intermediates():
         assert partial.root.rule == "multivariable_chain"
         assert sympy.simplify(partial.result - sympy.diff(direct, by)) == 0
     result = runner.invoke(
-        app, ["grad", "u*v", "x", "y", "--let", "u=x^2*y", "--let", "v=sin(x*y)", "-f", "json"]
+        ["grad", "u*v", "x", "y", "--let", "u=x^2*y", "--let", "v=sin(x*y)", "-f", "json"]
     )
     assert result.exit_code == 0, result.stderr
     obj = json.loads(result.stdout)

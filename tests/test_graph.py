@@ -14,19 +14,17 @@ from importlib import resources
 import jsonschema
 import pytest
 import sympy
+from conftest import runner
 from hypothesis import HealthCheck, given, settings
 from strategies import expressions
 from test_render import compile_latex, pdflatex_or_fail
-from typer.testing import CliRunner
 
 from chainrule_cli import gradient, graph
 from chainrule_cli.calculus import graph as graph_module
 from chainrule_cli.calculus.graph import build_graph, values_at
-from chainrule_cli.cli import app
 from chainrule_cli.errors import ParseError, UndefinedError
 from chainrule_cli.parse import parse
 
-runner = CliRunner()
 SCHEMA = json.loads(resources.files("chainrule_cli").joinpath("schemas/graph.json").read_text())
 VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
 NEURON = "1/(1+exp(-(w0*x0 + w1*x1 + w2)))"
@@ -36,7 +34,7 @@ S = sympy.Symbol
 
 
 def run(*args: str, stdin: str | None = None):
-    return runner.invoke(app, ["graph", *args], input=stdin, env={"NO_COLOR": "1"})
+    return runner.invoke(["graph", *args], input=stdin, env={"NO_COLOR": "1"})
 
 
 def nfc(text: str) -> str:
@@ -423,7 +421,7 @@ def test_latex_of_a_deep_graph_is_split_into_arrays_that_fit_a_page(tmp_path):
 
 
 def test_chinese_words():
-    result = runner.invoke(app, ["graph", "1/(1+exp(-x))", "--lang", "zh"], env={"NO_COLOR": "1"})
+    result = runner.invoke(["graph", "1/(1+exp(-x))", "--lang", "zh"], env={"NO_COLOR": "1"})
     assert "前向传播" in result.output and "反向传播" in result.output
     assert "每个梯度都已用 SymPy 验证。" in result.output
 

@@ -7,21 +7,19 @@ import json
 import re
 import unicodedata
 
-from typer.testing import CliRunner
+from conftest import runner
 
 from chainrule_cli.api import graph
-from chainrule_cli.cli import app
 from chainrule_cli.render.dot import render_dot
 from chainrule_cli.render.graph import _width
 from chainrule_cli.render.translate import OP_WORDS, op_word
 
-runner = CliRunner()
 SIGMOID = "1/(1+exp(-x))"
 ENGLISH_OPS = ("neg", "exp", "add", "reciprocal", "mul", "sub", "div", "pow", "sqrt", "log")
 
 
 def run(*args: str):
-    result = runner.invoke(app, list(args))
+    result = runner.invoke(list(args))
     assert result.exit_code == 0, result.output
     return unicodedata.normalize("NFC", result.output)
 

@@ -16,10 +16,9 @@ from pathlib import Path
 
 import pytest
 import sympy
-from typer.testing import CliRunner
+from conftest import runner
 
 from chainrule_cli.api import differentiate
-from chainrule_cli.cli import app
 from chainrule_cli.render import messages
 from chainrule_cli.render.formulas import FORMULAS
 from chainrule_cli.render.html import (
@@ -32,7 +31,6 @@ from chainrule_cli.render.html import (
     tex_mathml,
 )
 
-runner = CliRunner()
 SIGMOID = "1/(1+exp(-(w*x+b)))"
 
 # (name, arguments): one of each command, and the words in Chinese each must show
@@ -94,7 +92,7 @@ def parse(page: str) -> Page:
 
 def run(tmp_path: Path, name: str, *extra: str) -> str:
     out = tmp_path / f"{name}.html"
-    result = runner.invoke(app, [*COMMANDS[name], "--format", "html", "-o", str(out), *extra])
+    result = runner.invoke([*COMMANDS[name], "--format", "html", "-o", str(out), *extra])
     assert result.exit_code in (0, 1), result.output  # check exits 1 on a wrong answer
     return out.read_text(encoding="utf-8")
 
@@ -214,14 +212,14 @@ def test_chinese_words(tmp_path, name):
 
 
 def test_standalone_and_stdout():
-    result = runner.invoke(app, ["diff", "x^2", "x", "--format", "html", "--standalone"])
+    result = runner.invoke(["diff", "x^2", "x", "--format", "html", "--standalone"])
     assert result.exit_code == 0, result.output
     assert result.output.startswith("<!DOCTYPE html>")
     assert result.output.rstrip().endswith("</html>")
 
 
 def test_batch_is_one_page():
-    result = runner.invoke(app, ["diff", "-", "x", "--format", "html"], input="x^2\nsin(x)\n")
+    result = runner.invoke(["diff", "-", "x", "--format", "html"], input="x^2\nsin(x)\n")
     assert result.exit_code == 0, result.output
     assert result.output.count("<!DOCTYPE html>") == 1
     assert result.output.count("<section>") == 2
@@ -315,7 +313,7 @@ def test_renders_in_headless_chromium(tmp_path):
             pytest.fail("CI is set but chromium is not installed (.ci/run installs it)")
         pytest.skip("chromium is not installed")
     page = tmp_path / "page.html"
-    result = runner.invoke(app, ["diff", SIGMOID, "x", "--format", "html", "-o", str(page)])
+    result = runner.invoke(["diff", SIGMOID, "x", "--format", "html", "-o", str(page)])
     assert result.exit_code == 0, result.output
     shot = tmp_path / "out.png"
     profile = tmp_path / "profile"

@@ -8,15 +8,13 @@ from importlib import resources
 import jsonschema
 import pytest
 import sympy
-from typer.testing import CliRunner
+from conftest import runner
 
 from chainrule_cli import jacobian
-from chainrule_cli.cli import app
 from chainrule_cli.errors import ParseError
 from chainrule_cli.functions import sigmoid
 from chainrule_cli.parse import symbol
 
-runner = CliRunner()
 VALIDATOR = jsonschema.Draft202012Validator(
     json.loads(resources.files("chainrule_cli").joinpath("schemas/jacobian.json").read_text())
 )
@@ -82,7 +80,7 @@ def test_softmax():
 
 def test_json_latex_and_errors(tmp_path):
     result = runner.invoke(
-        app, ["jacobian", "[x^2*y, x + y]", "--at", "x=1,y=2", "--detail", "brief", "-f", "json"]
+        ["jacobian", "[x^2*y, x + y]", "--at", "x=1,y=2", "--detail", "brief", "-f", "json"]
     )
     assert result.exit_code == 0, result.stderr
     obj = json.loads(result.stdout)
@@ -90,14 +88,14 @@ def test_json_latex_and_errors(tmp_path):
     assert obj["matrix"] == [["2*x*y", "x**2"], ["1", "1"]]
     assert obj["numeric"] == {"matrix": [[4.0, 1.0], [1.0, 1.0]], "factors": []}
     lets = ["--let", "u1=x*y + z", "--let", "u2=sin(x) + z"]
-    chained = runner.invoke(app, ["jacobian", "[u1 + u2, u1*u2, u1]", "x", "y", "z", *lets,
+    chained = runner.invoke(["jacobian", "[u1 + u2, u1*u2, u1]", "x", "y", "z", *lets,
                                   "-f", "json", "--at", "x=0,y=1,z=2"])  # fmt: skip
     obj = json.loads(chained.stdout)
     VALIDATOR.validate(obj)
     assert [f["wrt"] for f in obj["factors"]] == [["u1", "u2"], ["x", "y", "z"]]
     assert obj["product_agrees"] is True
     assert len(obj["numeric"]["factors"]) == 2
-    bad = runner.invoke(app, ["jacobian", "[x, sin(]"])
+    bad = runner.invoke(["jacobian", "[x, sin(]"])
     assert bad.exit_code == 2
     assert bad.stderr.startswith("error: column 9: unexpected end of input")
     with pytest.raises(ParseError, match="no variables"):
@@ -145,20 +143,19 @@ def test_in_a_rich_terminal_the_matrix_is_a_table_and_the_dependencies_a_tree():
 
 def test_review_cases_values_limits_and_unused_intermediates():
     corner = runner.invoke(
-        app,
         ["jacobian", "[abs(x), max(x, y)]", "--at", "x=0,y=0", "--detail", "brief", "-f", "json"],
     )
     assert json.loads(corner.stdout)["numeric"]["matrix"] == [[None, 0.0], [None, None]]
     unknown = runner.invoke(
-        app, ["jacobian", "[f(x), y]", "--at", "x=1,y=2", "--detail", "brief", "-f", "json"]
+        ["jacobian", "[f(x), y]", "--at", "x=1,y=2", "--detail", "brief", "-f", "json"]
     )
     assert unknown.exit_code == 0
     assert json.loads(unknown.stdout)["numeric"]["matrix"] == [[None, 0.0], [0.0, 1.0]]
     long = "[" + ", ".join(f"x{i}*y" for i in range(40)) + "]"
-    limited = runner.invoke(app, ["jacobian", long, "--max-length", "100"])
+    limited = runner.invoke(["jacobian", long, "--max-length", "100"])
     assert limited.exit_code == 1
     assert limited.stderr.startswith(f"error: column 101: input is {len(long)} characters long")
-    empty = runner.invoke(app, ["jacobian", "[]"])
+    empty = runner.invoke(["jacobian", "[]"])
     assert empty.exit_code == 2 and empty.stderr.startswith("error: column 2: the list is empty")
     unused = jacobian("[x, y]", lets=["u=x"], detail="brief")
     assert unused.factors == () and unused.matrix == sympy.eye(2)

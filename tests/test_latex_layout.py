@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from conftest import runner
 
 from chainrule_cli import differentiate
 from chainrule_cli.render.latex import (
@@ -158,12 +159,7 @@ def test_batch_documents_number_their_problems_and_show_each_input():
 
 
 def test_batch_from_the_command_line_is_numbered(tmp_path):
-    from typer.testing import CliRunner
-
-    from chainrule_cli.cli import app
-
-    result = CliRunner().invoke(
-        app, ["diff", "-", "x", "--format", "latex", "--standalone"],
+    result = runner.invoke(["diff", "-", "x", "--format", "latex", "--standalone"],
         input="x^2 sin x\n(x^2+1)/(x-1)\n",
     )  # fmt: skip
     assert result.exit_code == 0, result.output

@@ -8,14 +8,12 @@ from importlib import resources
 import jsonschema
 import pytest
 import sympy
-from typer.testing import CliRunner
+from conftest import runner
 
 from chainrule_cli import differentiate
-from chainrule_cli.cli import app
 from chainrule_cli.errors import ParseError, UnsupportedError
 from chainrule_cli.parse import parse, symbol
 
-runner = CliRunner()
 VALIDATOR = jsonschema.Draft202012Validator(
     json.loads(resources.files("chainrule_cli").joinpath("schemas/derivation.json").read_text())
 )
@@ -51,9 +49,7 @@ def test_article_example_u_times_v_in_every_format():
     assert "     ∂u/∂x = y·∂/∂x (x^2) = y·2x = 2x·y\n" in text
     tex = d.to_latex()
     assert r"\frac{\partial z}{\partial u} \frac{\partial u}{\partial x}" in tex
-    result = runner.invoke(
-        app, ["diff", "u*v", "x", "--let", lets[0], "--let", lets[1], "-f", "json"]
-    )
+    result = runner.invoke(["diff", "u*v", "x", "--let", lets[0], "--let", lets[1], "-f", "json"])
     assert result.exit_code == 0, result.stderr
     obj = json.loads(result.stdout)
     VALIDATOR.validate(obj)
@@ -91,7 +87,7 @@ def test_let_errors_exit_2():
         (["--let", "u=x", "--order", "2"], "error: --let works with first derivatives only"),
     ]
     for options, message in cases:
-        result = runner.invoke(app, ["diff", "u*x", "x", *options])
+        result = runner.invoke(["diff", "u*x", "x", *options])
         assert result.exit_code == 2, options
         assert result.stderr.startswith(message), (options, result.stderr)
     with pytest.raises(ParseError):

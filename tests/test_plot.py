@@ -9,19 +9,17 @@ import sys
 
 import numpy as np
 import pytest
-from typer.testing import CliRunner
 
 pytest.importorskip("matplotlib")
 
-from chainrule_cli.api import differentiate, parse_point  # noqa: E402
-from chainrule_cli.cli import app  # noqa: E402
-from chainrule_cli.render import plot  # noqa: E402
+from conftest import runner
 
-runner = CliRunner()
+from chainrule_cli.api import differentiate, parse_point  # noqa: E402
+from chainrule_cli.render import plot  # noqa: E402
 
 
 def run(*args: str):
-    return runner.invoke(app, ["plot", *args])
+    return runner.invoke(["plot", *args])
 
 
 def png_size(data: bytes) -> tuple[int, int]:

@@ -9,27 +9,24 @@ from importlib import resources
 import jsonschema
 import pytest
 import sympy as sp
-from conftest import R
+from conftest import R, runner
 from test_stepper import assert_every_step_valid
-from typer.testing import CliRunner
 
 from chainrule_cli import api
 from chainrule_cli.calculus import steps as S
 from chainrule_cli.calculus.implicit import derive_implicit
 from chainrule_cli.calculus.verify import verify
-from chainrule_cli.cli import app
 from chainrule_cli.errors import ParseError, UndefinedError
 
 x, y, t, w, b, theta = (R(n) for n in ("x", "y", "t", "w", "b", "theta"))
 f = sp.Function("f")
-runner = CliRunner()
 VALIDATOR = jsonschema.Draft202012Validator(
     json.loads(resources.files("chainrule_cli").joinpath("schemas/derivation.json").read_text())
 )
 
 
 def run(*args: str, stdin: str | None = None):
-    return runner.invoke(app, list(args), input=stdin)
+    return runner.invoke(list(args), input=stdin)
 
 
 # ---- how each line is read: (text, kind, expression, var, order, value, declared variables)

@@ -8,16 +8,13 @@ from importlib import resources
 import jsonschema
 import pytest
 import sympy
-from conftest import R
+from conftest import R, runner
 from referencing import Registry, Resource
-from typer.testing import CliRunner
 
 from chainrule_cli import api
-from chainrule_cli.cli import app
 from chainrule_cli.errors import ParseError, UndefinedError
 
 x = R("x")
-runner = CliRunner()
 
 
 def load(name: str) -> dict:
@@ -32,7 +29,7 @@ VALIDATOR = jsonschema.Draft202012Validator(TANGENT, registry=REGISTRY)
 
 
 def run(*args: str, stdin: str | None = None):
-    return runner.invoke(app, ["tangent", *args], input=stdin)
+    return runner.invoke(["tangent", *args], input=stdin)
 
 
 def test_tangent_and_normal_of_a_function():

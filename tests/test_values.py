@@ -7,12 +7,10 @@ from importlib import resources
 
 import jsonschema
 import sympy
-from typer.testing import CliRunner
+from conftest import runner
 
 from chainrule_cli import api
-from chainrule_cli.cli import app
 
-runner = CliRunner()
 VALIDATOR = jsonschema.Draft202012Validator(
     json.loads(resources.files("chainrule_cli").joinpath("schemas/derivation.json").read_text())
 )
@@ -21,14 +19,12 @@ VALIDATOR = jsonschema.Draft202012Validator(
 def test_a_value_that_is_not_real_is_undefined_with_the_reason():
     at = api.differentiate("sqrt(1-x^2)").value_at(["x=2"])
     assert at["exact"] is sympy.nan and at["decimal"] is None and at["reason"] == "not_real"
-    text = runner.invoke(app, ["diff", "sqrt(1-x^2)", "--at", "x=2", "-f", "text"]).stdout
+    text = runner.invoke(["diff", "sqrt(1-x^2)", "--at", "x=2", "-f", "text"]).stdout
     assert "Value at x = 2: undefined (not real at x = 2)" in text
-    data = json.loads(
-        runner.invoke(app, ["diff", "sqrt(1-x^2)", "--at", "x=2", "-f", "json"]).stdout
-    )
+    data = json.loads(runner.invoke(["diff", "sqrt(1-x^2)", "--at", "x=2", "-f", "json"]).stdout)
     VALIDATOR.validate(data)
     assert data["value"] == {"exact": "nan", "decimal": None, "reason": "not_real"}
-    zh = runner.invoke(app, ["diff", "ln x", "--at", "x=-1", "--lang", "zh", "-f", "text"]).stdout
+    zh = runner.invoke(["diff", "ln x", "--at", "x=-1", "--lang", "zh", "-f", "text"]).stdout
     assert "无定义（在 x = −1 处不是实数）" in zh
 
 
@@ -41,7 +37,7 @@ def test_where_the_function_is_real_the_value_stands():
 
 
 def test_a_gradient_that_is_not_real_says_so():
-    text = runner.invoke(app, ["grad", "sqrt(x y)", "--at", "x=-1,y=1", "-f", "text"]).stdout
+    text = runner.invoke(["grad", "sqrt(x y)", "--at", "x=-1,y=1", "-f", "text"]).stdout
     assert "undefined (not real at x = −1, y = 1)" in text
-    latex = runner.invoke(app, ["grad", "sqrt(x y)", "--at", "x=-1,y=1", "-f", "latex"]).stdout
+    latex = runner.invoke(["grad", "sqrt(x y)", "--at", "x=-1,y=1", "-f", "latex"]).stdout
     assert r"\text{undefined (not real at x = -1, y = 1)}" in latex
