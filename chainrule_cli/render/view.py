@@ -228,7 +228,8 @@ class Outliner:
             stack.extend(reversed(children))
 
     def view(self, step: S.Step, number: int, depth: int, value, first) -> StepView:
-        particular = getattr(self, f"_{type(step).__name__}")
+        # a rule with nothing particular to show (most) is shown plainly: no entry needed here
+        particular = getattr(self, f"_{type(step).__name__}", self.plain)
         lets, outer, result, times, see = particular(step, first)
         equations, after, why = self.equations(step)
         parts, worked, settled = self.worked(step)
@@ -341,15 +342,9 @@ class Outliner:
                 return rest
         return text
 
-    # ---- one method per step class: (lets, outer, result, times, see) ----------------------
+    # ---- a method for a step class with more to show: (lets, outer, result, times, see) ---
     def plain(self, step: S.Step, first=None):
         return (), None, self.named(step.result), None, None
-
-    _ConstantStep = _VariableStep = _ConstantMultipleStep = _SumStep = _ProductStep = plain
-    _QuotientStep = _PowerStep = _ExponentialStep = _LogarithmStep = _TrigStep = plain
-    _InverseTrigStep = _HyperbolicStep = _InverseHyperbolicStep = _AbsStep = plain
-    _PiecewiseStep = _SpecialStep = _GeneralPowerStep = _FunctionStep = plain
-    _HigherOrderStep = _ImplicitStep = plain
 
     def _MultivariableChainStep(self, step: S.MultivariableChainStep, first=None):
         if not step.paths:
