@@ -47,3 +47,18 @@ def replaced(expr: sympy.Basic, mapping: dict) -> sympy.Basic:
 def contains(expr: sympy.Basic, test: Callable[[sympy.Basic], bool]) -> bool:
     """Whether expr or a sub-expression passes test, each shared sub-tree once."""
     return bottom_up(expr, {}, lambda node, args: any(args) or test(node))
+
+
+class Sizes:
+    """Tree size of expressions (what printing costs), or their height, memoised, without
+    recursion."""
+
+    def __init__(self, height: bool = False) -> None:
+        self.memo: dict[sympy.Basic, int] = {}
+        self.height = height
+
+    def __call__(self, expr: sympy.Basic) -> int:
+        def combine(node, parts: list[int]) -> int:
+            return 1 + (max(parts, default=0) if self.height else sum(parts))
+
+        return bottom_up(expr, self.memo, combine)

@@ -523,3 +523,20 @@ def test_derivation_speaks_the_rich_and_jupyter_protocols():
     assert d._repr_latex_() == d.to_latex()
     assert d._repr_latex_().startswith("\\begin{align*}")
     assert d.to_json()["in_terms_of"]["result"] == "w*y*(1 - y)"
+
+
+def test_json_carries_each_steps_form_through_the_value_as_the_text_shows_it():
+    # dy/du = y·(1 − y) and dy/dx = w·y·(1 − y): worked out once (calculus/values.py) for
+    # every format, no longer by the outline alone
+    from chainrule_cli.api import differentiate
+
+    d = differentiate("1/(1+exp(-(w*x+b)))", "x")
+    obj = d.to_json()
+    jsonschema.Draft202012Validator(schema()).validate(obj)
+    chain, rewrite = obj["steps"], obj["steps"]["substeps"][0]
+    assert chain["in_terms_of"] == {
+        "name": "y", "result": "w*y*(1 - y)", "latex": r"w y \left(1 - y\right)"
+    }  # fmt: skip
+    assert rewrite["in_terms_of"]["result"] == "y*(1 - y)"
+    assert "dy/dx = dy/du · du/dx = w·y·(1 − y)" in d.to_text()
+    assert "in_terms_of" not in obj["steps"]["substeps"][1]  # du/dx = w: no y in it

@@ -12,10 +12,11 @@ from sympy.core.parameters import evaluate
 
 from chainrule_cli.calculus import steps as S
 from chainrule_cli.calculus.stepper import EVAL_HEIGHT, expression_heights
+from chainrule_cli.calculus.values import through_values
 from chainrule_cli.render import messages
 from chainrule_cli.render.printing import SympyTextPrinter, TextbookLatexPrinter, built_latex
-from chainrule_cli.render.view import Sizes, flat_product, remember, worked_out
-from chainrule_cli.walk import bottom_up
+from chainrule_cli.render.view import flat_product, remember, worked_out
+from chainrule_cli.walk import Sizes, bottom_up
 
 # A step's result with more nodes than this is written through the chain's intermediates
 # (`named: true`), so that JSON for a deep composition grows quadratically, not cubically.
@@ -54,6 +55,7 @@ class JsonRenderer:
             if isinstance(step, S.ChainStep):
                 self.names.setdefault(step.inner, step.intermediate)
         self.substituted: dict = dict(self.names)
+        self.forms = through_values(derivation)
 
     def result(self, result) -> tuple[object, bool]:
         """The result, or (when huge) the result through the intermediates; and which."""
@@ -127,6 +129,12 @@ class JsonRenderer:
             ]
         obj.update(self.fields(step))
         obj.update(self.worked(step))
+        found = self.forms.get(id(step))
+        if found is not None:  # dy/du = y·(1 − y): the result through the value's name
+            name, form = found
+            obj["in_terms_of"] = {
+                "name": str(name), "result": self.text(form), "latex": self.tex(form)
+            }  # fmt: skip
         obj["substeps"] = []
         return obj
 

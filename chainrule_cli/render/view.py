@@ -17,12 +17,11 @@ import sympy
 from sympy.core.parameters import evaluate
 
 from chainrule_cli.calculus import steps as S
-from chainrule_cli.calculus.derive import VALUE_NAMES, through_value
 from chainrule_cli.calculus.implicit import dependent_function
-from chainrule_cli.calculus.verify import agrees
+from chainrule_cli.calculus.values import named_steps, through_values, value_name
 from chainrule_cli.render import messages
 from chainrule_cli.render.formulas import formula_key
-from chainrule_cli.walk import bottom_up
+from chainrule_cli.walk import Sizes
 
 # Expressions with more nodes than this are displayed through the intermediates' names.
 SMALL = 60
@@ -97,21 +96,6 @@ class Outline:
     equation: tuple[sympy.Expr, sympy.Expr] | None = None  # implicit: the sides as displayed
 
 
-class Sizes:
-    """Tree size of expressions (what printing costs), or their height, memoised, without
-    recursion."""
-
-    def __init__(self, height: bool = False) -> None:
-        self.memo: dict[sympy.Basic, int] = {}
-        self.height = height
-
-    def __call__(self, expr: sympy.Basic) -> int:
-        def combine(node, parts: list[int]) -> int:
-            return 1 + (max(parts, default=0) if self.height else sum(parts))
-
-        return bottom_up(expr, self.memo, combine)
-
-
 class Outliner:
     """Builds the Outline of one derivation."""
 
@@ -129,6 +113,7 @@ class Outliner:
             if isinstance(step, S.ChainStep):
                 self.names.setdefault(step.inner, step.intermediate)
         self.display = display_names(derivation)
+        self.forms = through_values(derivation)
 
     # ---- display -------------------------------------------------------------------------
     def named(self, expr: sympy.Expr) -> sympy.Expr:
@@ -177,55 +162,10 @@ class Outliner:
         return self.size(expr) <= FINAL and self.height(expr) <= FINAL_HEIGHT
 
     def value_name(self) -> str:
-        d = self.derivation
-        if d.value is not None:
-            return d.value
-        if d.dependent is not None:
-            return str(d.dependent)
-        if d.in_terms_of is not None:
-            return str(d.in_terms_of.name)
-        taken = {str(s) for s in d.expr.free_symbols | {d.var}} | {
-            str(s) for s in self.names.values()
-        }
-        root = d.root
-        names = VALUE_NAMES
-        if isinstance(root, S.MultivariableChainStep) and root.lets:
-            # z(u, v) as the article writes it; never a name the intermediates use
-            taken |= {str(n) for n, _ in root.lets} | {str(s) for s in root.written.free_symbols}
-            names = ("z", *VALUE_NAMES)
-        return next(n for n in names if n not in taken)
+        return value_name(self.derivation)
 
     def walk(self, value: str) -> Iterator[tuple[S.Step, int, str | None]]:
-        """Pre-order, without recursion: (step, depth, name of the value it differentiates)."""
-        stack: list[tuple[S.Step, int, str | None]] = [(self.derivation.root, 0, value)]
-        while stack:
-            step, depth, name = stack.pop()
-            yield step, depth, name
-            children: list[tuple[S.Step, int, str | None]] = []
-            if isinstance(step, S.ChainStep):
-                outer, inner = step.substeps
-                children = [(outer, depth + 1, name), (inner, depth + 1, str(step.intermediate))]
-            elif isinstance(step, S.ImplicitStep):
-                # the sides are differentiated as expressions; an earlier order is y' again
-                children = [
-                    (s, depth + 1, name if isinstance(s, S.ImplicitStep) else None)
-                    for s in step.substeps
-                ]
-            elif isinstance(step, S.HigherOrderStep):
-                children = [
-                    (stage, depth + 1, name + "'" * k) for k, stage in enumerate(step.substeps)
-                ]
-            elif isinstance(step, S.MultivariableChainStep) and step.paths:
-                # each factor differentiates z or an intermediate: its owner on the path
-                owner: dict[int, str | None] = {}
-                for path in step.paths:
-                    names = [name, *(str(n) for n in path.via)]
-                    for factor, parent in zip(path.factors, names, strict=False):
-                        owner.setdefault(id(factor), parent)
-                children = [(f, depth + 1, owner.get(id(f))) for f in step.substeps]
-            else:
-                children = [(s, depth + 1, None) for s in step.substeps]
-            stack.extend(reversed(children))
+        return named_steps(self.derivation.root, value)
 
     def view(self, step: S.Step, number: int, depth: int, value, first) -> StepView:
         # a rule with nothing particular to show (most) is shown plainly: no entry needed here
@@ -313,24 +253,10 @@ class Outliner:
         return tuple(lines), after, why
 
     def via(self, step: S.Step, value: str | None) -> sympy.Expr | None:
-        """The teacher's middle form: dy/du = y·(1 − y), and for a chain dy/du · du/dx = w·y·(1 − y)
-        — the result through the value's own name, where that removes the variable. Shown only
-        when it agrees with the (verified) result once y is replaced by what it names."""
-        if not value or not value.isidentifier() or self.size(step.result) > SMALL:
-            return None
-        y = sympy.Symbol(value, real=True)
-        if isinstance(step, S.ChainStep):
-            outer, inner = step.substeps
-            form = through_value(outer.expr, outer.result, y)
-            if form is None or form.has(step.intermediate) or self.size(inner.result) > SMALL:
-                return None
-            form = form * inner.result
-        else:
-            form = through_value(step.expr, step.result, y)
-            if form is None or form.has(step.var):
-                return None
-        form = sympy.factor_terms(form)
-        return form if agrees(form.xreplace({y: step.expr}), step.result) else None
+        """The teacher's middle form through the value's name (dy/du = y·(1 − y)), as the
+        derivation gives it (calculus/values.py)."""
+        found = self.forms.get(id(step))
+        return found[1] if found is not None else None
 
     def note(self, step: S.Step) -> str:
         """The step's sentence without the rule's name it opens with, which the heading shows."""
