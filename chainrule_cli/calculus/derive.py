@@ -9,6 +9,7 @@ from sympy.core.function import AppliedUndef
 
 from chainrule_cli.calculus import forms
 from chainrule_cli.calculus import steps as S
+from chainrule_cli.calculus.numeric import DECIMAL_DPS, STEP_DPS
 from chainrule_cli.calculus.stepper import Stepper, expression_heights
 from chainrule_cli.calculus.verify import agrees, verify
 from chainrule_cli.walk import bottom_up, contains, replaced
@@ -151,7 +152,7 @@ def value_at(result: sympy.Expr, point: dict[sympy.Symbol, sympy.Expr]):
         exact = sympy.factor_terms(exact)
     if exact.free_symbols or not exact.is_number:
         return exact, None
-    value = exact.evalf(17)
+    value = exact.evalf(DECIMAL_DPS)
     if not value.is_number or value.has(sympy.zoo, sympy.nan):
         return exact, None
     real, imag = value.as_real_imag()
@@ -170,7 +171,7 @@ def not_real_at(expr: sympy.Expr, point: dict) -> bool:
     if value.is_extended_real is False:
         return True
     try:
-        real, imag = value.evalf(30).as_real_imag()
+        real, imag = value.evalf(STEP_DPS).as_real_imag()
         return abs(imag) > 1e-20 * max(1, abs(real))
     except (TypeError, ValueError, ArithmeticError):
         return False

@@ -1,6 +1,6 @@
 """The one numeric engine: values of expressions at points, the precisions, the sample boxes
 and the size guards, for the verifier (verify.py), the answer checker (check.py), the graph's
-forward and backward values (graph.py) and a derivative's value (derive.py)."""
+forward and backward values (graph.py) and a derivative's value at a point (derive.py)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ from sympy.core.function import AppliedUndef
 # is compared at ANSWER_DPS and a difference confirmed at CONFIRM_DPS (check.py).
 STEP_DPS = 30
 ANSWER_DPS, CONFIRM_DPS = 50, 100
+# a value's decimal beside its exact form (derive.py): a float's 17 significant digits
+DECIMAL_DPS = 17
 # Sample boxes for random points: inside (−1, 1), beyond ±1, and around; several domains (the
 # verifier's); then far enough out to reach a relu's kink at 5 or a max with 10 (the checker's).
 NEAR_BOXES = ((0.15, 0.85), (1.2, 2.8), (-0.85, -0.15), (-2.8, -1.2), (0.05, 5.0))
