@@ -27,10 +27,14 @@ class Parsed:
     expr: sympy.Expr
     reading: object = None  # the parse.Reading: d/dx …, y = …, an equation, or None
 
+    # Printed where the work runs (run_deep): a number of 4,400 digits prints there
     @property
     def text(self) -> str:
         """What was read, in SymPy's syntax: the expression, Derivative(x**3, x) for d/dx x^3,
         y = … and f(x) = … for definitions, the equation, or dy/dx = … for an answer."""
+        return run_deep(self._text)
+
+    def _text(self) -> str:
         r = self.reading
         if r is None or r.kind == "expression":
             return str(self.expr)
@@ -55,13 +59,16 @@ class Parsed:
 
     @property
     def latex(self) -> str:
-        return sympy.latex(self.expr)
+        return run_deep(lambda: sympy.latex(self.expr))
 
     @property
     def srepr(self) -> str:
-        return sympy.srepr(self.expr)
+        return run_deep(lambda: sympy.srepr(self.expr))
 
     def to_json(self) -> dict:
+        return run_deep(self._json)
+
+    def _json(self) -> dict:
         return {
             "schema": "chainrule.parse/1",
             "ok": True,
@@ -103,8 +110,10 @@ def parse_expression(
 ) -> Parsed:
     """Read user text (plain or LaTeX) as a student means it: the SymPy expression, and what
     was read around it (d/dx, y =, an equation); raises ParseError/LimitError."""
-    reading = read_input(text, input=input, functions=functions, max_length=max_length,
-                         max_depth=max_depth, max_digits=max_digits)  # fmt: skip
+    reading = run_deep(lambda: read_input(
+        text, input=input, functions=functions, max_length=max_length, max_depth=max_depth,
+        max_digits=max_digits,
+    ))  # fmt: skip
     return Parsed(text, reading.expr, reading)
 
 

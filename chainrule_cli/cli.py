@@ -208,7 +208,6 @@ JobsOption = Annotated[
     int | None,
     typer.Option(
         "--jobs",
-        "-j",
         min=1,
         max=1024,
         help="Lines of a batch worked on at once, each in its own process (default: one per"
@@ -368,10 +367,18 @@ def parse_command(
       chainrule parse "\\frac{1}{1+e^{-x}}"    1/(1 + exp(-x))
       chainrule parse "|x| + ln x" -f json
     """
-    from chainrule_cli.api import ChainruleError, parse_expression
+    from chainrule_cli.api import ChainruleError, parse_expression, run_deep
+
+    def work() -> str:  # where deep input and long numbers can be read and printed
+        parsed = parse_expression(expr, **reading.kwargs())
+        if format is ParseFormat.json:
+            return json.dumps(parsed.to_json(), ensure_ascii=False)
+        if format is ParseFormat.latex:
+            return parsed.latex
+        return parsed.srepr if format is ParseFormat.srepr else parsed.text
 
     try:
-        parsed = parse_expression(expr, **reading.kwargs())
+        shown = run_deep(work)
     except ChainruleError as exc:
         raise fail(
             exc, as_json=format is ParseFormat.json, schema="chainrule.parse/1", text=expr
@@ -379,14 +386,7 @@ def parse_command(
     except Exception as exc:  # noqa: BLE001 - a bug: one line, not a traceback
         complain(f"error: {internal_error(exc)}")
         raise typer.Exit(int(ExitStatus.FAILED)) from None
-    if format is ParseFormat.json:
-        typer.echo(json.dumps(parsed.to_json(), ensure_ascii=False))
-    elif format is ParseFormat.latex:
-        typer.echo(parsed.latex)
-    elif format is ParseFormat.srepr:
-        typer.echo(parsed.srepr)
-    else:
-        typer.echo(parsed.text)
+    typer.echo(shown)
 
 
 @app.command("diff")

@@ -17,6 +17,7 @@ import os
 import signal
 import sys
 import time
+import traceback
 from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection, wait
 from typing import TypeVar
@@ -24,6 +25,7 @@ from typing import TypeVar
 R = TypeVar("R")
 
 _PR_SET_PDEATHSIG = 1
+_FAILED = 70  # a worker's exit status when its own code raised (EX_SOFTWARE)
 
 
 def default_jobs() -> int:
@@ -34,41 +36,63 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _die_with_parent() -> None:
-    """Ask Linux to kill this process when its parent dies (even by SIGKILL)."""
+def _die_with_parent(parent: int) -> None:
+    """Ask Linux to kill this process when its parent dies (even by SIGKILL); if the parent
+    died already, before the request was made, leave now."""
     with contextlib.suppress(Exception):
         import ctypes
 
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:
+        os._exit(0)
 
 
-def _serve(connection: Connection, others: list[Connection], compute: Callable[[int], R]) -> None:
+def _serve(
+    connection: Connection,
+    inherited: list[Connection],
+    compute: Callable[[int], R],
+    parent: int,
+) -> None:
     """A worker's loop: a line's index in, its result out, until told to stop."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    _die_with_parent()
-    for other in others:  # the other workers' pipes: only the parent may hold them open
-        other.close()
+    _die_with_parent(parent)
+    # the parent's ends of every pipe, this worker's own included: only the parent may hold
+    # them open, so that a worker sees the end of its pipe when the parent is gone
+    for end in inherited:
+        end.close()
     while True:
         try:
             index = connection.recv()
         except (EOFError, OSError):
-            return
+            os._exit(0)
         if index is None:
-            return
-        result = compute(index)
-        connection.send((index, result))
+            os._exit(0)
+        try:
+            result = compute(index)
+            connection.send((index, result))
+        except BaseException:  # noqa: BLE001 - the parent reports the line as lost
+            if os.environ.get("CHAINRULE_DEBUG", "0") not in ("", "0"):
+                traceback.print_exc()
+            sys.stderr.flush()
+            os._exit(_FAILED)
 
 
 class _Worker:
     def __init__(self, context, compute, others: list[Connection]) -> None:
         self.connection, child = context.Pipe()
+        inherited = [*others, self.connection]
         self.process = context.Process(
-            target=_serve, args=(child, others, compute), name="chainrule-worker", daemon=True
+            target=_serve,
+            args=(child, inherited, compute, os.getpid()),
+            name="chainrule-worker",
+            daemon=True,
         )
-        self.process.start()
-        child.close()
+        try:
+            self.process.start()
+        finally:
+            child.close()
         self.index: int | None = None
         self.deadline = 0.0
 
@@ -78,9 +102,10 @@ class _Worker:
         self.connection.send(index)
 
     def kill(self) -> None:
-        with contextlib.suppress(OSError, ValueError):
+        with contextlib.suppress(OSError, ValueError, AttributeError):
             self.process.kill()
-        self.process.join()
+        with contextlib.suppress(OSError, ValueError, AssertionError):
+            self.process.join()
         self.connection.close()
 
     def stop(self) -> None:
@@ -104,7 +129,7 @@ def in_workers(
     """compute(i) for i in 0..count-1 in up to `jobs` worker processes, yielded in order of i.
 
     A line past `timeout` seconds gives lost(i, "timeout", None); a worker that dies gives
-    lost(i, "died", its exit code). compute must not raise: a worker that raises dies.
+    lost(i, "died", its exit code); a worker that cannot be started, lost(i, "died", None).
     """
     if count == 0:
         return
@@ -116,20 +141,35 @@ def in_workers(
     pending = collections.deque(range(count))
     following = 0  # the next index to yield
 
+    def fire(worker: _Worker) -> None:
+        worker.kill()
+        workers.remove(worker)
+
     def feed(worker: _Worker | None) -> None:
-        """Give the next line to worker (None: a new one), if a line is left."""
-        if not pending:
-            return
-        if worker is None:
-            worker = _Worker(context, compute, [w.connection for w in workers])
-            workers.append(worker)
-        worker.give(pending.popleft(), timeout)
+        """Give the next line to worker (None: a new one), if a line is left. A worker that
+        cannot take it (it died after its last result) is replaced; a line no new worker can
+        be started for is lost."""
+        while pending:
+            index = pending.popleft()
+            if worker is None:
+                try:
+                    worker = _Worker(context, compute, [w.connection for w in workers])
+                except OSError:  # no fork: out of memory or processes
+                    done[index] = lost(index, "died", None)
+                    continue
+                workers.append(worker)
+            try:
+                worker.give(index, timeout)
+                return
+            except OSError:
+                pending.appendleft(index)
+                fire(worker)
+                worker = None
 
     def lose(worker: _Worker, why: str) -> None:
         """Kill worker, record its line as lost, and let a new worker take the next line."""
         index = worker.index
-        worker.kill()
-        workers.remove(worker)
+        fire(worker)
         done[index] = lost(index, why, worker.process.exitcode if why == "died" else None)
         feed(None)
 
@@ -142,6 +182,11 @@ def in_workers(
                 following += 1
                 continue
             running = [w for w in workers if w.index is not None]
+            if not running:  # every worker failed to start: each line is lost, in turn
+                if not pending:
+                    raise AssertionError("a line is neither done, waiting nor running")
+                feed(None)
+                continue
             soonest = min(w.deadline for w in running)
             left = None if soonest == float("inf") else max(0.0, soonest - time.monotonic())
             ready = wait([w.connection for w in running], left)

@@ -374,3 +374,12 @@ def test_diff_help_shows_examples_and_does_not_import_sympy():
         assert done.returncode == 0, (argv, done.stderr)
         if env:
             assert "diff" in done.stdout
+
+
+def test_an_expression_may_be_minus_j():
+    # found in review: a short -j for --jobs would have swallowed -j as an option
+    result = run("diff", "-j", "j", env={"NO_COLOR": "1"})
+    assert result.exit_code == 0, result.output
+    assert "dy/dj = −1" in result.stdout
+    result = runner.invoke(["check", "-j^2/2", "j", "-j"], env={"NO_COLOR": "1"})
+    assert result.exit_code == 0 and "✓ Correct." in result.stdout

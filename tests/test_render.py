@@ -540,3 +540,16 @@ def test_json_carries_each_steps_form_through_the_value_as_the_text_shows_it():
     assert rewrite["in_terms_of"]["result"] == "y*(1 - y)"
     assert "dy/dx = dy/du · du/dx = w·y·(1 − y)" in d.to_text()
     assert "in_terms_of" not in obj["steps"]["substeps"][1]  # du/dx = w: no y in it
+
+
+@pytest.mark.parametrize("inner", ["cos", "sin", "tanh"])
+def test_a_tall_chains_named_result_is_one_evaluated_product(inner):
+    # found in review: the named answer of a chain 52 deep was printed with every −1 factor of
+    # its nested product (−1·sin(u)·(−1)·sin(v)·…): its factors are multiplied, evaluated, once
+    from chainrule_cli.api import differentiate
+
+    d = differentiate(f"{inner}(" * 52 + "x" + ")" * 52, "x")
+    text = d.to_text()
+    result = text[text.index("Result") :]
+    assert "−1·" not in result and "(−1)" not in result, result[:300]
+    assert "- -1" not in d.to_latex() and "-1 \\cdot" not in d.to_latex()

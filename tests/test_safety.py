@@ -152,3 +152,17 @@ def test_the_python_api_works_on_long_integers_and_leaves_the_settings_as_they_w
     assert obj["result"] == "2" + "0" * 5998 + "*x"
     assert d.to_text().count("0") >= 5998
     assert (sys.get_int_max_str_digits(), sys.getrecursionlimit()) == (digits, frames)
+
+
+def test_parse_reads_and_prints_long_numbers_as_diff_does():
+    # found in review: parse ran outside the work's settings, so a 4,400-digit number was an
+    # internal error (Python's limit of 4,300 digits for printing an integer)
+    from chainrule_cli.api import parse_expression
+
+    result = chainrule("parse", "10^4400*x", "--max-digits", "10000")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "1" + "0" * 4400 + "*x\n"
+    long = "1" * 5000
+    assert chainrule("parse", long).stdout == long + "\n"
+    parsed = parse_expression("10^4400*x", max_digits=10000)
+    assert len(parsed.text) == 4403 and parsed.to_json()["expr"] == parsed.text

@@ -137,8 +137,8 @@ def test_every_batch_command_prints_the_same_bytes_with_any_number_of_jobs(args,
 def test_latex_and_html_batches_are_the_same_whole_document_with_any_number_of_jobs():
     stdin = "\n".join(CORPUS_X[:40]) + "\n"
     for fmt in (["latex", "--standalone"], ["html"], ["markdown"]):
-        serial = chainrule("diff", "-", "x", "--format", *fmt, "-j", "1", stdin=stdin)
-        parallel = chainrule("diff", "-", "x", "--format", *fmt, "-j", "2", stdin=stdin)
+        serial = chainrule("diff", "-", "x", "--format", *fmt, "--jobs", "1", stdin=stdin)
+        parallel = chainrule("diff", "-", "x", "--format", *fmt, "--jobs", "2", stdin=stdin)
         assert serial.returncode == parallel.returncode == 0, parallel.stderr
         assert parallel.stdout == serial.stdout
 
@@ -196,7 +196,7 @@ def test_a_stopped_batch_leaves_no_worker_and_no_file(tmp_path, sig):
     slow = "+".join(f"sin({i}x)*cos(x^{i})" for i in range(1, 300))
     target = tmp_path / "out.json"
     process = subprocess.Popen(
-        [sys.executable, "-m", "chainrule_cli", "diff", "-", "x", "-f", "json", "-j", "2",
+        [sys.executable, "-m", "chainrule_cli", "diff", "-", "x", "-f", "json", "--jobs", "2",
          marker, "-o", str(target)],
         stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )  # fmt: skip
@@ -220,7 +220,7 @@ def test_a_killed_command_takes_its_workers_with_it():
     marker = "--max-length=9875"
     slow = "+".join(f"sin({i}x)*cos(x^{i})" for i in range(1, 300))
     process = subprocess.Popen(
-        [sys.executable, "-m", "chainrule_cli", "diff", "-", "x", "-j", "2", marker],
+        [sys.executable, "-m", "chainrule_cli", "diff", "-", "x", "--jobs", "2", marker],
         stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     process.stdin.write(f"{slow}\n".encode() * 4)
@@ -234,3 +234,26 @@ def test_a_killed_command_takes_its_workers_with_it():
     while processes_with(marker) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert processes_with(marker) == []
+
+
+def test_a_worker_that_raises_loses_its_line_quietly(capfd):
+    def compute(i: int):
+        if i == 1:
+            raise RuntimeError("a bug")
+        return ("done", i)
+
+    results = list(in_workers(3, compute, None, 2, lost))
+    assert results == [("done", 0), ("lost", 1, "died", 70), ("done", 2)]
+    assert "Traceback" not in capfd.readouterr().err  # CHAINRULE_DEBUG=1 prints it
+
+
+def test_a_worker_sees_the_end_of_its_pipe_when_the_parent_closes_it():
+    # found in review: the worker held the parent's end of its own pipe too, so it never saw
+    # the end of it; now it leaves as soon as the parent's end is closed
+    from chainrule_cli.workers import _Worker
+
+    worker = _Worker(multiprocessing.get_context("fork"), lambda i: i, [])
+    worker.connection.close()  # as when the command is gone
+    worker.process.join(10)
+    assert not worker.process.is_alive()
+    assert worker.process.exitcode == 0

@@ -72,6 +72,9 @@ def run_deep(work: Callable[[], T], timeout: float | None = None) -> T:
     outcome: dict[str, object] = {}
 
     def target() -> None:
+        # counted in the thread itself: a thread that never starts counts nothing, and one
+        # that outlives its deadline puts the settings back when it ends
+        _settings_for_work()
         try:
             outcome["value"] = work()
         except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
@@ -80,14 +83,10 @@ def run_deep(work: Callable[[], T], timeout: float | None = None) -> T:
             _settings_after_work()
 
     old_stack = threading.stack_size()
-    _settings_for_work()
     threading.stack_size(STACK_BYTES)
     try:
         thread = threading.Thread(target=target, name="chainrule-work", daemon=True)
         thread.start()
-    except BaseException:
-        _settings_after_work()
-        raise
     finally:
         threading.stack_size(old_stack)
     thread.join(timeout)

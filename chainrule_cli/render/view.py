@@ -18,6 +18,7 @@ from sympy.core.parameters import evaluate
 
 from chainrule_cli.calculus import steps as S
 from chainrule_cli.calculus.implicit import dependent_function
+from chainrule_cli.calculus.stepper import EVAL_HEIGHT
 from chainrule_cli.calculus.values import named_steps, through_values, value_name
 from chainrule_cli.render import messages
 from chainrule_cli.render.formulas import formula_key
@@ -145,9 +146,15 @@ class Outliner:
             failures = (0,)
         full = self.fits(d.result)
         result = d.result
-        if not full:
-            with evaluate(False):  # the factors in the order the steps made them
-                result = flat_product(d.result).xreplace(self.names)
+        factors = flat_product(d.result).args if d.result.is_Mul else ()
+        if not full and self.height(d.result) >= EVAL_HEIGHT and not any(f.is_Add for f in factors):
+            # a chain's answer is a product nested as deep as the chain; rebuilt with evaluation
+            # level by level (xreplace) it would be flattened again at every level, quadratic in
+            # the depth: its factors, named, are multiplied once instead (the same product, as no
+            # factor is a sum a number could be distributed over)
+            result = sympy.Mul(*(f.xreplace(self.names) for f in factors))
+        elif not full:
+            result = d.result.xreplace(self.names)
         expr = d.expr if self.fits(d.expr) else self.named(d.expr)
         label = sympy.Symbol(value)
         if d.arguments:
