@@ -15,8 +15,14 @@ from chainrule_cli.calculus.graph import Graph as _GraphRecord
 from chainrule_cli.calculus.graph import through_output
 from chainrule_cli.calculus.tangent import Tangent as _TangentRecord
 from chainrule_cli.errors import ChainruleError, LimitError, ParseError  # noqa: F401 - for the cli
-from chainrule_cli.parse import MAX_DEPTH, MAX_DIGITS, MAX_LENGTH, parse
-from chainrule_cli.parse.inputs import parse_lets, parse_outputs, parse_point, variable_named
+from chainrule_cli.parse import MAX_DEPTH, MAX_DIGITS, MAX_LENGTH
+from chainrule_cli.parse.inputs import (
+    ReadOptions,
+    parse_lets,
+    parse_outputs,
+    parse_point,
+    variable_named,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,10 +116,8 @@ def parse_expression(
 ) -> Parsed:
     """Read user text (plain or LaTeX) as a student means it: the SymPy expression, and what
     was read around it (d/dx, y =, an equation); raises ParseError/LimitError."""
-    reading = run_deep(lambda: read_input(
-        text, input=input, functions=functions, max_length=max_length, max_depth=max_depth,
-        max_digits=max_digits,
-    ))  # fmt: skip
+    how = ReadOptions(input, tuple(functions), max_length, max_depth, max_digits)
+    reading = run_deep(lambda: read_input(text, how))
     return Parsed(text, reading.expr, reading)
 
 
@@ -176,13 +180,14 @@ def differentiate(
     if form not in FORMS:
         raise ValueError(f"form must be one of {', '.join(FORMS)}")
 
+    how = ReadOptions(input, tuple(functions), max_length, max_depth, max_digits)
+
     def work():
-        reading = read_input(expr, input=input, functions=functions, max_length=max_length,
-                             max_depth=max_depth, max_digits=max_digits)  # fmt: skip
+        reading = read_input(expr, how)
         refuse_answer_form(reading)
         reading = by_the_value(reading, var)
         wanted, times = operator_agrees(reading, var, order)
-        named = parse_lets(lets, input=input, functions=functions)
+        named = parse_lets(lets, how)
         if reading.kind == "equation":
             from chainrule_cli.calculus.implicit import derive_implicit
             from chainrule_cli.errors import UnsupportedError
@@ -223,12 +228,7 @@ def differentiate(
 
 def read_input(
     text: str | sympy.Expr,
-    *,
-    input: str = "auto",  # noqa: A002
-    functions: Iterable[str] = (),
-    max_length: int = MAX_LENGTH,
-    max_depth: int = MAX_DEPTH,
-    max_digits: int = MAX_DIGITS,
+    how: ReadOptions | None = None,
     prime_variable: sympy.Symbol | None = None,
 ):
     """The Reading of user text (d/dx …, y = …, an equation, or an expression); a SymPy
@@ -238,8 +238,7 @@ def read_input(
     if not isinstance(text, str):
         return Reading(str(text), "expression", text)
     options = {"prime_variable": prime_variable} if prime_variable is not None else {}
-    return read(text, input=input, functions=functions, max_length=max_length,
-                max_depth=max_depth, max_digits=max_digits, **options)  # fmt: skip
+    return read(text, **(how or ReadOptions()).keywords(), **options)
 
 
 def by_the_value(reading, var):
@@ -467,12 +466,13 @@ def gradient(
     if not isinstance(expr, str | sympy.Expr):
         raise TypeError("expr must be text or a SymPy expression")
 
+    how = ReadOptions(input, tuple(functions), max_length, max_depth, max_digits)
+
     def work():
-        reading = read_input(expr, input=input, functions=functions, max_length=max_length,
-                             max_depth=max_depth, max_digits=max_digits)  # fmt: skip
+        reading = read_input(expr, how)
         only_expression_or_definition(reading, "grad")
         parsed = reading.expr
-        named = parse_lets(lets, input=input, functions=functions)
+        named = parse_lets(lets, how)
         whole = parsed
         if named:
             from chainrule_cli.calculus.paths import derive_paths, order_intermediates, substitute
@@ -546,18 +546,14 @@ def jacobian(
     from chainrule_cli.calculus.jacobian import jacobian as work_out_jacobian
     from chainrule_cli.calculus.paths import order_intermediates, substitute
 
+    how = ReadOptions(input, tuple(functions), max_length, max_depth, max_digits)
+
     def work():
         if isinstance(outputs, str):
-            written = parse_outputs(
-                outputs, input=input, functions=functions, max_length=max_length,
-                max_depth=max_depth, max_digits=max_digits,
-            )  # fmt: skip
+            written = parse_outputs(outputs, how)
         else:
-            written = [
-                parse(f, input=input, functions=functions) if isinstance(f, str) else f
-                for f in outputs
-            ]
-        named = parse_lets(lets, input=input, functions=functions)
+            written = [how.parse(f) if isinstance(f, str) else f for f in outputs]
+        named = parse_lets(lets, how)
         order = order_intermediates(named) if named else []
         whole = [substitute(f, named, order) for f in written]
         free = sorted(set().union(*(f.free_symbols for f in whole)), key=str)
@@ -873,9 +869,10 @@ def graph(
     if not isinstance(expr, str | sympy.Expr):
         raise TypeError("expr must be text or a SymPy expression")
 
+    how = ReadOptions(input, tuple(functions), max_length, max_depth, max_digits)
+
     def work():
-        reading = read_input(expr, input=input, functions=functions, max_length=max_length,
-                             max_depth=max_depth, max_digits=max_digits)  # fmt: skip
+        reading = read_input(expr, how)
         only_expression_or_definition(reading, "graph")
         parsed = reading.expr
         variables = [declared_variable(reading, parsed, v) for v in (wrt or ())]
@@ -969,16 +966,16 @@ def check(
 
     if order is not None and (not isinstance(order, int) or order < 1):
         raise ValueError("order must be a positive integer")
-    limits = {"input": input, "functions": functions, "max_length": max_length,
-              "max_depth": max_depth, "max_digits": max_digits}  # fmt: skip
+
+    how = ReadOptions(input, tuple(functions), max_length, max_depth, max_digits)
 
     def work():
 
-        reading = read_input(expr, **limits)
+        reading = read_input(expr, how)
         refuse_answer_form(reading)
         reading = by_the_value(reading, var)
         wanted, times = operator_agrees(reading, var, order)
-        named = parse_lets(lets, input=input, functions=functions)
+        named = parse_lets(lets, how)
         if reading.kind == "equation":
             if named:
                 raise ParseError("--let does not work with an equation")
@@ -987,7 +984,7 @@ def check(
             order_of = order_intermediates(named) if named else []
             whole = substitute(reading.expr, named, order_of) if named else reading.expr
             variable, y = declared_variable(reading, whole, wanted), None
-        said = read_input(answer, prime_variable=variable, **limits)
+        said = read_input(answer, how, prime_variable=variable)
         times = answer_order(said, variable, times, order, reading)
         said = through_the_value(said, reading)
         if reading.kind == "equation":

@@ -6,10 +6,33 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 import sympy
 
 from chainrule_cli.parse import MAX_DEPTH, MAX_DIGITS, MAX_LENGTH, parse
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """How user text is read: the input language, the declared functions and the limits. One
+    value, made once per call of the api and handed to every reader."""
+
+    input: str = "auto"
+    functions: tuple[str, ...] = ()
+    max_length: int = MAX_LENGTH
+    max_depth: int = MAX_DEPTH
+    max_digits: int = MAX_DIGITS
+
+    def keywords(self) -> dict:
+        """As parse(), read() and the api's functions take them."""
+        return {
+            "input": self.input, "functions": self.functions, "max_length": self.max_length,
+            "max_depth": self.max_depth, "max_digits": self.max_digits,
+        }  # fmt: skip
+
+    def parse(self, text: str) -> sympy.Basic:
+        return parse(text, **self.keywords())
 
 
 def variable_named(name: str) -> sympy.Symbol:
@@ -28,10 +51,7 @@ def variable_named(name: str) -> sympy.Symbol:
 
 
 def parse_lets(
-    lets: Mapping[str, object] | Iterable[str],
-    *,
-    input: str = "auto",
-    functions=(),  # noqa: A002
+    lets: Mapping[str, object] | Iterable[str], how: ReadOptions | None = None
 ) -> dict[sympy.Symbol, sympy.Expr]:
     """Named intermediates, {u: x^2*y}, from {"u": "x^2*y"} or ["u=x^2*y"]; parsed safely."""
     from chainrule_cli.errors import ParseError
@@ -49,7 +69,7 @@ def parse_lets(
         if symbol in named:
             raise ParseError(f"the intermediate {name} is named twice")
         if isinstance(value, str):
-            value = parse(value, input=input, functions=functions)
+            value = (how or ReadOptions()).parse(value)
         if not isinstance(value, sympy.Expr):
             raise TypeError(f"the value of {name} must be text or a SymPy expression")
         if symbol in value.free_symbols:
@@ -58,18 +78,12 @@ def parse_lets(
     return named
 
 
-def parse_outputs(
-    text: str,
-    *,
-    input: str = "auto",
-    functions=(),
-    max_length=MAX_LENGTH,
-    max_depth=MAX_DEPTH,  # noqa: A002
-    max_digits=MAX_DIGITS,
-) -> list[sympy.Expr]:
+def parse_outputs(text: str, how: ReadOptions | None = None) -> list[sympy.Expr]:
     """ "[f1, f2, …]" (or one expression) as a list; an error's column counts in the whole text."""
     from chainrule_cli.errors import ChainruleError, LimitError, ParseError
 
+    how = how or ReadOptions()
+    max_length = how.max_length
     if len(text) > max_length:
         raise LimitError(
             f"input is {len(text)} characters long; the limit is {max_length}",
@@ -80,8 +94,7 @@ def parse_outputs(
     if stripped == "[]":
         raise ParseError("the list is empty", column=text.index("[") + 2, text=text)
     if not (stripped.startswith("[") and stripped.endswith("]")):
-        return [parse(text, input=input, functions=functions, max_length=max_length,
-                      max_depth=max_depth, max_digits=max_digits)]  # fmt: skip
+        return [how.parse(text)]
     start = text.index("[") + 1
     inner = text[start : text.rindex("]")]
     pieces, depth, begin = [], 0, 0
@@ -99,8 +112,7 @@ def parse_outputs(
         if not piece.strip():
             raise ParseError("an empty entry in the list", column=start + offset + 1, text=text)
         try:
-            outputs.append(parse(piece, input=input, functions=functions, max_length=max_length,
-                                 max_depth=max_depth, max_digits=max_digits))  # fmt: skip
+            outputs.append(how.parse(piece))
         except ChainruleError as exc:
             if exc.column is not None:
                 exc.column += start + offset
