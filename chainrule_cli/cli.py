@@ -169,6 +169,9 @@ ExprArgument = Annotated[
     str,
     typer.Argument(help="The expression, e.g. '1/(1+exp(-(w*x+b)))', or - to read lines."),
 ]
+VarArgument = Annotated[
+    str | None, typer.Argument(help="The variable (may be left out when there is only one).")
+]
 AtOption = Annotated[
     list[str] | None,
     typer.Option("--at", help="Also evaluate at NAME=VALUE[,NAME=VALUE…] (every variable)."),
@@ -394,10 +397,7 @@ def parse_command(
 def diff_command(
     ctx: typer.Context,
     expr: ExprArgument,
-    var: Annotated[
-        str | None,
-        typer.Argument(help="The variable (may be left out when there is only one)."),
-    ] = None,
+    var: VarArgument = None,
     order: OrderOption = None,
     at: AtOption = None,
     detail: DetailOption = Detail.full,
@@ -677,10 +677,7 @@ def check_command(
 def tangent_command(
     ctx: typer.Context,
     expr: ExprArgument,
-    var: Annotated[
-        str | None,
-        typer.Argument(help="The variable (may be left out when there is only one)."),
-    ] = None,
+    var: VarArgument = None,
     at: Annotated[
         list[str] | None,
         typer.Option("--at", help="The point, NAME=VALUE[,NAME=VALUE…] (x=3,y=4 on a curve)."),
@@ -729,10 +726,7 @@ def plot_command(
         str,
         typer.Argument(help="The function, e.g. 'x^3 - 3x', or a curve, 'x^2 + y^2 = 25'."),
     ],
-    var: Annotated[
-        str | None,
-        typer.Argument(help="The variable (may be left out when there is only one)."),
-    ] = None,
+    var: VarArgument = None,
     at: Annotated[
         list[str] | None,
         typer.Option(
