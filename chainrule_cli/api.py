@@ -10,7 +10,6 @@ import sympy
 from chainrule_cli.calculus import steps as S
 from chainrule_cli.calculus.check import Check as _CheckRecord
 from chainrule_cli.calculus.deep import TimeoutError_, run_deep  # noqa: F401 - for the cli
-from chainrule_cli.calculus.derive import refuse_numbers_too_large, refuse_towers
 from chainrule_cli.calculus.graph import Graph as _GraphRecord
 from chainrule_cli.calculus.graph import through_output
 from chainrule_cli.calculus.tangent import Tangent as _TangentRecord
@@ -19,9 +18,22 @@ from chainrule_cli.parse import MAX_DEPTH, MAX_DIGITS, MAX_LENGTH
 from chainrule_cli.parse.inputs import (
     ReadOptions,
     parse_lets,
-    parse_outputs,
     parse_point,
-    variable_named,
+)
+from chainrule_cli.parse.question import (  # what a line means is decided there, once
+    ask_derivative,
+    ask_gradient,
+    ask_jacobian,
+    by_the_value,
+    column_of,
+    declared_variable,
+    implicit_variables,
+    operator_agrees,
+    read_input,
+    refuse_answer_form,
+    refuse_numbers_too_large,
+    refuse_towers,
+    spell,
 )
 
 
@@ -121,23 +133,6 @@ def parse_expression(
     return Parsed(text, reading.expr, reading)
 
 
-def resolve_variable(expr: sympy.Expr, var: str | sympy.Symbol | None) -> sympy.Symbol:
-    """The variable to differentiate by; may be left out when the expression has one."""
-    from chainrule_cli.parse import symbol
-
-    if isinstance(var, sympy.Symbol):
-        return var if var.is_real else symbol(var.name)
-    if var is None or var == "":
-        free = sorted(expr.free_symbols, key=str)
-        if len(free) == 1:
-            return free[0]
-        if not free:
-            return symbol("x")
-        names = ", ".join(str(s) for s in free)
-        raise ParseError(f"the expression has several variables ({names}); say which one")
-    return variable_named(var)
-
-
 def differentiate(
     expr: str | sympy.Expr,
     var: str | sympy.Symbol | None = None,
@@ -183,266 +178,23 @@ def differentiate(
     how = ReadOptions(input, tuple(functions), max_length, max_depth, max_digits)
 
     def work():
-        reading = read_input(expr, how)
-        refuse_answer_form(reading)
-        reading = by_the_value(reading, var)
-        wanted, times = operator_agrees(reading, var, order)
-        named = parse_lets(lets, how)
-        if reading.kind == "equation":
+        q = ask_derivative(expr, how, var=var, order=order, dependent=dependent, lets=lets)
+        if q.kind == "equation":
             from chainrule_cli.calculus.implicit import derive_implicit
-            from chainrule_cli.errors import UnsupportedError
 
-            if named:
-                raise UnsupportedError("--let does not work with an equation")
-            x, y = implicit_variables(reading, wanted, dependent)
-            refuse_towers(reading.expr, x)
-            implicit = derive_implicit(reading.lhs, reading.rhs, x, y, times, detail)
-            return Derivation.of(implicit).replace(typed=reading.typed)
-        if dependent is not None:
-            from chainrule_cli.errors import ParseError
+            implicit = derive_implicit(q.lhs, q.rhs, q.var, q.dependent, q.order, detail)
+            return Derivation.of(implicit).replace(typed=q.typed)
+        if q.lets:
+            from chainrule_cli.calculus.paths import derive_paths
 
-            raise ParseError("--dependent is for an equation in two variables (x^2 + y^2 = 25)")
-        parsed = reading.expr
-        if named:
-            from chainrule_cli.calculus.paths import derive_paths, order_intermediates, substitute
-            from chainrule_cli.errors import UnsupportedError
-
-            if times != 1:
-                raise UnsupportedError("--let works with first derivatives only (no --order)")
-            whole = substitute(parsed, named, order_intermediates(named))
-            variable = declared_variable(reading, whole, wanted)
-            refuse_towers(whole, variable)
-            paths = derive_paths(parsed, variable, named, detail)
-            return Derivation.of(paths).replace(typed=reading.typed)
-        variable = declared_variable(reading, parsed, wanted)
-        refuse_towers(parsed, variable)
-        # VAR hidden in a longer name was refused above; absent, the derivative is 0: a note
-        notes = () if variable in parsed.free_symbols else ("absent",)
-        derivation = derive(parsed, variable, times, detail, value=reading.value, form=form)
+            paths = derive_paths(q.expr, q.var, q.named, detail)
+            return Derivation.of(paths).replace(typed=q.typed)
+        derivation = derive(q.expr, q.var, q.order, detail, value=q.value, form=form)
         return Derivation.of(derivation).replace(
-            value=reading.value, arguments=reading.arguments, notes=notes, typed=reading.typed
+            value=q.value, arguments=q.arguments, notes=q.notes, typed=q.typed
         )
 
     return run_deep(work, timeout=timeout)
-
-
-def read_input(
-    text: str | sympy.Expr,
-    how: ReadOptions | None = None,
-    prime_variable: sympy.Symbol | None = None,
-):
-    """The Reading of user text (d/dx …, y = …, an equation, or an expression); a SymPy
-    expression is read as itself."""
-    from chainrule_cli.parse import Reading, read
-
-    if not isinstance(text, str):
-        return Reading(str(text), "expression", text)
-    options = {"prime_variable": prime_variable} if prime_variable is not None else {}
-    return read(text, **(how or ReadOptions()).keywords(), **options)
-
-
-def by_the_value(reading, var):
-    """x = y^3 by x: the definition's own name is the variable, so the student means the
-    equation, differentiated implicitly (y = y(x)), not d/dx of a value named x."""
-    import dataclasses
-
-    from chainrule_cli.parse import symbol
-
-    if reading.kind != "definition" or reading.arguments or var in (None, ""):
-        return reading
-    if str(var).strip() != reading.value:
-        return reading
-    lhs = symbol(reading.value)
-    return dataclasses.replace(
-        reading, kind="equation", lhs=lhs, rhs=reading.expr, expr=lhs - reading.expr, value=None
-    )
-
-
-def refuse_answer_form(reading) -> None:
-    """dy/dx = 2x is a derivative already: an answer for `check`, nothing to differentiate."""
-
-    if reading.kind == "derivative":
-        raise ParseError(
-            "this names a derivative and its value (an answer, as in dy/dx = …); say what to"
-            " differentiate, or check the answer with: chainrule check EXPR VAR ANSWER",
-            column=1,
-            text=reading.text,
-        )
-
-
-def operator_agrees(reading, var, order: int | None) -> tuple:
-    """The variable and the order to use: those of the operator (d^2/dx^2 …), which VAR and
-    --order may repeat but not contradict; else VAR (or None) and --order (or 1)."""
-
-    if reading.kind != "operator":
-        return var, order or 1
-    said = reading.var
-    if var is not None and var != "" and resolve_variable(reading.expr, var) != said:
-        raise ParseError(
-            f"the expression says d/d{said} but the variable given is {var}; give one of them"
-        )
-    if order is not None and order != reading.order:
-        raise ParseError(
-            f"the expression asks for derivative {reading.order} (d^{reading.order}/d{said}^"
-            f"{reading.order}) but --order is {order}; give one of them"
-        )
-    return said, reading.order
-
-
-def declared_variable(reading, expr: sympy.Expr, var) -> sympy.Symbol:
-    """The variable: given, or declared by f(x) = …, or the only one; with f(w, x) = … it must
-    be one of w and x."""
-
-    arguments = reading.arguments
-    if arguments and (var is None or var == ""):
-        if len(arguments) == 1:
-            return arguments[0]
-        names = ", ".join(str(a) for a in arguments)
-        raise ParseError(f"{reading.value}({names}) has several variables; say which one")
-    variable = resolve_variable(expr, var)
-    if arguments and variable not in arguments:
-        names = ", ".join(str(a) for a in arguments)
-        raise ParseError(f"{reading.value}({names}) is a function of {names}, not of {variable}")
-    if reading.value is not None and variable.name == reading.value:
-        raise ParseError(
-            f"{variable} is the function's value here ({variable} = …); say which variable to"
-            " differentiate by"
-        )
-    not_a_differential(expr, variable)
-    value = (reading.value,) if reading.value is not None else ()
-    hidden_name(expr, variable, reading.text, more=value)  # xy = 1 by x: xy is one name
-    return variable
-
-
-def not_a_differential(expr: sympy.Expr, variable: sympy.Symbol) -> None:
-    """VAR written dx (as in d/dx) means x: refused with the fix, not differentiated by a
-    variable named dx (giving 0)."""
-
-    name = variable.name
-    names = {s.name for s in expr.free_symbols}
-    if name not in names and name.startswith("d") and name[1:] in names:
-        raise ParseError(f"the variable is {name[1:]}, not {name}: give it without the d")
-
-
-def implicit_variables(reading, var, dependent) -> tuple[sympy.Symbol, sympy.Symbol]:
-    """(x, y) for an equation: VAR and --dependent, or what they must be: x and y when both
-    occur, else the two variables of the equation."""
-    from chainrule_cli.parse import symbol
-
-    free = sorted(reading.expr.free_symbols, key=str)
-    for symbol_ in free:  # 6xy beside x: xy is one name, a misreading of x·y
-        hidden_name(reading.expr, symbol_, reading.text)
-    if len(free) == 1 and len(free[0].name) > 1 and free[0].name.isalpha():
-        hidden_name(reading.expr, symbol(free[0].name[0]), reading.text)
-    x = resolve_variable(reading.expr, var) if var not in (None, "") and var is not None else None
-    y = variable_named(str(dependent)) if dependent is not None else None
-    if isinstance(dependent, sympy.Symbol):
-        y = dependent if dependent.is_real else variable_named(dependent.name)
-    for given in (x, y):
-        if given is not None and given not in free:
-            hidden_name(reading.expr, given, reading.text)
-            raise ParseError(f"{given} does not appear in the equation")
-    if x is None:
-        others = [s for s in free if s != y]
-        if any(s.name == "x" for s in others):
-            x = next(s for s in others if s.name == "x")
-        elif len(others) == 1:
-            x = others[0]
-        else:
-            names = ", ".join(str(s) for s in others)
-            raise ParseError(f"the equation has the variables {names}; say which one to"
-                             " differentiate by")  # fmt: skip
-    if y is None:
-        others = [s for s in free if s != x]
-        if len(others) == 1:
-            y = others[0]
-        elif any(s.name == "y" for s in others):
-            y = next(s for s in others if s.name == "y")
-        elif not others:
-            raise ParseError(
-                f"the equation has only the variable {x}: there is no function of {x} to find"
-            )
-        else:
-            names = ", ".join(str(s) for s in others)
-            raise ParseError(f"say which of {names} depends on {x}, with --dependent NAME")
-    if x == y:
-        raise ParseError(f"{x} cannot depend on itself: --dependent must differ from VAR")
-    for given in (x, y):
-        not_a_differential(reading.expr, given)
-        hidden_name(reading.expr, given, reading.text)
-    return x, y
-
-
-def hidden_name(
-    expr: sympy.Expr, var: sympy.Symbol, text: str | None = None, more: tuple[str, ...] = ()
-) -> None:
-    """VAR inside a longer name (`wx`, `xy`, `xlnx`, `sinx2`) is a misreading verification
-    cannot see (d/dx of x + xlnx would be 1): refused with the fix, whether or not VAR also
-    occurs on its own."""
-    import re
-
-    from chainrule_cli.parse.names import CONSTANTS, FUNCTIONS, GREEK, GREEK_UPPER
-
-    known = {*GREEK, *GREEK_UPPER, *CONSTANTS, *FUNCTIONS}
-    name = var.name
-    if not name.isidentifier():
-        return  # a symbol made in Python ('"'): no name a student typed
-    for other in sorted({s.name for s in expr.free_symbols} | set(more)):
-        core = re.sub(r"(_\w*|\d+)$", "", other)  # x_1 and w0 are their own variables
-        if other == name or core in known or len(core) <= len(name) or name not in core:
-            continue
-        spaced, starred = spell(other)
-        fix = f"write {spaced} or {starred}"
-        if " " not in spaced:
-            fix = f"name the variable differently ({other} contains {name})"
-        column = column_of(other, text)
-        raise ParseError(
-            f"'{other}' is one name, so it is not a product with {name}; {fix}",
-            column=column,
-            text=text if column else None,
-        )
-
-
-def column_of(name: str, text: str | None) -> int | None:
-    """Where a name stands in the text as a whole name (2xy: column 2), 1-based; or None."""
-    import re
-
-    found = re.search(rf"(?<![A-Za-z_]){re.escape(name)}(?![A-Za-z0-9_])", text or "")
-    return found.start() + 1 if found else None
-
-
-def spell(name: str) -> tuple[str, str]:
-    """A glued name taken apart as a student means it: 'xlnx' -> ('x ln x', 'x*ln(x)'),
-    'wx' -> ('w x', 'w*x'), 'sinx2' -> ('sin x 2', 'sin(x)*2')."""
-    import re
-
-    from chainrule_cli.parse.names import FUNCTIONS
-
-    names = sorted((f for f in FUNCTIONS if len(f) > 2 and f.islower()), key=len, reverse=True)
-    names.append("ln")
-    parts: list[str] = []
-    i = 0
-    while i < len(name):
-        fn = next((f for f in names if name.startswith(f, i)), None)
-        if fn is not None and i + len(fn) < len(name):
-            parts.append(fn)
-            i += len(fn)
-            continue
-        piece = re.match(r"\d+|[A-Za-z]|_\w*|.", name[i:], re.DOTALL).group()
-        parts.append(piece)
-        i += len(piece)
-    starred: list[str] = []
-    pending = None
-    for part in parts:
-        if part in names:
-            pending = part if pending is None else f"{pending}({part}"
-            continue
-        if pending is not None:
-            starred.append(f"{pending}({part})" + ")" * pending.count("("))
-            pending = None
-        else:
-            starred.append(part)
-    return " ".join(parts), "*".join(starred)
 
 
 def gradient(
@@ -462,6 +214,7 @@ def gradient(
     given), each with its verified steps; with `lets`, each by the chain rule over paths.
     Returns a `Gradient`."""
     from chainrule_cli.calculus.derive import derive
+    from chainrule_cli.calculus.paths import derive_paths
 
     if not isinstance(expr, str | sympy.Expr):
         raise TypeError("expr must be text or a SymPy expression")
@@ -469,63 +222,22 @@ def gradient(
     how = ReadOptions(input, tuple(functions), max_length, max_depth, max_digits)
 
     def work():
-        reading = read_input(expr, how)
-        only_expression_or_definition(reading, "grad")
-        parsed = reading.expr
-        named = parse_lets(lets, how)
-        whole = parsed
-        if named:
-            from chainrule_cli.calculus.paths import derive_paths, order_intermediates, substitute
-
-            whole = substitute(parsed, named, order_intermediates(named))
-        names = list(vars or ())
-        variables = (
-            [declared_variable(reading, whole, v) for v in names]
-            or list(reading.arguments)
-            or sorted(whole.free_symbols, key=str)
-        )
-        if not variables:
-            raise ParseError("the expression has no variables to take a gradient by")
-        if len(set(variables)) != len(variables):
-            raise ParseError("a variable is named twice")
-        for variable in variables:
-            hidden_name(whole, variable, reading.text)
+        q = ask_gradient(expr, how, command="grad", variables=vars, lets=lets)
         partials = []
-        for variable in variables:
-            refuse_towers(whole, variable)
-            if named:
-                paths = derive_paths(parsed, variable, named, detail)
-                partials.append(Derivation.of(paths).replace(typed=reading.typed))
+        for variable in q.variables:
+            if q.lets:
+                paths = derive_paths(q.expr, variable, q.named, detail)
+                partials.append(Derivation.of(paths).replace(typed=q.typed))
             else:
-                derived = derive(parsed, variable, 1, detail, value=reading.value)
+                derived = derive(q.expr, variable, 1, detail, value=q.value)
                 partials.append(
                     Derivation.of(derived).replace(
-                        value=reading.value, arguments=reading.arguments, typed=reading.typed
+                        value=q.value, arguments=q.arguments, typed=q.typed
                     )
                 )
-        return Gradient(expr=whole, vars=tuple(variables), partials=tuple(partials))
+        return Gradient(expr=q.whole, vars=q.variables, partials=tuple(partials))
 
     return run_deep(work, timeout=timeout)
-
-
-def only_expression_or_definition(reading, command: str) -> None:
-    """grad, jacobian and graph take an expression, or a definition f(x, y) = … that names it:
-    an operator or an equation says something they cannot do."""
-
-    refuse_answer_form(reading)
-    if reading.kind == "operator":
-        raise ParseError(
-            f"{command} works out every variable's derivative itself: leave out d/d{reading.var}",
-            column=1,
-            text=reading.text,
-        )
-    if reading.kind == "equation":
-        raise ParseError(
-            f"{command} takes an expression, not an equation (implicit differentiation is"
-            " chainrule diff EQUATION VAR)",
-            column=1,
-            text=reading.text,
-        )
 
 
 def jacobian(
@@ -544,30 +256,12 @@ def jacobian(
     """J_f(x) for f = [f1, f2, …] ("[f1, f2]" text, a list, or one expression), every entry
     with its verified steps; with `lets`, also J_f(u) · J_u(x). Returns a `Jacobian`."""
     from chainrule_cli.calculus.jacobian import jacobian as work_out_jacobian
-    from chainrule_cli.calculus.paths import order_intermediates, substitute
 
     how = ReadOptions(input, tuple(functions), max_length, max_depth, max_digits)
 
     def work():
-        if isinstance(outputs, str):
-            written = parse_outputs(outputs, how)
-        else:
-            written = [how.parse(f) if isinstance(f, str) else f for f in outputs]
-        named = parse_lets(lets, how)
-        order = order_intermediates(named) if named else []
-        whole = [substitute(f, named, order) for f in written]
-        free = sorted(set().union(*(f.free_symbols for f in whole)), key=str)
-        variables = [resolve_variable(whole[0], v) for v in (wrt or ())] or free
-        if not variables:
-            raise ParseError("the functions have no variables to differentiate by")
-        if len(set(variables)) != len(variables):
-            raise ParseError("a variable is named twice")
-        if any(v in named for v in variables):
-            raise ParseError("a variable cannot also be an intermediate")
-        for f in whole:
-            for v in variables:
-                refuse_towers(f, v)
-        result = work_out_jacobian(written, variables, named, detail)
+        q = ask_jacobian(outputs, how, wrt=wrt, lets=lets)
+        result = work_out_jacobian(list(q.outputs), list(q.variables), q.named, detail)
         return Jacobian(**{name: getattr(result, name) for name in result.fields})
 
     return run_deep(work, timeout=timeout)
@@ -872,17 +566,9 @@ def graph(
     how = ReadOptions(input, tuple(functions), max_length, max_depth, max_digits)
 
     def work():
-        reading = read_input(expr, how)
-        only_expression_or_definition(reading, "graph")
-        parsed = reading.expr
-        variables = [declared_variable(reading, parsed, v) for v in (wrt or ())]
-        for variable in variables or sorted(parsed.free_symbols, key=str):
-            hidden_name(parsed, variable, reading.text)
-        if len(set(variables)) != len(variables):
-            raise ParseError("a variable is named twice")
-        for variable in variables or sorted(parsed.free_symbols, key=str):
-            refuse_towers(parsed, variable)
-        built = build_graph(parsed, tuple(variables) or None)
+        q = ask_gradient(expr, how, command="graph", variables=wrt)
+        typed = q.variables if q.decided == "typed" else None  # else every variable, by name
+        built = build_graph(q.expr, typed)
         return ComputationalGraph(**{name: getattr(built, name) for name in built.fields}).replace(
             in_terms_of=through_output(built)
         )

@@ -201,29 +201,3 @@ def on_a_switch(result: sympy.Expr, point: dict) -> bool:
         if value.is_number and value.is_zero:
             return True
     return False
-
-
-def refuse_towers(expr: sympy.Expr, var: sympy.Symbol) -> None:
-    """A number such as 10^10^10 is kept as a symbolic tower, but where it multiplies the
-    variable SymPy's algebra would try to compute it, in a loop --timeout cannot interrupt."""
-    from chainrule_cli.errors import LimitError
-    from chainrule_cli.parse.names import MAX_POWER_BITS, log2_size
-
-    _, dependent = expr.as_independent(var, as_Add=True)
-    for power in dependent.atoms(sympy.Pow):
-        if power.is_number and (log2_size(power) or 0) > MAX_POWER_BITS:
-            raise LimitError(
-                f"{power} is too large a number to differentiate through "
-                "(it can only be a constant term)"
-            )
-
-
-def refuse_numbers_too_large(expr: sympy.Expr) -> None:
-    """A tower such as 10^10^10 anywhere in an answer: comparing would compute it (SymPy's
-    arithmetic on it holds the interpreter; no --timeout could stop it)."""
-    from chainrule_cli.errors import LimitError
-    from chainrule_cli.parse.names import MAX_POWER_BITS, log2_size
-
-    for power in expr.atoms(sympy.Pow):
-        if power.is_number and (log2_size(power) or 0) > MAX_POWER_BITS:
-            raise LimitError(f"{power} is too large a number to compare with")

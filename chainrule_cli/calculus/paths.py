@@ -10,46 +10,9 @@ from chainrule_cli.calculus.derive import simplify_result
 from chainrule_cli.calculus.stepper import Stepper
 from chainrule_cli.calculus.verify import verify
 from chainrule_cli.errors import LimitError, ParseError
+from chainrule_cli.parse.inputs import order_intermediates, substitute  # noqa: F401 - here too
 
 MAX_PATHS = 1_000
-
-
-def order_intermediates(lets: dict[sympy.Symbol, sympy.Expr]) -> list[sympy.Symbol]:
-    """The intermediates, each after those it depends on; a cycle is an error."""
-    done: list[sympy.Symbol] = []
-    state: dict[sympy.Symbol, str] = {}
-    for start in lets:
-        stack = [(start, False)]
-        while stack:
-            name, leaving = stack.pop()
-            if leaving:
-                state[name] = "done"
-                done.append(name)
-                continue
-            if state.get(name) == "done":
-                continue
-            if state.get(name) == "open":
-                raise ParseError(f"the intermediates depend on each other in a cycle ({name})")
-            state[name] = "open"
-            stack.append((name, True))
-            for needed in sorted(lets[name].free_symbols & set(lets), key=str):
-                if state.get(needed) == "open":
-                    raise ParseError(
-                        f"the intermediates depend on each other in a cycle ({needed})"
-                    )
-                if state.get(needed) != "done":
-                    stack.append((needed, False))
-    return done
-
-
-def substitute(expr: sympy.Expr, lets: dict, order: list) -> sympy.Expr:
-    """expr in the original variables: each intermediate replaced by its definition."""
-    for name in reversed(order):
-        if expr.has(sympy.Derivative, sympy.Subs):
-            expr = expr.subs(name, lets[name])  # f'(u) at u = x²: Subs keeps it meaningful
-        else:
-            expr = expr.xreplace({name: lets[name]})
-    return expr
 
 
 def derive_paths(

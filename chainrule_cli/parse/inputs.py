@@ -1,6 +1,7 @@
 """What the command line and the API read besides an expression: a variable's name, named
-intermediates (--let u=…), a list of outputs ([f1, f2, …]) and a point (--at x=1/2,w=2). Every
-value is parsed by the parser, never evaluated."""
+intermediates (--let u=…, put in in the order they depend on each other), a list of outputs
+([f1, f2, …]) and a point (--at x=1/2,w=2). Every value is parsed by the parser, never
+evaluated."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 
 import sympy
 
+from chainrule_cli.errors import ParseError
 from chainrule_cli.parse import MAX_DEPTH, MAX_DIGITS, MAX_LENGTH, parse
 
 
@@ -174,3 +176,41 @@ def parse_point(assignments: Mapping[str, object] | Iterable[str]) -> dict:
             raise LimitError(f"the value of {name} is too large to compute with")
         point[variable] = value
     return point
+
+
+def order_intermediates(lets: dict[sympy.Symbol, sympy.Expr]) -> list[sympy.Symbol]:
+    """The intermediates, each after those it depends on; a cycle is an error."""
+    done: list[sympy.Symbol] = []
+    state: dict[sympy.Symbol, str] = {}
+    for start in lets:
+        stack = [(start, False)]
+        while stack:
+            name, leaving = stack.pop()
+            if leaving:
+                state[name] = "done"
+                done.append(name)
+                continue
+            if state.get(name) == "done":
+                continue
+            if state.get(name) == "open":
+                raise ParseError(f"the intermediates depend on each other in a cycle ({name})")
+            state[name] = "open"
+            stack.append((name, True))
+            for needed in sorted(lets[name].free_symbols & set(lets), key=str):
+                if state.get(needed) == "open":
+                    raise ParseError(
+                        f"the intermediates depend on each other in a cycle ({needed})"
+                    )
+                if state.get(needed) != "done":
+                    stack.append((needed, False))
+    return done
+
+
+def substitute(expr: sympy.Expr, lets: dict, order: list) -> sympy.Expr:
+    """expr in the original variables: each intermediate replaced by its definition."""
+    for name in reversed(order):
+        if expr.has(sympy.Derivative, sympy.Subs):
+            expr = expr.subs(name, lets[name])  # f'(u) at u = x²: Subs keeps it meaningful
+        else:
+            expr = expr.xreplace({name: lets[name]})
+    return expr

@@ -306,6 +306,18 @@ _MESSAGES_EN_ZH: list[tuple[str, str],] = [
         r"the expression has several variables \((?P<names>.+)\); say which one",
         "表达式有多个变量（{names}）；请指明对哪一个求导",
     ),
+    # issue 23: what a line means (parse/question.py)
+    (
+        r"the expression has several variables \((?P<names>.+)\); say which one \('(?P<name>.+)'"
+        r" is one name: for a product write (?P<a>.+) or (?P<b>.+)\)",
+        "表达式有多个变量（{names}）；请指明对哪一个求导"
+        "（'{name}' 是一个名称：乘积请写成 {a} 或 {b}）",
+    ),
+    (
+        r"'(?P<name>.+)' is one name, so it is not a product; write (?P<a>.+) or (?P<b>.+) \(a"
+        r" variable named (?P<n2>.+) must be given by name: (?P<how>chainrule .+)\)",
+        "'{name}' 是一个名称，不是乘积；请写成 {a} 或 {b}（名为 {n2} 的变量须指名给出：{how}）",
+    ),
     (
         r"--let works with first derivatives only \(no --order\)",
         "--let 只能用于一阶导数（不能与 --order 同用）",

@@ -1,0 +1,523 @@
+"""What a line means, decided in one place: the `Question` every command works on.
+
+The text (and VAR, --order, --dependent, --let) becomes one immutable Question: the expression
+or equation, the variables and how they were decided, the order, the kind, the declared names
+and the notes a person must see. Every guard against a misreading runs here, whatever the
+command or the path (the command line or the API, a batch line or not, with or without VAR):
+a variable hidden in a longer name (`wx` by x), a line whose only name is glued (`y = kx`),
+VAR written `dx`, an operator and a VAR that disagree, an answer given as the question.
+docs/architecture.md §1 shows the way through.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import sympy
+
+from chainrule_cli.errors import LimitError, ParseError, UnsupportedError
+from chainrule_cli.parse.inputs import (
+    ReadOptions,
+    order_intermediates,
+    parse_lets,
+    parse_outputs,
+    substitute,
+    variable_named,
+)
+from chainrule_cli.parse.names import (
+    CONSTANTS,
+    FUNCTIONS,
+    GREEK,
+    GREEK_UPPER,
+    MAX_POWER_BITS,
+    log2_size,
+)
+from chainrule_cli.parse.parser import symbol
+from chainrule_cli.parse.reading import Reading
+
+# How the variable was decided: given as VAR; by d/dx; by f(x) = …; the only variable; x for
+# an expression with none; every variable (grad, graph); by the equation (x, else the other).
+DECIDED = ("typed", "operator", "definition", "only", "default", "all", "equation")
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """A line of input as the work will use it. Nothing after parse/ interprets the text."""
+
+    text: str  # as typed
+    kind: str  # "expression", "operator" (d/dx …), "definition" (y = …), "equation", "list"
+    expr: sympy.Expr  # as written (through the --let names); an equation: lhs − rhs
+    whole: sympy.Expr  # in the original variables (the --let names put in)
+    variables: tuple[sympy.Symbol, ...]  # to differentiate by
+    decided: str  # how the variables were decided: one of DECIDED
+    order: int = 1
+    value: str | None = None  # the value's name: y in y = …, f in f(x) = …
+    arguments: tuple[sympy.Symbol, ...] = ()  # f(w, x) = …: the declared variables
+    lhs: sympy.Expr | None = None  # an equation's sides
+    rhs: sympy.Expr | None = None
+    dependent: sympy.Symbol | None = None  # an equation's y = y(x)
+    lets: tuple[tuple[sympy.Symbol, sympy.Expr], ...] = ()  # --let u=…, in dependency order
+    outputs: tuple[sympy.Expr, ...] = ()  # a list [f1, f2, …] (jacobian), as written
+    functions: tuple[str, ...] = ()  # the declared unknown functions (--function)
+    # names with a shape; none yet: vectors and matrices are read once they have shapes
+    shapes: tuple[tuple[str, str], ...] = ()
+    notes: tuple[str, ...] = ()  # what a person must be told: "absent" (VAR does not occur)
+    typed: dict | None = None  # sub-expressions as typed (w·x + b), for the printers
+
+    @property
+    def var(self) -> sympy.Symbol:
+        """The one variable of a derivative (diff, check, tangent, plot)."""
+        return self.variables[0]
+
+    @property
+    def named(self) -> dict[sympy.Symbol, sympy.Expr]:
+        return dict(self.lets)
+
+    @property
+    def equation(self) -> tuple[sympy.Expr, sympy.Expr] | None:
+        return (self.lhs, self.rhs) if self.kind == "equation" else None
+
+
+def read_input(
+    text: str | sympy.Expr,
+    how: ReadOptions | None = None,
+    prime_variable: sympy.Symbol | None = None,
+) -> Reading:
+    """The Reading of user text (d/dx …, y = …, an equation, or an expression); a SymPy
+    expression is read as itself."""
+    from chainrule_cli.parse import read
+
+    if not isinstance(text, str):
+        return Reading(str(text), "expression", text)
+    options = {"prime_variable": prime_variable} if prime_variable is not None else {}
+    return read(text, **(how or ReadOptions()).keywords(), **options)
+
+
+def _given(var) -> bool:
+    return var is not None and var != ""
+
+
+# ---- the questions ----------------------------------------------------------------------------
+
+
+def ask_derivative(
+    text: str | sympy.Expr,
+    how: ReadOptions | None = None,
+    *,
+    var: str | sympy.Symbol | None = None,
+    order: int | None = None,
+    dependent: str | sympy.Symbol | None = None,
+    lets: Mapping[str, object] | Iterable[str] = (),
+) -> Question:
+    """A derivative by one variable (diff, check, tangent, plot): the text read as a student
+    writes it (d/dx …, y = …, f(x) = …, an equation), VAR and --order checked against what it
+    says, the variable decided, every guard run."""
+    how = how or ReadOptions()
+    reading = read_input(text, how)
+    refuse_answer_form(reading)
+    reading = by_the_value(reading, var)
+    wanted, times = operator_agrees(reading, var, order)
+    named = parse_lets(lets, how)
+    common = {"text": reading.text, "functions": how.functions, "typed": reading.typed}
+    if reading.kind == "equation":
+        if named:
+            raise UnsupportedError("--let does not work with an equation")
+        x, y = implicit_variables(reading, wanted, dependent)
+        refuse_towers(reading.expr, x)
+        decided = "typed" if _given(wanted) else "equation"
+        return Question(kind="equation", expr=reading.expr, whole=reading.expr, variables=(x,),
+                        decided=decided, order=times, lhs=reading.lhs, rhs=reading.rhs,
+                        dependent=y, **common)  # fmt: skip
+    if dependent is not None:
+        raise ParseError("--dependent is for an equation in two variables (x^2 + y^2 = 25)")
+    if named and times != 1:
+        raise UnsupportedError("--let works with first derivatives only (no --order)")
+    order_of = order_intermediates(named) if named else []
+    whole = substitute(reading.expr, named, order_of) if named else reading.expr
+    variable, decided = decide_variable(reading, whole, wanted)
+    if variable in named:
+        raise ParseError(f"{variable} is the variable; it cannot also be an intermediate")
+    refuse_towers(whole, variable)
+    # VAR hidden in a longer name is refused above; absent, the derivative is 0: a note
+    notes = () if variable in whole.free_symbols else ("absent",)
+    return Question(kind=reading.kind, expr=reading.expr, whole=whole, variables=(variable,),
+                    decided=decided, order=times, value=reading.value,
+                    arguments=reading.arguments, lets=tuple((u, named[u]) for u in order_of),
+                    notes=notes, **common)  # fmt: skip
+
+
+def ask_gradient(
+    text: str | sympy.Expr,
+    how: ReadOptions | None = None,
+    *,
+    command: str = "grad",
+    variables: Iterable[str | sympy.Symbol] | None = None,
+    lets: Mapping[str, object] | Iterable[str] = (),
+) -> Question:
+    """Every partial derivative (grad, graph): an expression or a definition f(x, y) = …; the
+    variables given, declared by the definition, or all of them."""
+    how = how or ReadOptions()
+    reading = read_input(text, how)
+    only_expression_or_definition(reading, command)
+    named = parse_lets(lets, how)
+    order_of = order_intermediates(named) if named else []
+    whole = substitute(reading.expr, named, order_of) if named else reading.expr
+    names = list(variables or ())
+    if names:
+        chosen = [declared_variable(reading, whole, v) for v in names]
+        decided = "typed"
+    elif reading.arguments:
+        chosen, decided = list(reading.arguments), "definition"
+    else:
+        chosen, decided = sorted(whole.free_symbols, key=str), "all"
+    if not chosen and command == "grad":
+        raise ParseError("the expression has no variables to take a gradient by")
+    if len(set(chosen)) != len(chosen):
+        raise ParseError("a variable is named twice")
+    if any(v in named for v in chosen):
+        raise ParseError("a variable cannot also be an intermediate")
+    for variable in chosen:
+        hidden_name(whole, variable, reading.text)
+    if decided == "all":
+        refuse_glued(chosen, reading.text, command)
+    for variable in chosen or sorted(whole.free_symbols, key=str):
+        refuse_towers(whole, variable)
+    return Question(text=reading.text, kind=reading.kind, expr=reading.expr, whole=whole,
+                    variables=tuple(chosen), decided=decided, value=reading.value,
+                    arguments=reading.arguments, lets=tuple((u, named[u]) for u in order_of),
+                    functions=how.functions, typed=reading.typed)  # fmt: skip
+
+
+def ask_jacobian(
+    outputs: str | Iterable[str | sympy.Expr],
+    how: ReadOptions | None = None,
+    *,
+    wrt: Iterable[str | sympy.Symbol] | None = None,
+    lets: Mapping[str, object] | Iterable[str] = (),
+) -> Question:
+    """A Jacobian: a list [f1, f2, …] (text, a list, or one expression) by the variables given,
+    or by all of them."""
+    how = how or ReadOptions()
+    if isinstance(outputs, str):
+        written, text = parse_outputs(outputs, how), outputs
+    else:
+        written = [how.parse(f) if isinstance(f, str) else f for f in outputs]
+        text = "[" + ", ".join(str(f) for f in written) + "]"
+    named = parse_lets(lets, how)
+    order_of = order_intermediates(named) if named else []
+    whole = [substitute(f, named, order_of) for f in written]
+    free = sorted(set().union(*(f.free_symbols for f in whole)), key=str)
+    names = list(wrt or ())
+    variables = [resolve_variable(whole[0], v) for v in names] or free
+    if not variables:
+        raise ParseError("the functions have no variables to differentiate by")
+    if len(set(variables)) != len(variables):
+        raise ParseError("a variable is named twice")
+    if any(v in named for v in variables):
+        raise ParseError("a variable cannot also be an intermediate")
+    for f in whole:
+        for v in variables:
+            hidden_name(f, v, text if isinstance(outputs, str) else None)
+            refuse_towers(f, v)
+    if not names:
+        refuse_glued(variables, text if isinstance(outputs, str) else None, "jacobian")
+    return Question(text=text, kind="list", expr=whole[0], whole=whole[0],
+                    variables=tuple(variables), decided="typed" if names else "all",
+                    lets=tuple((u, named[u]) for u in order_of), outputs=tuple(written),
+                    functions=how.functions)  # fmt: skip
+
+
+# ---- the guards -------------------------------------------------------------------------------
+
+
+def resolve_variable(expr: sympy.Expr, var: str | sympy.Symbol | None) -> sympy.Symbol:
+    """The variable to differentiate by; may be left out when the expression has one."""
+    if isinstance(var, sympy.Symbol):
+        return var if var.is_real else symbol(var.name)
+    if not _given(var):
+        free = sorted(expr.free_symbols, key=str)
+        if len(free) == 1:
+            return free[0]
+        if not free:
+            return symbol("x")
+        names = ", ".join(str(s) for s in free)
+        glued = [s.name for s in free if is_glued(s.name)]
+        hint = ""
+        if glued:
+            spaced, starred = spell(glued[0])
+            hint = f" ('{glued[0]}' is one name: for a product write {spaced} or {starred})"
+        raise ParseError(f"the expression has several variables ({names}); say which one{hint}")
+    return variable_named(var)
+
+
+def by_the_value(reading: Reading, var) -> Reading:
+    """x = y^3 by x: the definition's own name is the variable, so the student means the
+    equation, differentiated implicitly (y = y(x)), not d/dx of a value named x."""
+    if reading.kind != "definition" or reading.arguments or not _given(var):
+        return reading
+    if str(var).strip() != reading.value:
+        return reading
+    lhs = symbol(reading.value)
+    return dataclasses.replace(
+        reading, kind="equation", lhs=lhs, rhs=reading.expr, expr=lhs - reading.expr, value=None
+    )
+
+
+def refuse_answer_form(reading: Reading) -> None:
+    """dy/dx = 2x is a derivative already: an answer for `check`, nothing to differentiate."""
+    if reading.kind == "derivative":
+        raise ParseError(
+            "this names a derivative and its value (an answer, as in dy/dx = …); say what to"
+            " differentiate, or check the answer with: chainrule check EXPR VAR ANSWER",
+            column=1,
+            text=reading.text,
+        )
+
+
+def operator_agrees(reading: Reading, var, order: int | None) -> tuple:
+    """The variable and the order to use: those of the operator (d^2/dx^2 …), which VAR and
+    --order may repeat but not contradict; else VAR (or None) and --order (or 1)."""
+    if reading.kind != "operator":
+        return var, order or 1
+    said = reading.var
+    if _given(var) and resolve_variable(reading.expr, var) != said:
+        raise ParseError(
+            f"the expression says d/d{said} but the variable given is {var}; give one of them"
+        )
+    if order is not None and order != reading.order:
+        raise ParseError(
+            f"the expression asks for derivative {reading.order} (d^{reading.order}/d{said}^"
+            f"{reading.order}) but --order is {order}; give one of them"
+        )
+    return said, reading.order
+
+
+def decide_variable(reading: Reading, expr: sympy.Expr, var) -> tuple[sympy.Symbol, str]:
+    """The variable and how it was decided: given, or by d/dx, or declared by f(x) = …, or the
+    only one; with f(w, x) = … it must be one of w and x. Whichever way, it is checked the
+    same: not the value's own name, not dx, not hidden in a longer name, and not itself a
+    glued name unless it was typed."""
+    arguments = reading.arguments
+    if _given(var):
+        variable = resolve_variable(expr, var)
+        decided = "operator" if reading.kind == "operator" else "typed"
+    elif arguments:
+        if len(arguments) > 1:
+            names = ", ".join(str(a) for a in arguments)
+            raise ParseError(f"{reading.value}({names}) has several variables; say which one")
+        variable, decided = arguments[0], "definition"
+    else:
+        variable = resolve_variable(expr, var)
+        decided = "only" if expr.free_symbols else "default"
+    if arguments and variable not in arguments:
+        names = ", ".join(str(a) for a in arguments)
+        raise ParseError(f"{reading.value}({names}) is a function of {names}, not of {variable}")
+    if reading.value is not None and variable.name == reading.value:
+        raise ParseError(
+            f"{variable} is the function's value here ({variable} = …); say which variable to"
+            " differentiate by"
+        )
+    not_a_differential(expr, variable)
+    value = (reading.value,) if reading.value is not None else ()
+    hidden_name(expr, variable, reading.text, more=value)  # xy = 1 by x: xy is one name
+    if decided == "only":
+        refuse_glued([variable], reading.text, "diff")
+    return variable, decided
+
+
+def declared_variable(reading: Reading, expr: sympy.Expr, var) -> sympy.Symbol:
+    """The variable alone (decide_variable without how it was decided)."""
+    return decide_variable(reading, expr, var)[0]
+
+
+def not_a_differential(expr: sympy.Expr, variable: sympy.Symbol) -> None:
+    """VAR written dx (as in d/dx) means x: refused with the fix, not differentiated by a
+    variable named dx (giving 0)."""
+    name = variable.name
+    names = {s.name for s in expr.free_symbols}
+    if name not in names and name.startswith("d") and name[1:] in names:
+        raise ParseError(f"the variable is {name[1:]}, not {name}: give it without the d")
+
+
+def implicit_variables(reading: Reading, var, dependent) -> tuple[sympy.Symbol, sympy.Symbol]:
+    """(x, y) for an equation: VAR and --dependent, or what they must be: x and y when both
+    occur, else the two variables of the equation."""
+    free = sorted(reading.expr.free_symbols, key=str)
+    for symbol_ in free:  # 6xy beside x: xy is one name, a misreading of x·y
+        hidden_name(reading.expr, symbol_, reading.text)
+    if len(free) == 1 and len(free[0].name) > 1 and free[0].name.isalpha():
+        hidden_name(reading.expr, symbol(free[0].name[0]), reading.text)
+    x = resolve_variable(reading.expr, var) if _given(var) else None
+    y = variable_named(str(dependent)) if dependent is not None else None
+    if isinstance(dependent, sympy.Symbol):
+        y = dependent if dependent.is_real else variable_named(dependent.name)
+    for given in (x, y):
+        if given is not None and given not in free:
+            hidden_name(reading.expr, given, reading.text)
+            raise ParseError(f"{given} does not appear in the equation")
+    if x is None:
+        others = [s for s in free if s != y]
+        if any(s.name == "x" for s in others):
+            x = next(s for s in others if s.name == "x")
+        elif len(others) == 1:
+            x = others[0]
+        else:
+            names = ", ".join(str(s) for s in others)
+            raise ParseError(f"the equation has the variables {names}; say which one to"
+                             " differentiate by")  # fmt: skip
+    if y is None:
+        others = [s for s in free if s != x]
+        if len(others) == 1:
+            y = others[0]
+        elif any(s.name == "y" for s in others):
+            y = next(s for s in others if s.name == "y")
+        elif not others:
+            raise ParseError(
+                f"the equation has only the variable {x}: there is no function of {x} to find"
+            )
+        else:
+            names = ", ".join(str(s) for s in others)
+            raise ParseError(f"say which of {names} depends on {x}, with --dependent NAME")
+    if x == y:
+        raise ParseError(f"{x} cannot depend on itself: --dependent must differ from VAR")
+    for given in (x, y):
+        not_a_differential(reading.expr, given)
+        hidden_name(reading.expr, given, reading.text)
+    return x, y
+
+
+def only_expression_or_definition(reading: Reading, command: str) -> None:
+    """grad, jacobian and graph take an expression, or a definition f(x, y) = … that names it:
+    an operator or an equation says something they cannot do."""
+    refuse_answer_form(reading)
+    if reading.kind == "operator":
+        raise ParseError(
+            f"{command} works out every variable's derivative itself: leave out d/d{reading.var}",
+            column=1,
+            text=reading.text,
+        )
+    if reading.kind == "equation":
+        raise ParseError(
+            f"{command} takes an expression, not an equation (implicit differentiation is"
+            " chainrule diff EQUATION VAR)",
+            column=1,
+            text=reading.text,
+        )
+
+
+def refuse_towers(expr: sympy.Expr, var: sympy.Symbol) -> None:
+    """A number such as 10^10^10 is kept as a symbolic tower, but where it multiplies the
+    variable SymPy's algebra would try to compute it, in a loop --timeout cannot interrupt."""
+    _, dependent = expr.as_independent(var, as_Add=True)
+    for power in dependent.atoms(sympy.Pow):
+        if power.is_number and (log2_size(power) or 0) > MAX_POWER_BITS:
+            raise LimitError(
+                f"{power} is too large a number to differentiate through "
+                "(it can only be a constant term)"
+            )
+
+
+def refuse_numbers_too_large(expr: sympy.Expr) -> None:
+    """A tower such as 10^10^10 anywhere in an answer: comparing would compute it (SymPy's
+    arithmetic on it holds the interpreter; no --timeout could stop it)."""
+    for power in expr.atoms(sympy.Pow):
+        if power.is_number and (log2_size(power) or 0) > MAX_POWER_BITS:
+            raise LimitError(f"{power} is too large a number to compare with")
+
+
+# ---- names glued together ---------------------------------------------------------------------
+
+_KNOWN = frozenset({*GREEK, *GREEK_UPPER, *CONSTANTS, *FUNCTIONS})
+
+
+def is_glued(name: str) -> bool:
+    """Is `name` letters a student may have meant as a product (kx, wx, at, xy)? Greek
+    names, constants and function names are not; names with digits or _ (w0, x_1) are their
+    own variables."""
+    return len(name) > 1 and name.isascii() and name.isalpha() and name not in _KNOWN
+
+
+def refuse_glued(variables: Iterable[sympy.Symbol], text: str | None, command: str) -> None:
+    """A variable that was not typed but found (the only name of `y = kx`, every name of
+    `grad "wx + b"`) must not be letters glued together: kx is k·x to the student who typed
+    it, and d/d(kx) is not what they asked. Refused with the fix; a variable of that name
+    can still be given."""
+    for variable in variables:
+        name = variable.name
+        if not is_glued(name):
+            continue
+        spaced, starred = spell(name)
+        column = column_of(name, text)
+        raise ParseError(
+            f"'{name}' is one name, so it is not a product; write {spaced} or {starred} (a"
+            f" variable named {name} must be given by name: chainrule {command} … {name})",
+            column=column,
+            text=text if column else None,
+        )
+
+
+def hidden_name(
+    expr: sympy.Expr, var: sympy.Symbol, text: str | None = None, more: tuple[str, ...] = ()
+) -> None:
+    """VAR inside a longer name (`wx`, `xy`, `xlnx`, `sinx2`) is a misreading verification
+    cannot see (d/dx of x + xlnx would be 1): refused with the fix, whether or not VAR also
+    occurs on its own."""
+    name = var.name
+    if not name.isidentifier():
+        return  # a symbol made in Python ('"'): no name a student typed
+    for other in sorted({s.name for s in expr.free_symbols} | set(more)):
+        core = re.sub(r"(_\w*|\d+)$", "", other)  # x_1 and w0 are their own variables
+        if other == name or core in _KNOWN or len(core) <= len(name) or name not in core:
+            continue
+        spaced, starred = spell(other)
+        fix = f"write {spaced} or {starred}"
+        if " " not in spaced:
+            fix = f"name the variable differently ({other} contains {name})"
+        column = column_of(other, text)
+        raise ParseError(
+            f"'{other}' is one name, so it is not a product with {name}; {fix}",
+            column=column,
+            text=text if column else None,
+        )
+
+
+def column_of(name: str, text: str | None) -> int | None:
+    """Where a name stands in the text as a whole name (2xy: column 2), 1-based; or None."""
+    found = re.search(rf"(?<![A-Za-z_]){re.escape(name)}(?![A-Za-z0-9_])", text or "")
+    return found.start() + 1 if found else None
+
+
+def spell(name: str) -> tuple[str, str]:
+    """A glued name taken apart as a student means it: 'xlnx' -> ('x ln x', 'x*ln(x)'),
+    'wx' -> ('w x', 'w*x'), 'sinx2' -> ('sin x 2', 'sin(x)*2'), 'xsin' (of 2xsin x) ->
+    ('x sin', 'x*sin'): each spelling, put in place of the name, reads as meant."""
+    names = sorted((f for f in FUNCTIONS if len(f) > 2 and f.islower()), key=len, reverse=True)
+    names.append("ln")
+    parts: list[str] = []
+    i = 0
+    while i < len(name):
+        fn = next((f for f in names if name.startswith(f, i)), None)
+        if fn is not None and i > 0 or fn is not None and i + len(fn) < len(name):
+            parts.append(fn)
+            i += len(fn)
+            continue
+        piece = re.match(r"\d+|[A-Za-z]|_\w*|.", name[i:], re.DOTALL).group()
+        parts.append(piece)
+        i += len(piece)
+    starred: list[str] = []
+    pending = None
+    for part in parts:
+        if part in names:
+            pending = part if pending is None else f"{pending}({part}"
+            continue
+        if pending is not None:
+            starred.append(f"{pending}({part})" + ")" * pending.count("("))
+            pending = None
+        else:
+            starred.append(part)
+    if pending is not None:  # xsin: the function's argument follows the name in the text
+        starred.append(pending)
+    return " ".join(parts), "*".join(starred)
