@@ -516,16 +516,18 @@ def test_helper_sentences():
 
 
 def cli_lines() -> list[str]:
-    """The command line's own error lines (typer.echo("error: …")) and the messages it makes
-    (message = f"…"), each formatted value written as 'x'."""
-    tree = ast.parse((PACKAGE / "cli.py").read_text(encoding="utf-8"))
+    """The command line's own error lines (typer.echo("error: …"), refuse("error: …")) and the
+    messages it makes (message = f"…"), each formatted value written as 'x': in cli.py, which
+    declares the commands, and running.py, which runs them."""
+    source = "\n".join((PACKAGE / n).read_text(encoding="utf-8") for n in ("cli.py", "running.py"))
+    tree = ast.parse(source)
     inside = {id(c) for n in ast.walk(tree) if isinstance(n, ast.JoinedStr) for c in n.values}
     lines = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and node.args:
             name = ast.unparse(node.func)
             made = samples(node.args[0]) or []
-            if name in ("typer.echo", "sys.stderr.write", "complain", "ui_error"):
+            if name in ("typer.echo", "sys.stderr.write", "complain", "refuse", "ui_error"):
                 lines += [
                     m.rstrip("\n") for m in made if "error: " in m or m.strip() == "interrupted"
                 ]
