@@ -186,7 +186,10 @@ def differentiate(
             return Derivation.of(implicit).replace(typed=q.typed)
         if q.lets:
             from chainrule_cli.calculus.paths import derive_paths
+            from chainrule_cli.errors import UnsupportedError
 
+            if q.order != 1:  # the chain rule over paths is worked for first derivatives
+                raise UnsupportedError("--let works with first derivatives only (no --order)")
             paths = derive_paths(q.expr, q.var, q.named, detail)
             return Derivation.of(paths).replace(typed=q.typed)
         derivation = derive(q.expr, q.var, q.order, detail, value=q.value, form=form)

@@ -133,8 +133,6 @@ def ask_derivative(
                         dependent=y, **common)  # fmt: skip
     if dependent is not None:
         raise ParseError("--dependent is for an equation in two variables (x^2 + y^2 = 25)")
-    if named and times != 1:
-        raise UnsupportedError("--let works with first derivatives only (no --order)")
     order_of = order_intermediates(named) if named else []
     whole = substitute(reading.expr, named, order_of) if named else reading.expr
     variable, decided = decide_variable(reading, whole, wanted)
