@@ -62,7 +62,7 @@ NOTATIONS = [
     ("2sin3x", 2 * sp.sin(3 * x)),
     ("sin2x cos2x", sp.sin(2 * x) * sp.cos(2 * x)),
     ("sin x sin2x", sp.sin(x) * sp.sin(2 * x)),
-    ("sin2x^2", sp.sin(2 * x) ** 2),
+    ("sin2x^2", sp.sin(2 * x**2)),  # as sin 2x^2: the glued form reads as the spaced one
     ("sin2x + cos2x", sp.sin(2 * x) + sp.cos(2 * x)),
     ("e^sin2x", sp.exp(sp.sin(2 * x))),
     ("e^sinx", sp.exp(sp.sin(x))),

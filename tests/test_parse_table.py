@@ -6,6 +6,7 @@ import pytest
 import sympy as sp
 from conftest import R
 
+from chainrule_cli.errors import ParseError
 from chainrule_cli.functions import relu, sigmoid
 from chainrule_cli.parse import parse
 
@@ -16,6 +17,7 @@ TABLE = [
     # implicit multiplication
     ("2x", 2 * x),
     ("2(x+1)", 2 * (x + 1)),
+    ("1/2 x", x / 2),  # 1/2x and x/2y (no space) are refused: tests/data/notation.tsv
     ("(a+b)(a-b)", (a + b) * (a - b)),
     ("x y", x * y),
     ("2x^2", 2 * x**2),
@@ -25,8 +27,6 @@ TABLE = [
     ("(x+1)(x+2)(x+3)", (x + 1) * (x + 2) * (x + 3)),
     ("2sin(x)", 2 * sp.sin(x)),
     ("3|x|", 3 * sp.Abs(x)),
-    ("1/2x", x / 2),
-    ("x/2y", x * y / 2),
     # signs and powers
     ("-x^2", -(x**2)),
     ("(-x)^2", x**2),
@@ -82,8 +82,8 @@ TABLE = [
     ("∞", sp.oo),
     ("I", sp.I),
     ("rate", R("rate")),
-    ("w0(x+1)", R("w0") * (x + 1)),
-    ("alpha(x+1)", R("alpha") * (x + 1)),
+    ("w0*(x+1)", R("w0") * (x + 1)),  # w0(x+1), alpha(x+1) are refused: notation.tsv
+    ("alpha*(x+1)", R("alpha") * (x + 1)),
     # numbers
     ("0.5", sp.Float("0.5")),
     (".5x", sp.Float("0.5") * x),
@@ -236,7 +236,10 @@ def test_variables_are_real():
 def test_declared_functions():
     phi = sp.Function("phi")
     assert parse("phi(x)", functions={"phi"}) == phi(x)
-    assert parse("phi(x)") == R("phi") * x
+    # undeclared, a name of more than one letter before "(" is neither a product nor a function
+    with pytest.raises(ParseError, match="'phi' is not a known function: declare it"):
+        parse("phi(x)")
+    assert parse("phi*(x)") == R("phi") * x
 
 
 def test_latex_forced_by_option():

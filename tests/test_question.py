@@ -9,6 +9,7 @@ import json
 
 import pytest
 import sympy
+from conftest import R, runner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -22,7 +23,6 @@ from chainrule_cli.parse.question import (
     is_glued,
     spell,
 )
-from conftest import R, runner
 
 x, y, w, b, t = R("x"), R("y"), R("w"), R("b"), R("t")
 
@@ -148,10 +148,28 @@ def test_grad_and_graph_refuse_glued_variables_they_found(text):
 
 
 @pytest.mark.parametrize(
-    "name", ["alpha", "theta", "sin", "pi", "x_1", "w0", "x", "Gamma", "lambda"]
+    "name",
+    ["alpha", "theta", "sin", "pi", "x_1", "w0", "x", "Gamma", "lambda", "rate", "inputs"],
 )
-def test_greek_letters_constants_functions_and_indexed_names_are_not_glued(name):
+def test_greek_letters_constants_functions_indexed_names_and_words_are_not_glued(name):
     assert not is_glued(name)
+
+
+@pytest.mark.parametrize("name", ["kx", "wx", "at", "xy", "abc", "xsinx", "xlnx", "texpt"])
+def test_two_or_three_letters_and_letters_around_a_function_are_glued(name):
+    assert is_glued(name)
+
+
+def test_a_word_found_as_the_only_variable_is_a_variable():
+    assert ask("rate^2").var == R("rate")
+    with pytest.raises(ParseError, match="'xsinx' is one name"):
+        ask("xsinx")
+
+
+def test_symbols_made_in_python_are_what_they_are():
+    kx = R("kx")
+    assert ask(kx**2).var == kx
+    assert run_deep(lambda: ask_gradient(kx * b)).variables == (b, kx)
 
 
 @pytest.mark.parametrize(
@@ -159,7 +177,8 @@ def test_greek_letters_constants_functions_and_indexed_names_are_not_glued(name)
     [
         ("wx", "w x", "w*x"),
         ("xlnx", "x ln x", "x*ln(x)"),
-        ("sinx2", "sin x 2", "sin(x)*2"),
+        ("sinx2", "sin(x) 2", "sin(x)*2"),
+        ("xshx", "x sh x", "x*sh(x)"),
         ("xsin", "x sin", "x*sin"),
         ("xsinx", "x sin x", "x*sin(x)"),
         ("kx", "k x", "k*x"),
@@ -169,7 +188,7 @@ def test_spell_takes_a_glued_name_apart(name, spaced, starred):
     assert spell(name) == (spaced, starred)
 
 
-@pytest.mark.parametrize("text", ["2xsin x", "x + xlnx", "wx + b", "3xcos x"])
+@pytest.mark.parametrize("text", ["2xsin x", "x + xlnx", "wx + b", "3xcos x", "sinx2 + x"])
 def test_every_fix_a_message_suggests_reads_as_meant(text):
     """The spellings a refusal suggests, put in place of the glued name, are read (and give a
     derivative) — no fix leads to another refusal or to another expression."""

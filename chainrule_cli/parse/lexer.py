@@ -50,6 +50,16 @@ _SUPERSCRIPTS = {
     "⁻": "-",
     "⁺": "+",
 }
+# Letters and parentheses as superscripts: eˣ, xⁿ, x²ʸ, e⁻²ˣ, x⁽ⁿ⁺¹⁾ are exponents, read as
+# ^(…) of their ASCII text (a run of digits and a sign stays one SUP token: x², sin⁻¹x).
+# ᵀ is read as the letter T, which the parser refuses as a transpose.
+_SUPERSCRIPT_LETTERS = dict(
+    zip("ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻ⁽⁾ᵀ", "abcdefghijklmnoprstuvwxyz()T", strict=True)
+)
+_ALL_SUPERSCRIPTS = {**_SUPERSCRIPTS, **_SUPERSCRIPT_LETTERS}
+# 1,000 and 3,000,000: a thousands separator, which the grammar would read as a list
+_THOUSANDS = re.compile(r"[0-9]+(?:,[0-9]{3})+(?![0-9])(?:\.[0-9]+)?")
+_LATEX_THOUSANDS = re.compile(r"[0-9]+(?:(?:\{,\}|,)[0-9]{3})+(?![0-9])(?:\.[0-9]+)?")
 _UNICODE_OPS = {
     "·": "*",
     "⋅": "*",
@@ -63,6 +73,7 @@ _UNICODE_OPS = {
     "≤": "<=",
     "≥": ">=",
     "≠": "!=",
+    "⊤": "⊤",  # a transpose, refused after '^' (and anywhere else)
 }
 _UNICODE_NAMES = {"π": "pi", "∞": "oo", "ℯ": "e", "∂": "d", **UNICODE_GREEK}  # ∂/∂x as d/dx
 # ∛x and ½: a function name and a parenthesised fraction in the input language
@@ -123,6 +134,71 @@ def _primes(text: str, i: int) -> tuple[str, int]:
     return "'" * count, j
 
 
+def _superscript(text: str, i: int) -> tuple[list[Token], int]:
+    """The run of superscripts at text[i] and where it ends: one SUP token for digits and a
+    sign (x², sin⁻¹x); ^ ( … ) around the tokens of its ASCII text when it has a letter or a
+    parenthesis (eˣ, x²ʸ, e⁻²ˣ, x⁽ⁿ⁺¹⁾); ^ T for ᵀ alone, which the parser refuses."""
+    j = i
+    while j < len(text) and text[j] in _ALL_SUPERSCRIPTS:
+        j += 1
+    ascii_text = "".join(_ALL_SUPERSCRIPTS[c] for c in text[i:j])
+    col = i + 1
+    if re.fullmatch(r"[+-]?[0-9]*", ascii_text):
+        if not re.fullmatch(r"[+-]?[0-9]+", ascii_text):
+            raise ParseError(f"malformed superscript {text[i:j]!r}", column=col, text=text)
+        return [Token(SUP, ascii_text, col)], j
+    if ascii_text == "T":
+        return [Token(OP, "^", col), Token(NAME, "T", col)], j
+    try:
+        inner = tokenize(ascii_text)[:-1]
+    except ParseError as exc:
+        raise ParseError(
+            f"malformed superscript {text[i:j]!r}", column=col + (exc.column or 1) - 1, text=text
+        ) from None
+    moved = [Token(t.kind, t.value, col + t.col - 1) for t in inner]
+    return [Token(OP, "^", col), Token(OP, "(", col), *moved, Token(OP, ")", j)], j
+
+
+def _refuse_thousands(text: str, i: int, pattern: re.Pattern[str], brackets: list[str]) -> None:
+    """1,000x and 3,000,000 (a comma, then exactly three digits) outside a call's arguments
+    and a list's brackets: refused, with the number written without its separators."""
+    if brackets and brackets[-1] != "group":
+        return  # max(1,000), [1,000, x]: arguments and items
+    m = pattern.match(text, i)
+    if m is not None:
+        written = m.group()
+        fixed = written.replace("{,}", "").replace(",", "")
+        raise ParseError(
+            f"'{written}' has a comma between its digits: write {fixed} (no thousands separator)",
+            column=i + 1,
+            text=text,
+        )
+
+
+class _Brackets:
+    """The brackets open at the end of the tokens so far: '(' after a name is a call's, '[' a
+    list's, any other '(' or '{' a group's."""
+
+    def __init__(self, tokens: list[Token]) -> None:
+        self.tokens = tokens
+        self.seen = 0
+        self.open: list[str] = []
+
+    def now(self) -> list[str]:
+        while self.seen < len(self.tokens):
+            tok = self.tokens[self.seen]
+            before = self.tokens[self.seen - 1] if self.seen else None
+            self.seen += 1
+            if tok.kind != OP:
+                continue
+            if tok.value in ("(", "[", "{"):
+                call = tok.value == "(" and before is not None and before.kind == NAME
+                self.open.append("call" if call else "list" if tok.value == "[" else "group")
+            elif tok.value in (")", "]", "}") and self.open:
+                self.open.pop()
+        return self.open
+
+
 def _subscript(text: str, i: int) -> tuple[str, int]:
     """The subscripts starting at text[i] as '_1' (or '' if there are none), and their end."""
     j = i
@@ -136,6 +212,7 @@ def _subscript(text: str, i: int) -> tuple[str, int]:
 def tokenize(text: str) -> list[Token]:
     """Split plain input (`2x^2 + sin x`) into tokens."""
     tokens: list[Token] = []
+    brackets = _Brackets(tokens)
     i, n = 0, len(text)
     while i < n:
         ch = text[i]
@@ -145,6 +222,7 @@ def tokenize(text: str) -> list[Token]:
             continue
         m = _NUMBER.match(text, i)
         if m is not None:
+            _refuse_thousands(text, i, _THOUSANDS, brackets.now())
             tail = _EXPONENT_TAIL.match(text, m.end())
             if tail is not None and m.group().isdigit():
                 written, fixed = m.group() + tail.group(), m.group() + ".0" + tail.group()
@@ -179,15 +257,9 @@ def tokenize(text: str) -> list[Token]:
                 tokens.append(Token(kind, piece, col))
             i += 1
             continue
-        if ch in _SUPERSCRIPTS:
-            j = i
-            while j < n and text[j] in _SUPERSCRIPTS:
-                j += 1
-            digits = "".join(_SUPERSCRIPTS[c] for c in text[i:j])
-            if not re.fullmatch(r"[+-]?\d+", digits):
-                raise ParseError(f"malformed superscript {text[i:j]!r}", column=col, text=text)
-            tokens.append(Token(SUP, digits, col))
-            i = j
+        if ch in _ALL_SUPERSCRIPTS:
+            sup, i = _superscript(text, i)
+            tokens.extend(sup)
             continue
         two = text[i : i + 2]
         if two in _TWO_CHAR_OPS:
@@ -224,6 +296,8 @@ _LATEX_OPS = {
     "vert": "|",
     "lbrace": "{",
     "rbrace": "}",
+    "top": "⊤",  # x^\top, x^\intercal: a transpose (refused)
+    "intercal": "⊤",
 }
 _LATEX_NAMES = {
     "pi": "pi",
@@ -232,6 +306,7 @@ _LATEX_NAMES = {
     "varepsilon": "epsilon",
     "vartheta": "theta",
     "varphi": "phi",
+    "partial": "d",  # \frac{\partial}{\partial x}, as ∂/∂x is d/dx
 }
 _LATEX_FUNCTIONS = {
     "sin",
@@ -260,6 +335,20 @@ _LATEX_FUNCTIONS = {
     "min",
     "sgn",
     "erf",
+    # Russian LaTeX's commands (babel): \tg x, \sh x
+    "tg",
+    "ctg",
+    "arctg",
+    "arcctg",
+    "cosec",
+    "sh",
+    "ch",
+    "th",
+    "cth",
+    "arsh",
+    "arch",
+    "arth",
+    "arcth",
 }
 _LATEX_SKIP = {
     ",",
@@ -281,8 +370,24 @@ _LATEX_SKIP = {
     "operatorname",
     "mathit",
     "text",
+    "mathbf",  # \mathbf{x}, \boldsymbol{x}: the letter inside
+    "boldsymbol",
 }
 _LATEX_STRUCTURES = {"frac": "frac", "dfrac": "frac", "tfrac": "frac", "sqrt": "sqrt"}
+# f^{\prime}(x), f^\prime(x), y^{\prime\prime}: primes written out
+_LATEX_PRIMES = re.compile(r"\^\s*(?:\\prime(?![A-Za-z])|\{\s*((?:\\prime(?![A-Za-z])\s*)+)\})")
+
+
+def _latex_prime(tokens: list[Token], text: str, i: int, count: int) -> None:
+    r"""Append `count` primes written out at text[i] (\prime, ^{\prime\prime}) to the run of
+    primes after a name, as f'(x) is read."""
+    last = tokens[-1] if tokens else None
+    if last is not None and is_prime(last):
+        tokens[-1] = Token(OP, last.value + "'" * count, last.col)
+    elif last is not None and last.kind == NAME:
+        tokens.append(Token(OP, "'" * count, i + 1))
+    else:
+        raise ParseError(NO_PRIME, column=i + 1, text=text)
 
 
 def tokenize_latex(text: str) -> list[Token]:
@@ -292,6 +397,7 @@ def tokenize_latex(text: str) -> list[Token]:
     number, and commands become names or operators.
     """
     tokens: list[Token] = []
+    brackets = _Brackets(tokens)
     i, n = 0, len(text)
     while i < n:
         ch = text[i]
@@ -299,13 +405,21 @@ def tokenize_latex(text: str) -> list[Token]:
         if ch.isspace() or ch in "$&":
             i += 1
             continue
+        if ch == "^":
+            m = _LATEX_PRIMES.match(text, i)
+            if m is not None:
+                _latex_prime(tokens, text, i, m.group().count("\\prime"))
+                i = m.end()
+                continue
         if ch == "\\":
             m = _LATEX_COMMAND.match(text, i)
             if m is None:
                 raise ParseError("a backslash must start a command", column=col, text=text)
             cmd = m.group(1)
             i = m.end()
-            if cmd in ("mathrm", "operatorname", "text", "mathit"):
+            if cmd == "prime":
+                _latex_prime(tokens, text, col - 1, 1)
+            elif cmd in ("mathrm", "operatorname", "text", "mathit"):
                 # \operatorname{sigmoid}: the braced word is one name
                 m2 = _LATEX_BRACED_WORD.match(text, i)
                 if m2 is None:
@@ -336,6 +450,7 @@ def tokenize_latex(text: str) -> list[Token]:
             continue
         m = _LATEX_NUMBER.match(text, i)
         if m is not None:
+            _refuse_thousands(text, i, _LATEX_THOUSANDS, brackets.now())
             tokens.append(Token(NUM, m.group(), col))
             i = m.end()
             continue

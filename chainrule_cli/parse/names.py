@@ -215,6 +215,15 @@ ALIASES = {
     "arctg": "atan",
     "arcctg": "acot",
     "lg": "log10",
+    # the hyperbolic functions as Chinese and Russian textbooks name them (同济: sh x, ch x)
+    "sh": "sinh",
+    "ch": "cosh",
+    "th": "tanh",
+    "cth": "coth",
+    "arsh": "asinh",
+    "arch": "acosh",
+    "arth": "atanh",
+    "arcth": "acoth",
 }
 
 FUNCTIONS: dict[str, FunctionSpec] = {

@@ -5,7 +5,8 @@ Precedence, loosest first:
     a < b, a <= b, a == b, ...
     a + b, a - b
     -a      (-x^2 = -(x^2), -(a+b)c = -((a+b)c))
-    a * b, a / b, a b (implicit: 2x, x y, 2(x+1), (a+b)(a-b))  -- left to right, 1/2x = x/2
+    a * b, a / b, a b (implicit: 2x, x y, 2(x+1), (a+b)(a-b))  -- left to right; 1/2 x is
+            x/2, and 1/2x, x/2y, 1/2(x+1) (a number after / glued to a name or "(") are refused
     -a      after * or / (2*-x), and in exponents (x^-1)
     a ^ b, a ** b  (right to left: 2^3^2 = 2^9; x^-1 allowed)
     a!, a², a³
@@ -13,8 +14,14 @@ Precedence, loosest first:
 
 A function name followed by something other than "(" takes the next factor as its argument,
 extended by implicit multiplication but not past another function or an explicit operator:
-`sin x^2` = sin(x²), `sin 2x` = sin(2x), `sin x cos x` = sin(x)·cos(x), `ln x/2` = ln(x)/2.
+`sin x^2` = sin(x²), `sin 2x` = sin(2x), `sin x y` = sin(xy), `sin x cos x` = sin(x)·cos(x),
+`ln x/2` = ln(x)/2. After its first factor that is not a number, a factor that is a number, a
+power, in brackets or repeats a variable is refused with both readings (`sin x x^2`, `sin x 2`,
+`sin x (y+1)`, `sin x x`). A glued argument reads as the spaced one (`sinx^2` = `sin x^2`,
+`sin2x^2` = `sin 2x^2`), and nothing may follow it (`sinx y` is refused).
 `sin^2 x` = sin²x = sin(x)², `sin^-1 x` = sin⁻¹x = asin(x); `sin2x` = sin(2x), `ln3x` = ln(3x).
+A name of more than one letter before "(" is a known or declared function, or refused (w0(x+1),
+alpha(x+1), leaky_relu(x)); x^T, x^{T}, x^\\top are refused as transposes (x^(T) is a power).
 `log_2(x)`, `log_2 x`, `log_{2}(x)` are log base 2; `[x+1]^2` groups like parentheses.
 `f'(x)`, `f''(g(x))`, `f^(4)(x)` are derivatives of unknown functions, built as SymPy's diff
 builds them; `y'` is dy/dv when the caller names v (prime_variable).
@@ -71,13 +78,15 @@ _GLUABLE = (
     "sin cos tan cot sec csc sinh cosh tanh coth sech csch exp ln log "
     "asin acos atan acot asec acsc asinh acosh atanh acoth asech acsch "
     "arcsin arccos arctan arccot arcsec arccsc arcsinh arccosh arctanh arccoth arcsech arccsch "
-    "arsinh arcosh artanh arcoth arsech arcsch cosec tg ctg"
+    "arsinh arcosh artanh arcoth arsech arcsch cosec tg ctg arctg arcctg "
+    "sh ch th cth arsh arch arth arcth"
 ).split()
 _GLUED = re.compile(
     "(" + "|".join(sorted(_GLUABLE, key=len, reverse=True)) + r")([0-9]+)([A-Za-z_][A-Za-z0-9_]*)?"
 )
 # the variable glued after the coefficient: one letter, a Greek letter's name or pi
 _GLUED_VARIABLE = re.compile("[A-Za-z]|" + "|".join(sorted(_GREEK | {"pi"}, key=len, reverse=True)))
+_TRAILING_SPACE = re.compile(r"(?:\s|\\[,;:! ]|\\q?quad)+$")
 # log_2(x), log_10 x, log_b(x), log_2x (= log₂ x, as log2x is); log_ before {…}: log_{2}(x)
 _LOG_BASE = re.compile(r"log_(?:([0-9]+)([A-Za-z])?|([A-Za-z]))")
 
@@ -363,6 +372,8 @@ class Parser:
             tok = self.tok
             if self.is_op("*", "/"):
                 self.advance()
+                if tok.value == "/":
+                    self.refuse_glued_divisor(start, tok)
                 factor = self.parse_unary()
                 if tok.value == "/":
                     self.refuse_huge([factor], tok.col, "divide by")
@@ -398,6 +409,30 @@ class Parser:
             self.keep.append(value)
         return value
 
+    def refuse_glued_divisor(self, start: int, slash: Token) -> None:
+        """1/2x is x/2 to the grammar (left to right) and 1/(2x) to many readers; so are x/2y
+        and 1/2(x+1): a number after '/' glued to a name or '(' is refused with both fixes, as
+        e^2x is. 1/2 x (with a space) is (1/2)·x."""
+        number = self.tok
+        after = self.peek()
+        end = number.col + len(number.value)
+        if number.kind != NUM or after.col != end:
+            return
+        if not (after.kind == NAME or self.is_op("(", tok=after)):
+            return
+        typed_number = self.text[number.col - 1 : end - 1]
+        self.advance()
+        begin = self.pos
+        self.parse_power()
+        tail = self.span(begin, self.pos)
+        top = self.text[start - 1 : slash.col - 1].strip()
+        grammar = f"{tail}/{typed_number}" if top == "1" else f"{top}·{tail}/{typed_number}"
+        raise self.error(
+            f"'{top}/{typed_number}{tail}' is ambiguous: write {grammar} or"
+            f" {top}/({typed_number}{tail})",
+            number.col,
+        )
+
     def check_towers(self, factors: list[sympy.Basic]) -> None:
         """SymPy multiplies 10^10^10 · 10^10^10 out to 10^(2·10^10) and then computes it."""
         bases = [f.base for f in factors if f.is_Pow and id(f) in self.tower]
@@ -417,18 +452,50 @@ class Parser:
         return self.parse_power()
 
     def parse_power(self) -> sympy.Basic:
+        begin = self.pos
         base = self.parse_postfix()
         if self.is_op("^"):
             op = self.advance()
             self.refuse_misleading_exponent(base, op)
+            self.refuse_transpose(base, begin, op, self.pos)
             with self.nested(op.col):
+                at = self.pos
                 exponent = self.parse_unary()
+            self.refuse_transpose(base, begin, op, at, self.pos)
             return self.power(base, exponent, op.col)
         return base
+
+    def refuse_transpose(
+        self, base: sympy.Basic, begin: int, op: Token, at: int, stop: int | None = None
+    ) -> None:
+        """x^T, x^{T}, x^\\top, xᵀ: a transpose to whoever writes it, a power named T to the
+        grammar. Refused (shapes are not declared here); x^(T) is the power. Before the
+        exponent is read (stop None) it looks for ⊤, after it for a lone T."""
+        values = [t.value for t in self.tokens[at : at + 3]]
+        if stop is None:
+            lone = values[:1] == ["⊤"] or values == ["{", "⊤", "}"]
+        else:
+            got = [(t.kind, t.value) for t in self.tokens[at:stop]]
+            lone = got in ([(NAME, "T")], [(OP, "{"), (NAME, "T"), (OP, "}")])
+            lone = lone and not (isinstance(base, sympy.Expr) and base.is_number)  # e^T, 2^T
+            lone = lone and self.text[op.col - 1] in "^ᵀ"  # x**T is SymPy's (JSON output)
+        if not lone:
+            return
+        first = self.tokens[begin].col - 1
+        bold = re.search(r"\\(?:mathbf|boldsymbol)\s*$", self.text[:first])  # \mathbf{x}^T
+        written = self.text[bold.start() if bold else first : op.col - 1].strip()
+        plain = re.fullmatch(r"(?:\\(?:mathbf|boldsymbol)\s*\{\s*)?([A-Za-z]\w*)\s*\}?", written)
+        name = plain.group(1) if plain else "x"
+        raise self.error(
+            f"{written}^T reads as a transpose: vectors and matrices need --shape (e.g. --shape"
+            f" {name}=n); for a power of a variable T write {written}^(T)",
+            op.col,
+        )
 
     def refuse_misleading_exponent(self, base: sympy.Basic, op: Token) -> None:
         """Exponents a student means otherwise than the grammar reads them: e^2x (e^(2x) to a
         student, e²·x to the grammar) and x^1/2 (√x, not x/2)."""
+        self.refuse_name_before_e(base, op)
         i = self.pos + (1 if self.is_op("-") else 0)
         number = self.tokens[i]
         if number.kind != NUM:
@@ -444,6 +511,17 @@ class Parser:
                 f" or e^{power}·{tail} for the product",
                 op.col - 1,
             )
+        written = self.tokens[self.pos - 2]  # the base as typed, just before '^'
+        same = after.kind == NAME and base.is_Symbol and after.value == base.name
+        if glued and written.kind in (NUM, NAME) and (base.is_Number or same):
+            # 2^3x: 2^(3x) or 8x? x^2x: x^(2x) or x³? (x^2y stays x²·y, as students mean it)
+            tail = "(…)" if after.kind == OP else after.value
+            b = written.value
+            raise self.error(
+                f"'{b}^{power}{tail}' is ambiguous: write {b}^({power}{tail}) for the power, or"
+                f" {b}^{power}·{tail} for the product",
+                written.col,
+            )
         typed_caret = self.text[op.col - 1] == "^"  # x**-1/2 is Python's (x**-1)/2
         if (
             typed_caret
@@ -457,6 +535,31 @@ class Parser:
                 f" ^({power}/{n}) for the root",
                 op.col,
             )
+
+    def refuse_name_before_e(self, base: sympy.Basic, op: Token) -> None:
+        """Ae^(kt), ke^-x, 2be^(3x): the name Ae, ke, be raised to a power to the grammar, but
+        A·e^(kt) to the student who typed it (d/dt of Ae^(kt) would be wrong and verified)."""
+        written = self.tokens[self.pos - 2]
+        name = written.value
+        if not (
+            written.kind == NAME
+            and base.is_Symbol
+            and base.name == name
+            and 1 < len(name) <= 3  # time^2 is a variable's power
+            and name.endswith("e")
+            and name.isascii()
+            and name.isalpha()
+            and name not in _GREEK
+            and written.col + len(name) == op.col
+            and self.text[op.col - 1] != "*"  # Ae**x is SymPy's own text: it reads back
+        ):
+            return
+        head = name[:-1]
+        raise self.error(
+            f"'{name}^' reads as the name {name} raised to a power: write {head} e^… or"
+            f" {head}*e^… for {head}·e^…, or ({name})^… for a power of {name}",
+            written.col,
+        )
 
     def power(self, base: sympy.Basic, exponent: sympy.Basic, col: int) -> sympy.Basic:
         self.scalar(base, col)
@@ -641,7 +744,9 @@ class Parser:
             value = self.glued(tok, glued)
             if value is not None:
                 return value
-        if call and not self.is_plain_variable(name):
+        if call and len(name) > 1:
+            # leaky_relu(x), w0(x+1), alpha(x+1): a function to one reader, a product to
+            # another; only a one-letter name multiplies, as in a(b + c)
             raise self.unknown_function(tok)
         if (
             call
@@ -661,9 +766,25 @@ class Parser:
         if not call and name not in _GREEK:
             split = self.split_function_prefix(name)
             if split is not None:
+                # sinx is sin x with the space dropped: sinx^2 = sin x^2 = sin(x²)
                 fname, var = split
-                return self.apply(FUNCTIONS[fname].build, [symbol(var)], tok.col, fname)
+                return self.glued_call(tok, fname, [Token(NAME, var, tok.col + len(fname))])
         return symbol(name)
+
+    def glued_call(self, tok: Token, fn: str, pieces: list[Token]) -> sympy.Basic:
+        """fn applied to the argument glued to its name (sinx, sin2x, lnx): the pieces are
+        read as the spaced argument would be (sinx^2 as sin x^2), and nothing may follow
+        that would join it (sinx y: sin(x)·y or sin(x·y)?)."""
+        last = pieces[-1]
+        if last.value in ("e", "E", "pi") and (self.is_op("^") or self.tok.kind == SUP):
+            # sine^x, sin2e^x: sin(e^x) or sin(e)^x? (sin x e^x stops before e^…)
+            raise self.error(
+                f"'{tok.value}' is ambiguous: put the argument of {fn} in parentheses, as in"
+                f" {fn}(…)",
+                tok.col,
+            )
+        self.tokens[self.pos : self.pos] = pieces
+        return self.function(Token(NAME, fn, tok.col), glued=len(pieces), written=tok.value)
 
     def glued(self, tok: Token, m: re.Match[str]) -> sympy.Basic | None:
         """sin2x = sin(2x), cos10t = cos(10t), sin2theta = sin(2θ), ln2 = ln(2); None for
@@ -695,10 +816,9 @@ class Parser:
                 f"'{name}' is ambiguous: put the argument of {fn} in parentheses, as in {fn}(…)",
                 tok.col,
             )
-        var = CONSTANTS[tail] if tail in ("e", "pi") else symbol(tail)
-        coefficient = sympy.Integer(digits)
-        arg = self.made(sympy.Mul(coefficient, var), coefficient, var)
-        return self.apply(FUNCTIONS[fn].build, [arg], tok.col, fn)
+        at = tok.col + len(fn)
+        pieces = [Token(NUM, digits, at), Token(NAME, tail, at + len(digits))]
+        return self.glued_call(tok, fn, pieces)
 
     def log_with_base(self, tok: Token, m: re.Match[str] | None) -> sympy.Basic:
         """log_2(x), log_2 x, log_b(x), log_{2}(x): log(x, base); log_2x is log₂ x."""
@@ -822,12 +942,26 @@ class Parser:
                 f" {name}^({power})(…) for a derivative",
                 tok.col,
             )
+        if self.is_op("^"):
+            # f^(n)(x), f^n(x), f^{(n)}(x): the n-th derivative to a reader, f^n·x to the grammar
+            close = self.pos + 1
+            if self.is_op("(", "{", tok=self.peek()):
+                depth = 0
+                for close in range(self.pos + 1, len(self.tokens)):
+                    t = self.tokens[close]
+                    depth += t.kind == OP and t.value in ("(", "{")
+                    depth -= t.kind == OP and t.value in (")", "}")
+                    if depth == 0:
+                        break
+            after = self.tokens[min(close + 1, len(self.tokens) - 1)]
+            if after.kind == OP and after.value == "(":
+                exponent = self.span(self.pos + 1, close + 1)
+                raise self.error(
+                    f"'{name}^{exponent}(…)': the order of a derivative is a number, as in"
+                    f" {name}^(2)(…); for a power, write {name}(…)^{exponent}",
+                    tok.col,
+                )
         return None
-
-    @staticmethod
-    def is_plain_variable(name: str) -> bool:
-        """Names that multiply a following '(' : x(x+1), w0(x+1), alpha(x+1)."""
-        return len(name) == 1 or name in _GREEK or bool(re.search(r"[0-9_]", name))
 
     @staticmethod
     def split_function_prefix(name: str) -> tuple[str, str] | None:
@@ -841,15 +975,39 @@ class Parser:
         return None
 
     def unknown_function(self, tok: Token) -> ParseError:
+        """sine(x), leaky_relu(x), w0(x+1), alpha(x+1): a name of more than one letter before
+        '(' is neither guessed a product nor a function."""
         name = tok.value
         candidates = [n for n in all_known_names() if n in FUNCTIONS or n in SPECIAL_FORMS]
         close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.6)
         hint = f"; did you mean '{close[0]}'?" if close else ""
+        group = self.group_text(self.pos)
+        product = f"{name}*{group}" if group is not None and len(group) <= 24 else f"{name}*(…)"
         return self.error(
-            f"unknown function '{name}'{hint} (write {name}*(…) for a product, "
-            f"or declare it as a function)",
+            f"'{name}' is not a known function: declare it with --function {name}, or write"
+            f" {product} for a product{hint}",
             tok.col,
         )
+
+    def group_text(self, start: int) -> str | None:
+        """The text of the bracketed group opened at tokens[start], as typed; None if it is
+        never closed."""
+        depth = 0
+        for i in range(start, len(self.tokens)):
+            tok = self.tokens[i]
+            if tok.kind == OP and tok.value in ("(", "[", "{"):
+                depth += 1
+            elif tok.kind == OP and tok.value in (")", "]", "}"):
+                depth -= 1
+                if depth == 0:
+                    return self.text[self.tokens[start].col - 1 : tok.col]
+        return None
+
+    def span(self, start: int, stop: int) -> str:
+        """The text of tokens[start:stop] as typed (stop > start)."""
+        end = self.tokens[stop].col - 1 if stop < len(self.tokens) else len(self.text)
+        # without the LaTeX spacing after it (\sin x \, x^2)
+        return _TRAILING_SPACE.sub("", self.text[self.tokens[start].col - 1 : end]).strip()
 
     def call_args(self, name_tok: Token) -> list[sympy.Basic]:
         opener = self.advance()  # "("
@@ -880,9 +1038,16 @@ class Parser:
                 want = f"{lo} to {hi} arguments"
             raise self.error(f"{tok.value} takes {want}, got {count}", tok.col)
 
-    def function(self, tok: Token, base: sympy.Basic | None = None) -> sympy.Basic:
-        """sin(x), sin x, sin^2 x, sin²x, sin⁻¹x, log_2 x (with base: log_2 and log_{…})."""
+    def function(
+        self, tok: Token, base: sympy.Basic | None = None, glued: int = 0, written: str = ""
+    ) -> sympy.Basic:
+        """sin(x), sin x, sin^2 x, sin²x, sin⁻¹x, log_2 x (with base: log_2 and log_{…});
+        with `glued`, the argument is the next `glued` tokens, taken apart from the name
+        `written` (sinx, sin2x)."""
         name = "log" if base is not None else tok.value
+        if glued:
+            arg = self.function_argument(tok, glued=glued, written=written)
+            return self.apply(FUNCTIONS[name].build, [arg], tok.col, name)
         spec = FUNCTIONS[name]
         if self.is_op("(") and base is None:
             args = self.call_args(tok)
@@ -927,19 +1092,92 @@ class Parser:
             value = self.power(value, exponent, tok.col)
         return value
 
-    def function_argument(self, fn: Token) -> sympy.Basic:
-        """The argument of `sin x^2`, `sin 2x`, `ln |x|`: implicit products, no other function."""
+    def function_argument(
+        self, fn: Token, glued: int = 0, written: str = "", head: int | None = None
+    ) -> sympy.Basic:
+        """The argument of `sin x^2`, `sin 2x`, `ln |x|`: implicit products, no other function.
+
+        It never swallows a following factor into a power: with two factors that are not
+        numbers, a later one that is a power or repeats a variable (`sin x x^2`, `sin x x`)
+        is refused with both readings. A glued argument (`sinx`, `sin2x`) is the tokens it
+        was taken apart into, and a factor after it is refused (`sinx y`)."""
+        start = self.pos if head is None else head
         with self.nested(fn.col):
-            if self.is_op("-", "+"):
+            if self.is_op("-", "+") and not glued:
                 op = self.advance()
-                inner = self.function_argument(fn)
+                inner = self.function_argument(fn, head=start)
                 return inner if op.value == "+" else self.made(-inner, inner)
+            first = self.pos
+            stop = self.pos + glued
             factors = [self.parse_power()]
-            while self.starts_factor(self.tok) and not self.starts_function(self.tok):
+            bounds = [(first, self.pos)]
+            while (self.pos < stop or not glued) and (
+                self.starts_factor(self.tok) and not self.starts_function(self.tok)
+            ):
+                begin = self.pos
                 factors.append(self.parse_power())
+                bounds.append((begin, self.pos))
+            if glued and self.starts_factor(self.tok) and not self.starts_function(self.tok):
+                begin = self.pos
+                self.parse_power()
+                rest = self.span(begin, self.pos)
+                raise self.error(
+                    f"'{written} {rest}' is ambiguous: write {fn.value}({self.span(first, begin)})"
+                    f"·{rest} or {fn.value}({self.span(first, begin)}·{rest})",
+                    fn.col,
+                )
+        if not glued:
+            self.refuse_swallowed(fn, start, factors, bounds)
         if len(factors) == 1:
             return factors[0]
         return self.made(sympy.Mul(*factors), *factors, col=fn.col)
+
+    def refuse_swallowed(
+        self,
+        fn: Token,
+        start: int,
+        factors: list[sympy.Basic],
+        bounds: list[tuple[int, int]],
+    ) -> None:
+        """sin x x^2 is sin(x)·x² to one reader and sin(x³) to the grammar; sin x x is sin(x)·x
+        or sin(x²); sin x (y+1) is sin(x)·(y + 1) or sin(x(y + 1)); sin t 5 is sin(t)·5 or
+        sin(5t). Refused with both readings when a factor after the first that is not a number
+        is a number, a power, in brackets, or repeats a variable: what may follow it are new
+        variables (sin x y is sin(xy), sin ωt is sin(ωt))."""
+        plain = [
+            i for i, f in enumerate(factors) if not (isinstance(f, sympy.Expr) and f.is_number)
+        ]
+        if not plain or len(factors) - plain[0] < 2:
+            return
+        seen: set[sympy.Basic] = set(factors[plain[0]].free_symbols)
+        for i in range(plain[0] + 1, len(factors)):
+            factor = factors[i]
+            opener = self.tokens[bounds[i][0]]
+            bracketed = opener.kind == OP and opener.value in ("(", "[", "{", "|")
+            number = i not in plain  # sin x 2: sin(2x) to the grammar
+            if number or bracketed or self.is_power(*bounds[i]) or seen & factor.free_symbols:
+                head = self.text[fn.col - 1 : self.tokens[start].col - 1].strip()
+                typed = self.text[fn.col - 1 : self.tokens[self.pos].col - 1].strip()
+                before = self.span(start, bounds[i][0])  # with its sign: sin -x x^2
+                after = self.span(bounds[i][0], bounds[-1][1])
+                raise self.error(
+                    f"'{typed}' is ambiguous: write {head}({before})·{after} or"
+                    f" {head}({before}·{after})",
+                    fn.col,
+                )
+            seen |= factor.free_symbols
+
+    def is_power(self, start: int, stop: int) -> bool:
+        """Do tokens[start:stop] (one factor) raise to a power outside brackets (x^2, x², x^1)?"""
+        depth = 0
+        for tok in self.tokens[start:stop]:
+            if tok.kind == OP and tok.value in ("(", "[", "{"):
+                depth += 1
+            elif tok.kind == OP and tok.value in (")", "]", "}"):
+                depth -= 1
+            elif depth == 0 and (tok.kind == SUP or (tok.kind == OP and tok.value == "^")):
+                return True
+        return False
 
     def starts_function(self, tok: Token) -> bool:
         if tok.kind != NAME:
@@ -957,7 +1195,11 @@ class Parser:
             return True  # f'(x), sin2x, log_2 x (or an error that says why)
         if name == "log_" and nxt.kind == OP and nxt.value == "{":
             return True  # log_{2} x
-        return self.split_function_prefix(name) is not None and name not in CONSTANTS
+        return (
+            self.split_function_prefix(name) is not None
+            and name not in CONSTANTS
+            and name not in _GREEK  # chi is a Greek letter, not ch i
+        )
 
     def special_form(self, tok: Token) -> sympy.Basic:
         args = self.call_args(tok)

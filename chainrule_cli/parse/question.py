@@ -91,7 +91,7 @@ def read_input(
     from chainrule_cli.parse import read
 
     if not isinstance(text, str):
-        return Reading(str(text), "expression", text)
+        return Reading(str(text), "expression", text, from_text=False)
     options = {"prime_variable": prime_variable} if prime_variable is not None else {}
     return read(text, **(how or ReadOptions()).keywords(), **options)
 
@@ -179,7 +179,7 @@ def ask_gradient(
         raise ParseError("a variable cannot also be an intermediate")
     for variable in chosen:
         hidden_name(whole, variable, reading.text)
-    if decided == "all":
+    if decided == "all" and reading.from_text:
         refuse_glued(chosen, reading.text, command)
     for variable in chosen or sorted(whole.free_symbols, key=str):
         refuse_towers(whole, variable)
@@ -220,8 +220,8 @@ def ask_jacobian(
         for v in variables:
             hidden_name(f, v, text if isinstance(outputs, str) else None)
             refuse_towers(f, v)
-    if not names:
-        refuse_glued(variables, text if isinstance(outputs, str) else None, "jacobian")
+    if not names and isinstance(outputs, str):
+        refuse_glued(variables, text, "jacobian")
     return Question(text=text, kind="list", expr=whole[0], whole=whole[0],
                     variables=tuple(variables), decided="typed" if names else "all",
                     lets=tuple((u, named[u]) for u in order_of), outputs=tuple(written),
@@ -321,7 +321,7 @@ def decide_variable(reading: Reading, expr: sympy.Expr, var) -> tuple[sympy.Symb
     not_a_differential(expr, variable)
     value = (reading.value,) if reading.value is not None else ()
     hidden_name(expr, variable, reading.text, more=value)  # xy = 1 by x: xy is one name
-    if decided == "only":
+    if decided == "only" and reading.from_text:
         refuse_glued([variable], reading.text, "diff")
     return variable, decided
 
@@ -431,27 +431,42 @@ def refuse_numbers_too_large(expr: sympy.Expr) -> None:
 _KNOWN = frozenset({*GREEK, *GREEK_UPPER, *CONSTANTS, *FUNCTIONS})
 
 
+# a function's name inside a longer name: xsinx, xlnx, xexpx are products to the student
+_FUNCTION_INSIDE = re.compile("sin|cos|tan|cot|sec|csc|exp|log|ln|sqrt")
+
+
 def is_glued(name: str) -> bool:
-    """Is `name` letters a student may have meant as a product (kx, wx, at, xy)? Greek
-    names, constants and function names are not; names with digits or _ (w0, x_1) are their
-    own variables."""
-    return len(name) > 1 and name.isascii() and name.isalpha() and name not in _KNOWN
+    """Is `name` letters a student may have meant as a product: two or three letters (kx,
+    wx, at, xy, abc), or letters around a function's name (xsinx)? Greek names, constants and
+    function names are not, nor are words (rate, mass, inputs), nor names with digits or _
+    (w0, x_1), which are their own variables."""
+    if not (name.isascii() and name.isalpha()) or name in _KNOWN or len(name) < 2:
+        return False
+    return len(name) <= 3 or _FUNCTION_INSIDE.search(name) is not None
+
+
+# how a variable is given by name, in each command
+_GIVEN = {"diff": "chainrule diff EXPR {}", "grad": "chainrule grad EXPR {} …",
+          "graph": "--wrt {}", "jacobian": "chainrule jacobian EXPR {} …"}  # fmt: skip
 
 
 def refuse_glued(variables: Iterable[sympy.Symbol], text: str | None, command: str) -> None:
     """A variable that was not typed but found (the only name of `y = kx`, every name of
     `grad "wx + b"`) must not be letters glued together: kx is k·x to the student who typed
     it, and d/d(kx) is not what they asked. Refused with the fix; a variable of that name
-    can still be given."""
+    can still be given. (Only for typed text: symbols made in Python are what they are.)"""
+    if text is None:
+        return
     for variable in variables:
         name = variable.name
         if not is_glued(name):
             continue
         spaced, starred = spell(name)
         column = column_of(name, text)
+        how = _GIVEN[command].format(name)
         raise ParseError(
             f"'{name}' is one name, so it is not a product; write {spaced} or {starred} (a"
-            f" variable named {name} must be given by name: chainrule {command} … {name})",
+            f" variable named {name} must be given by name: {how})",
             column=column,
             text=text if column else None,
         )
@@ -490,32 +505,46 @@ def column_of(name: str, text: str | None) -> int | None:
 
 def spell(name: str) -> tuple[str, str]:
     """A glued name taken apart as a student means it: 'xlnx' -> ('x ln x', 'x*ln(x)'),
-    'wx' -> ('w x', 'w*x'), 'sinx2' -> ('sin x 2', 'sin(x)*2'), 'xsin' (of 2xsin x) ->
-    ('x sin', 'x*sin'): each spelling, put in place of the name, reads as meant."""
-    names = sorted((f for f in FUNCTIONS if len(f) > 2 and f.islower()), key=len, reverse=True)
-    names.append("ln")
+    'wx' -> ('w x', 'w*x'), 'sinx2' -> ('sin(x) 2', 'sin(x)*2'), 'xsin' (of 2xsin x) ->
+    ('x sin', 'x*sin'), 'xshx' -> ('x sh x', 'x*sh(x)'): each spelling, put in place of the
+    name, reads as meant (a function's argument is bracketed when more follows it, since
+    `sin x 2` is refused)."""
+    long = sorted((f for f in FUNCTIONS if len(f) > 2 and f.islower()), key=len, reverse=True)
+    short = [f for f in FUNCTIONS if len(f) == 2 and f.islower()]  # ln, sh, ch, th, tg, lg
     parts: list[str] = []
     i = 0
     while i < len(name):
-        fn = next((f for f in names if name.startswith(f, i)), None)
-        if fn is not None and i > 0 or fn is not None and i + len(fn) < len(name):
+        fn = next((f for f in long if name.startswith(f, i)), None)
+        if fn is not None and (i > 0 or i + len(fn) < len(name)):
+            parts.append(fn)
+            i += len(fn)
+            continue
+        fn = next((f for f in short if name.startswith(f, i)), None)
+        if fn is not None and i + len(fn) < len(name):
             parts.append(fn)
             i += len(fn)
             continue
         piece = re.match(r"\d+|[A-Za-z]|_\w*|.", name[i:], re.DOTALL).group()
         parts.append(piece)
         i += len(piece)
+    functions = {*long, *short}
+    spaced: list[str] = []
     starred: list[str] = []
     pending = None
-    for part in parts:
-        if part in names:
+    for k, part in enumerate(parts):
+        if part in functions:
             pending = part if pending is None else f"{pending}({part}"
             continue
         if pending is not None:
-            starred.append(f"{pending}({part})" + ")" * pending.count("("))
+            call = f"{pending}({part})" + ")" * pending.count("(")
+            starred.append(call)
+            more = k + 1 < len(parts)  # sin x 2 is refused: sin(x) 2
+            spaced.append(call if more else f"{pending.replace('(', ' ')} {part}")
             pending = None
         else:
             starred.append(part)
+            spaced.append(part)
     if pending is not None:  # xsin: the function's argument follows the name in the text
         starred.append(pending)
-    return " ".join(parts), "*".join(starred)
+        spaced.append(pending)
+    return " ".join(spaced), "*".join(starred)

@@ -33,6 +33,9 @@ class Operator:
     value: str | None  # y in dy/dx; None for the bare operator d/dx
     col: int  # where it starts
     end: int  # index of the first token after it
+    # \frac{d(x^3+1)}{dx}, d(x^3+1)/dx: the tokens [start, stop) of the expression written
+    # in the numerator
+    inner: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +58,7 @@ class Reading:
     rhs: sympy.Expr | None = None
     # sub-expressions as typed where SymPy's order differs (w·x + b): for the printers
     typed: dict | None = None
+    from_text: bool = True  # False for a SymPy expression given in Python: nothing was typed
 
     @property
     def literal(self) -> bool:
@@ -145,17 +149,66 @@ def _denominator(tokens: list[Token], i: int) -> tuple[str, int, int] | None:
     return var, order, j
 
 
+def _closing(tokens: list[Token], i: int) -> int | None:
+    """The index of the bracket that closes the one at tokens[i]."""
+    depth = 0
+    for j in range(i, len(tokens)):
+        tok = tokens[j]
+        if tok.kind == OP and tok.value in _OPENERS:
+            depth += 1
+        elif tok.kind == OP and tok.value in (")", "]", "}"):
+            depth -= 1
+            if depth == 0:
+                return j
+    return None
+
+
+# what may start the expression of \frac{d …}{dx}: not an operator (\frac{d+1}{dx} is a
+# fraction)
+_STARTS_INNER = frozenset({"(", "[", "{", "|", "\\frac", "\\sqrt", "sqrt"})
+
+
+def _inner(tokens: list[Token], i: int, close: int) -> tuple[int, int] | None:
+    """\\frac{d(x^3+1)}{dx}, \\frac{d x^2}{dx}, \\frac{d^2 \\sin x}{dx^2}: the range of the
+    expression after d (and its order) in the numerator that closes at `close`, or None."""
+    if not _is(tokens[i], NAME, "d"):
+        return None
+    _, j = _order_after(tokens, i + 1)
+    first = tokens[j]
+    if j >= close or not (first.kind in (NAME, NUM) or first.value in _STARTS_INNER):
+        return None
+    return j, close
+
+
 def operator_at(tokens: list[Token], i: int, text: str) -> Operator | None:
-    """d/dx, d^2/dx^2, dy/dx, \\frac{d}{dx}, \\frac{d^2 y}{dx^2} starting at token i."""
+    """d/dx, d^2/dx^2, dy/dx, \\frac{d}{dx}, \\frac{d^2 y}{dx^2}, \\frac{d(x^3+1)}{dx},
+    d(x^3+1)/dx starting at token i."""
     start = tokens[i]
+    inner = None
     if _is(start, OP, "\\frac") and _is(tokens[i + 1], OP, "{"):
         top = _numerator(tokens, i + 2, set())
         if top is None:
             return None
         order, value, j = top
-        if not (_is(tokens[j], OP, "}") and _is(tokens[j + 1], OP, "{")):
+        if not _is(tokens[j], OP, "}"):
+            # \frac{d(x^3+x^2+1)}{dx}: the expression is in the numerator
+            close = _closing(tokens, i + 1)
+            inner = _inner(tokens, i + 2, close) if close is not None else None
+            if inner is None:
+                return None
+            order, _ = _order_after(tokens, i + 3)
+            value, j = None, close
+        if not _is(tokens[j + 1], OP, "{"):
             return None
         bottom = _denominator(tokens, j + 2)
+        if bottom is not None and _is(tokens[bottom[2]], NAME, "d"):
+            # \frac{\partial^2 f}{\partial x \partial y}: not d²f/(dx·d·y)
+            raise ParseError(
+                "a mixed derivative (by two variables at once) is not read here: differentiate"
+                " by one variable at a time, as in d/dx",
+                column=start.col,
+                text=text,
+            )
         if bottom is None:
             return None
         var, var_order, k = bottom
@@ -167,6 +220,12 @@ def operator_at(tokens: list[Token], i: int, text: str) -> Operator | None:
         if top is None:
             return None
         order, value, j = top
+        if value is None and start.value == "d" and _is(tokens[j], OP, "("):
+            # d(x^3+1)/dx, d^2(x^3)/dx^2
+            close = _closing(tokens, j)
+            if close is None:
+                return None
+            inner, j = (j + 1, close), close + 1
         if not _is(tokens[j], OP, "/"):
             return None
         bottom = _denominator(tokens, j + 1)
@@ -180,7 +239,7 @@ def operator_at(tokens: list[Token], i: int, text: str) -> Operator | None:
             f"the orders differ: d^{order} above, d{var}^{var_order} below", column=start.col,
             text=text,
         )  # fmt: skip
-    return Operator(var=var, order=order, value=value, col=start.col, end=end)
+    return Operator(var=var, order=order, value=value, col=start.col, end=end, inner=inner)
 
 
 def primes_at(tokens: list[Token], i: int) -> tuple[int, int]:
@@ -245,6 +304,16 @@ class Reader:
             if op is None:
                 misplaced_operator(tokens, 0, text)
                 return Reading(text, "expression", self.expression(0, end))
+            if op.value is not None and op.end >= end:
+                # dy/dx, \frac{dy}{dx} alone: a derivative's name, and nothing to differentiate
+                d, dx = ("d", f"d{op.var}") if op.order == 1 else (
+                    f"d^{op.order}", f"d{op.var}^{op.order}"
+                )  # fmt: skip
+                raise self.error(
+                    f"{d}{op.value}/{dx} alone has nothing to differentiate: write {d}/{dx}"
+                    f" followed by the expression (or {d}{op.value}/{dx} = … for an answer)",
+                    op.col,
+                )
             if op.value is not None:
                 raise self.error(
                     f"d{op.value}/d{op.var} names a derivative; to differentiate, write"
@@ -260,6 +329,20 @@ class Reader:
 
     def operator(self, op: Operator, end: int) -> Reading:
         tokens = self.tokens
+        if op.inner is not None:
+            # \frac{d(x^3+1)}{dx}: the expression is inside; nothing may follow
+            if op.end < end:
+                written = self.text[op.col - 1 : tokens[op.end].col - 1].strip()
+                raise self.error(
+                    f"nothing may follow {written}: write d/d{op.var} (…) with everything to"
+                    " differentiate in the brackets",
+                    tokens[op.end].col,
+                )
+            start, stop = op.inner
+            if start >= stop:
+                raise self.error(f"d/d{op.var} needs an expression after it", op.col)
+            expr = self.expression(start, stop)
+            return Reading(self.text, "operator", expr, var=symbol(op.var), order=op.order)
         if op.end >= end:
             raise self.error(f"d/d{op.var} needs an expression after it", op.col)
         misplaced_operator(self.tokens, op.end, self.text)
@@ -299,6 +382,12 @@ class Reader:
         if op is not None:
             if op.end != k:
                 raise self.error("expected '=' after the derivative's name", tokens[op.end].col)
+            if op.inner is not None:
+                written = self.text[op.col - 1 : tokens[k].col - 1].strip()
+                raise self.error(
+                    f"{written} is the derivative to take: write it alone, without '= …'",
+                    tokens[k].col,
+                )
             if op.value is None:
                 raise self.error(
                     f"d/d{op.var} needs the expression after it, not '='", tokens[k].col

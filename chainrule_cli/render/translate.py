@@ -135,6 +135,57 @@ _MESSAGES_EN_ZH: list[tuple[str, str],] = [
         r"the curve (?P<curve>.+) has no real point where (?P<xs>.+) and (?P<ys>.+)",
         "曲线 {curve} 在 {xs}、{ys} 的范围内没有实数点",
     ),
+    # issue 23: the parser's refusals
+    (
+        r"'(?P<w>.+\^.+)' is ambiguous: write (?P<a>.+) for the power, or (?P<b>.+) for the"
+        r" product",
+        "'{w}' 有歧义：幂请写成 {a}，乘积请写成 {b}",
+    ),
+    (
+        r"'(?P<w>.+)\^' reads as the name (?P<name>.+) raised to a power: write (?P<a>.+) or"
+        r" (?P<b>.+) for (?P<c>.+), or (?P<d>.+) for a power of (?P<n2>.+)",
+        "'{w}^' 会被读作名称 {name} 的幂：{c} 请写成 {a} 或 {b}；{n2} 的幂请写成 {d}",
+    ),
+    (
+        r"'(?P<written>.+)' has a comma between its digits: write (?P<fixed>.+)"
+        r" \(no thousands separator\)",
+        "'{written}' 的数字之间有逗号：请写成 {fixed}（不要用千位分隔符）",
+    ),
+    (
+        r"'(?P<name>.+?)' is not a known function: declare it with --function (?P<declared>.+?),"
+        r" or write (?P<product>.+) for a product(?P<hint>.*)",
+        "'{name}' 不是已知的函数：请用 --function {declared} 声明它，乘积请写成 {product}{hint}",
+    ),
+    (
+        r"(?P<written>.+)\^T reads as a transpose: vectors and matrices need --shape"
+        r" \(e\.g\. --shape (?P<shape>.+)\); for a power of a variable T write (?P<power>.+)",
+        "{written}^T 会被读作转置：向量和矩阵需要 --shape（例如 --shape {shape}）；"
+        "若是变量 T 的幂，请写成 {power}",
+    ),
+    (
+        r"'(?P<written>.+)\(…\)': the order of a derivative is a number, as in"
+        r" (?P<example>.+); for a power, write (?P<power>.+)",
+        "'{written}(…)'：导数的阶数必须是一个数，如 {example}；幂请写成 {power}",
+    ),
+    (
+        r"nothing may follow (?P<written>.+): write (?P<op>.+) \(…\) with everything to"
+        r" differentiate in the brackets",
+        "{written} 之后不能再有内容：请写成 {op} (…)，把要求导的全部内容放进括号",
+    ),
+    (
+        r"(?P<written>.+) is the derivative to take: write it alone, without '= …'",
+        "{written} 就是要求的导数：请单独写出它，不要加 '= …'",
+    ),
+    (
+        r"a mixed derivative \(by two variables at once\) is not read here: differentiate by one"
+        r" variable at a time, as in d/dx",
+        "这里不读混合导数（同时对两个变量求导）：请一次只对一个变量求导，如 d/dx",
+    ),
+    (
+        r"(?P<name>.+) alone has nothing to differentiate: write (?P<op>.+) followed by the"
+        r" expression \(or (?P<answer>.+) = … for an answer\)",
+        "只有 {name}，没有可以求导的对象：请写 {op}，后面接表达式（答案请写成 {answer} = …）",
+    ),
     # -- the lexer (parse/lexer.py)
     (
         r"'(?P<written>.+)' would read as a product with e; write (?P<fixed>.+)",
@@ -315,7 +366,7 @@ _MESSAGES_EN_ZH: list[tuple[str, str],] = [
     ),
     (
         r"'(?P<name>.+)' is one name, so it is not a product; write (?P<a>.+) or (?P<b>.+) \(a"
-        r" variable named (?P<n2>.+) must be given by name: (?P<how>chainrule .+)\)",
+        r" variable named (?P<n2>.+) must be given by name: (?P<how>.+)\)",
         "'{name}' 是一个名称，不是乘积；请写成 {a} 或 {b}（名为 {n2} 的变量须指名给出：{how}）",
     ),
     (
@@ -483,6 +534,19 @@ _MESSAGES_EN_ZH: list[tuple[str, str],] = [
         r"the answer uses (?P<extra>.+?), which the expression does not have"
         r" \(it has (?P<names>.*?)\)(?P<fix>(?:; .*)?)",
         "答案用到了 {extra}，但表达式中没有（表达式的变量：{names}）{fix}",
+    ),
+    # issue 23: check (parse/answers.py: an answer with several '=')
+    (
+        r"the answer's '=' chain names derivatives but gives no expression for them",
+        "答案的“=”链只写了导数的名称，没有给出它们的表达式",
+    ),
+    (
+        r"d/d(?P<var>.+) in a chain of '=' is a derivative still to take; write its value",
+        "“=”链中的 d/d{var} 是尚未求出的导数；请写出它的值",
+    ),
+    (
+        r"the answer names the derivatives of (?P<f>.+) and (?P<g>.+); name one function",
+        "答案写了 {f} 和 {g} 的导数；请只写一个函数的导数",
     ),
     (
         r"'(?P<other>.+)' is one name, so (?P<name>.+) does not appear on its own; put the"
