@@ -649,9 +649,11 @@ def check(
     Both are read as a student writes them: EXPR may be `d/dx …`, `y = …`, `f(x) = …` or an
     equation (implicit: the answer need only hold on the curve); the answer may name its
     derivative, `dy/dx = …`, `y' = …`, `f'(x) = …`, which also gives the order."""
-    from chainrule_cli.calculus.check import check_answer
+    from chainrule_cli.calculus.check import Term, check_answer, restated_part
     from chainrule_cli.calculus.derive import derive
     from chainrule_cli.calculus.paths import order_intermediates, substitute
+    from chainrule_cli.parse import Reading
+    from chainrule_cli.parse.answers import exact, exact_reading, read_answer
 
     if order is not None and (not isinstance(order, int) or order < 1):
         raise ValueError("order must be a positive integer")
@@ -659,12 +661,12 @@ def check(
     how = ReadOptions(input, tuple(functions), max_length, max_depth, max_digits)
 
     def work():
-
-        reading = read_input(expr, how)
+        # decimals are exact (1.9 is 19/10): a grade compares exact values
+        reading = exact_reading(read_input(expr, how))
         refuse_answer_form(reading)
         reading = by_the_value(reading, var)
         wanted, times = operator_agrees(reading, var, order)
-        named = parse_lets(lets, how)
+        named = {name: exact(value) for name, value in parse_lets(lets, how).items()}
         if reading.kind == "equation":
             if named:
                 raise ParseError("--let does not work with an equation")
@@ -673,41 +675,84 @@ def check(
             order_of = order_intermediates(named) if named else []
             whole = substitute(reading.expr, named, order_of) if named else reading.expr
             variable, y = declared_variable(reading, whole, wanted), None
-        said = read_input(answer, how, prime_variable=variable)
+        said = read_answer(answer, how, prime_variable=variable)  # A, f'(x) = A, A = B = C
         times = answer_order(said, variable, times, order, reading)
-        said = through_the_value(said, reading)
+        first = through_the_value(said.reading, reading)
         if reading.kind == "equation":
             from chainrule_cli.calculus.implicit import derive_implicit
 
             whole = reading.expr
             refuse_towers(whole, variable)
-            expected = Derivation.of(
-                derive_implicit(reading.lhs, reading.rhs, variable, y, times, "full")
-            )
-            given = through_first_derivative(said.expr, expected.root, variable, y)
+
+            def derivation(k: int):
+                return Derivation.of(
+                    derive_implicit(reading.lhs, reading.rhs, variable, y, k, "full")
+                )
         else:
             if variable in named:
                 raise ParseError(f"{variable} is the variable; it cannot also be an intermediate")
             refuse_towers(whole, variable)
-            derived = derive(whole, variable, times, "full", value=reading.value)
-            expected = Derivation.of(derived).replace(value=reading.value,
+
+            def derivation(k: int):
+                derived = derive(whole, variable, k, "full", value=reading.value)
+                return Derivation.of(derived).replace(value=reading.value,
                                                       arguments=reading.arguments)  # fmt: skip
-            given = said.expr
-        refuse_numbers_too_large(given)
-        # the function and the answer printed as typed: (sin x − x cos x)/x², not −x·cos x + …
-        expected = expected.replace(typed={**(said.typed or {}), **(reading.typed or {})})
+
+        expected = derivation(times)
+        # a chain's names of other orders (f'(x) = f''(x) = 0): each order's derivative
+        orders = {t.order for t in said.terms if t.is_name} - {times}
+        derivatives = {k: derivation(k).result for k in sorted(orders)}
         allowed = whole.free_symbols | {variable} | set(named)
-        refuse_unknown_names(given, allowed, said.text)
-        result = check_answer(whole, variable, times, given, named, expected)
+        found = {"constant": None, "renames": {}, "restated": None}
+
+        def given(e: sympy.Expr) -> sympy.Expr:
+            """A side of the answer as compared: through the value's name, y' the slope."""
+            e = through_the_value(Reading(said.text, "expression", e), reading).expr
+            # the question restated, in the answer or a chain's last form (d/dx … = 3x² is work)
+            found["restated"] = restated_part(e, y, times)
+            if y is not None:
+                e = through_first_derivative(e, expected.root, variable, y)
+            refuse_numbers_too_large(e)
+            constant, renames = refuse_unknown_names(e, allowed, said.text, variable,
+                                                     reading.value)  # fmt: skip
+            found["constant"] = found["constant"] or constant
+            found["renames"].update(renames)
+            return e
+
+        answer_given = given(first.expr)
+        terms = [Term(expr=None if t.is_name else given(t.expr), order=t.order, text=t.text)
+                 for t in said.terms]  # fmt: skip
+        # the function and the answer printed as typed: (sin x − x cos x)/x², not −x·cos x + …
+        expected = expected.replace(typed={**(said.reading.typed or {}), **(reading.typed or {})})
+        result = check_answer(
+            whole, variable, times, answer_given, named, expected, terms=terms,
+            derivatives=derivatives, constant=found["constant"],
+            renames=tuple(found["renames"].items()), restated=found["restated"],
+        )  # fmt: skip
         return CheckResult(**{name: getattr(result, name) for name in result.fields})
 
     return run_deep(work, timeout=timeout)
 
 
-def answer_order(said, variable, times: int, order: int | None, reading) -> int:
+def answer_order(answer, variable, times: int, order: int | None, reading) -> int:
     """The order the answer names (y'' = …, d²y/dx² = …) must be the one asked for, and
-    gives it when nothing else did; so must its variable."""
+    gives it when nothing else did; so must its variable. A chain's later names may name
+    other orders (f'(x) = f''(x) = 0), each checked as its own; of one function, one variable."""
 
+    said = answer.reading
+    names = [t for t in answer.terms if t.is_name]
+    for term in names:
+        if term.var is not None and term.var != variable:
+            raise ParseError(f"the answer is a derivative by {term.var}, but the variable is"
+                             f" {variable}", column=term.column, text=said.text)  # fmt: skip
+    functions = sorted({t.value for t in names})
+    if len(functions) > 1:
+        raise ParseError(
+            f"the answer names the derivatives of {functions[0]} and {functions[1]}; name one"
+            " function",
+            column=1,
+            text=said.text,
+        )
     if said.kind not in ("expression", "derivative"):
         kinds = {"operator": "a derivative to take (d/dx …)", "definition": "a definition",
                  "equation": "an equation"}  # fmt: skip
@@ -777,13 +822,23 @@ def through_first_derivative(given: sympy.Expr, root, x: sympy.Symbol, y: sympy.
     return given.xreplace(functions)
 
 
-def refuse_unknown_names(given: sympy.Expr, allowed: set, text: str) -> None:
+def refuse_unknown_names(
+    given: sympy.Expr, allowed: set, text: str, variable=None, value: str | None = None
+) -> tuple:
     """An answer that uses a name the expression does not have is a misreading or a typo
-    (`xy` for x·y): refused with the fix, never compared."""
+    (`xy` for x·y): refused with the fix, never compared. Except what a student hands in and
+    a teacher grades (given the variable): a constant of integration (3x² + C) and a variable
+    written otherwise (3X² or 3t² for x). Returns (the constant or None, {used: meant})."""
+    from chainrule_cli.calculus.check import constant_of_integration, renamed_variables
 
-    extra = sorted(s.name for s in given.free_symbols - allowed)
+    constant = renames = None
+    if variable is not None:
+        constant = constant_of_integration(given, allowed)
+        allowed = allowed | ({constant} if constant is not None else set())
+        renames = renamed_variables(given, allowed, variable, value)
+    extra = sorted(s.name for s in given.free_symbols - allowed - set(renames or ()))
     if not extra:
-        return
+        return constant, renames or {}
     name = extra[0]
     letters = {s.name for s in allowed if len(s.name) == 1}
     fix = ""

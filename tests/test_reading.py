@@ -359,7 +359,7 @@ def test_an_absent_variable_gives_0_with_a_note():
         ("x + xlnx", "x", "xlnx", "write x ln x or x*ln(x)"),
         ("x^2 + xsinx", "x", "xsinx", "write x sin x or x*sin(x)"),
         ("2x + wx", "x", "wx", "write w x or w*x"),
-        ("xe^x", "x", "xe", "write x e or x*e"),
+        ("xe x", "x", "xe", "write x e or x*e"),
         ("x^3 + y^3 = 6xy", "x", "xy", "write x y or x*y"),
         ("sin(xy) = x", "x", "xy", "write x y or x*y"),
         ("xy = 1", "x", "xy", "write x y or x*y"),
@@ -448,7 +448,8 @@ def test_check_on_a_curve_says_where_a_wrong_answer_fails():
         ("x^2", "x", "y'' = 2", "the answer names derivative 2, but derivative 1 is asked"),
         ("x^2 y", "x", "2xy", "'xy' is one name: for a product write x y or x*y"),
         ("g(x) = x^2", "x", "f'(x) = 2x", "the answer names the derivative of f, but the function"),
-        ("x^2", "x", "2x + c", "the answer uses c, which the expression does not have"),
+        # a constant of integration (2x + c) is graded, not refused (issue 23): a typo is
+        ("x^2", "x", "2x + t", "the answer uses t, which the expression does not have"),
         ("x^2", "x", "y = 2x", "the answer is a definition"),
     ],
 )

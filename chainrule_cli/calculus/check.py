@@ -19,6 +19,7 @@ from __future__ import annotations
 import itertools
 import math
 import random
+import re
 
 import mpmath
 import sympy
@@ -37,6 +38,7 @@ from chainrule_cli.calculus.steps import Record
 # When several mistakes explain an answer, the most specific is named.
 PRIORITY = (
     "quotient_rule_order",
+    "quotient_rule_sign",
     "chain_rule_missing_inner",
     "sign",
     "product_rule_missing_term",
@@ -44,6 +46,15 @@ PRIORITY = (
     "power_rule",
     "constant_factor",
 )
+# Named on the whole answer when no classic mistake explains it: an antiderivative (x^4/4 for
+# x^3), the derivative of another order (6x for x^3; the function itself is order 0).
+WHOLE = ("integrated", "wrong_order")
+# What makes an answer wrong whatever its value: the question restated (Derivative(x^3, x)),
+# the answer written in another variable (3X^2, 3t^2 for x), a constant of integration (+ C).
+DEFINITE = ("restated", "wrong_variable", "constant_of_integration")
+KINDS = PRIORITY + WHOLE + DEFINITE
+OTHER_ORDERS = 2  # orders above the asked one that an answer is compared with
+MAX_WHOLE_OPS = 300  # the whole-answer mistakes are looked for up to this size of expression
 NEEDED = 8  # agreeing random points for "correct" (one per box), after every simple point
 EXACT_OPS = 80  # expressions up to this size are substituted exactly before evaluating
 HUGE = mpmath.mpf(10) ** 40  # a value beyond this is taken for a pole evaluated at a float
@@ -74,12 +85,15 @@ class Counterexample(Record):
 
 class Mistake(Record):
     """The classic mistake that turns the derivative into the answer, and where it was made:
-    at `where` (a sub-expression), the derivative `should` be `correct`, not `wrong`."""
+    at `where` (a sub-expression), the derivative `should` be `correct`, not `wrong`. For a
+    whole-answer mistake (KINDS beyond PRIORITY) `where` is the expression differentiated."""
 
     kind: str
     where: sympy.Expr
     wrong: sympy.Expr  # the derivative of `where` with the mistake
     correct: sympy.Expr  # its right derivative
+    order: int | None = None  # wrong_order: the order the answer is the derivative of
+    names: tuple[tuple[sympy.Symbol, sympy.Symbol], ...] = ()  # wrong_variable: (used, meant)
 
 
 class Comparison(Record):
@@ -288,23 +302,32 @@ def _differ(a: sympy.Expr, b: sympy.Expr, point: dict, want, got) -> bool:
 
 
 def _incorrect(expected, answer, point, agreeing) -> Comparison:
-    example = Counterexample(
-        point=point,
-        answer=_exact_or_float(answer, point),
-        expected=_exact_or_float(expected, point),
-    )
+    shown = (_exact_or_float(answer, point), _exact_or_float(expected, point))
+    for dps in (30, 60, CONFIRM_DPS):  # values that differ past 15 digits: more digits
+        if not _look_alike(*shown):
+            break
+        shown = (_exact_or_float(answer, point, dps), _exact_or_float(expected, point, dps))
+    example = Counterexample(point=point, answer=shown[0], expected=shown[1])
     return Comparison(verdict="incorrect", method="numeric", agreeing=agreeing,
                       counterexample=example)  # fmt: skip
 
 
-def _exact_or_float(expr: sympy.Expr, point: dict) -> sympy.Expr:
-    """The value at a point, exact when it is short (1/4), else 15 digits."""
+def _look_alike(a: sympy.Expr, b: sympy.Expr) -> bool:
+    """Two values whose 15 digits are the same (e + 10⁻²⁵ and e)."""
+    try:
+        return a != b and str(sympy.N(a, 15)) == str(sympy.N(b, 15))
+    except (TypeError, ValueError):
+        return False
+
+
+def _exact_or_float(expr: sympy.Expr, point: dict, dps: int = 15) -> sympy.Expr:
+    """The value at a point, exact when it is short (1/4), else dps digits."""
     if expr.atoms(AppliedUndef) or expr.has(sympy.Derivative, sympy.Subs):
-        return concretize(expr).evalf(15, subs=point)
+        return concretize(expr).evalf(dps, subs=point)
     exact = expr.xreplace(point) if not expr.has(sympy.Subs) else expr.subs(point)
     if exact.is_Rational or (exact.is_number and sympy.count_ops(exact) <= 6):
         return exact
-    return exact.evalf(15)
+    return exact.evalf(dps)
 
 
 # ---- the classic mistakes ----------------------------------------------------------------------
@@ -358,7 +381,7 @@ def _wrong_derivatives(node: sympy.Expr, x: sympy.Symbol):
         if denominator.has(x) and denominator != 1:
             f, g = numerator, denominator
             yield "quotient_rule_order", coefficient * (f * d(g) - d(f) * g) / g**2
-            yield "quotient_rule_order", coefficient * (d(f) * g + f * d(g)) / g**2
+            yield "quotient_rule_sign", coefficient * (d(f) * g + f * d(g)) / g**2
         varying = [f for f in factors if f.has(x)]
         if len(varying) >= 2:
             for i in range(len(varying)):
@@ -412,12 +435,18 @@ def derivative_with(expr: sympy.Expr, var: sympy.Symbol, mistake: Mistake) -> sy
 
 
 def likely_mistake(
-    expr: sympy.Expr, var: sympy.Symbol, expected: sympy.Expr, answer: sympy.Expr
+    expr: sympy.Expr,
+    var: sympy.Symbol,
+    expected: sympy.Expr,
+    answer: sympy.Expr,
+    function: sympy.Expr | None = None,
+    order: int = 1,
 ) -> Mistake | None:
     """The classic mistake whose derivative equals the answer, if any. Where several explain
     it (x/(x+1) with the quotient rule's terms swapped is also the derivative's negative),
-    the most specific is named, in the order of PRIORITY; a constant factor of the whole
-    comes last."""
+    the most specific is named, in the order of PRIORITY; then (given the `function` whose
+    order-th derivative is asked for) the whole-answer mistakes, WHOLE; a constant factor of
+    the whole comes last."""
     found: list[Mistake] = []
     if _same(-expected, answer):
         found.append(Mistake(kind="sign", where=expr, wrong=-expected, correct=expected))
@@ -430,9 +459,41 @@ def likely_mistake(
                 break
     if found:
         return min(found, key=lambda m: PRIORITY.index(m.kind))
+    if function is not None:
+        whole = whole_answer_mistake(function, var, order, expected, answer)
+        if whole is not None:
+            return whole.replace(where=expr)
     ratio = _constant_ratio(expected, answer)
     if ratio is not None:
         return Mistake(kind="constant_factor", where=expr, wrong=answer, correct=expected)
+    return None
+
+
+def whole_answer_mistake(
+    function: sympy.Expr, var: sympy.Symbol, order: int, expected: sympy.Expr, answer: sympy.Expr
+) -> Mistake | None:
+    """An antiderivative of the function handed in for its derivative ("integrated"), or the
+    derivative of another order ("wrong_order": 0 is the function itself, then 1, 2, … up
+    to OTHER_ORDERS above the asked one), the lowest order first."""
+    if sympy.count_ops(function) > MAX_WHOLE_OPS or sympy.count_ops(answer) > MAX_WHOLE_OPS:
+        return None
+    try:
+        # (a function that is its own derivative, e^x, has its antiderivatives for wrong forms)
+        if (
+            not answer.has(sympy.Derivative, sympy.Subs)
+            and _same(sympy.diff(answer, var), function)
+            and not _same(expected, function)
+        ):
+            return Mistake(kind="integrated", where=function, wrong=answer, correct=expected)
+        for k in range(order + OTHER_ORDERS + 1):
+            if k == order:
+                continue
+            other = sympy.diff(function, var, k)
+            if _same(other, answer) and not _same(other, expected):  # e^x: every order alike
+                return Mistake(kind="wrong_order", where=function, wrong=answer,
+                               correct=expected, order=k)  # fmt: skip
+    except (TypeError, ValueError, NotImplementedError):
+        return None
     return None
 
 
@@ -479,9 +540,39 @@ def _constant_ratio(expected: sympy.Expr, answer: sympy.Expr) -> sympy.Expr | No
     return sympy.nsimplify(c, rational=False, tolerance=1e-10)
 
 
+class Term(Record):
+    """One side of an '=' in a chained answer: a derivative's name (its order) or an
+    expression (as written, through the --let names)."""
+
+    expr: sympy.Expr | None  # None for a derivative's name
+    order: int | None = None  # a derivative's name: its order
+    text: str = ""  # as typed
+
+
+class Link(Record):
+    """One '=' of a chained answer (the index-th, from 1) and how its two sides compare."""
+
+    index: int
+    left: Term
+    right: Term
+    comparison: Comparison
+
+
+class Branches(Record):
+    """An implicit answer right on one part of the curve only: where sign·var > 0 (y > 0 on
+    the upper half of x² + y² = 25), not where sign·var < 0; a point of each."""
+
+    var: sympy.Symbol
+    sign: int
+    holds_at: dict
+    fails_at: dict
+
+
 class Check(Record):
     """The verdict on one answer: the verified derivation of the expected derivative, how the
-    answer compares with it, and (when it is wrong) the likely mistake."""
+    answer compares with it, and (when it is wrong) the likely mistake; for a chained answer
+    (A = B = C) each '=' compared; a constant of integration it adds; for an implicit answer
+    right on one branch of the curve, which."""
 
     expr: sympy.Expr
     var: sympy.Symbol
@@ -490,35 +581,221 @@ class Check(Record):
     answer_full: sympy.Expr  # in the original variables
     lets: tuple[tuple[sympy.Symbol, sympy.Expr], ...]
     expected: object  # the Derivation of the derivative
-    comparison: Comparison
+    comparison: Comparison  # of the answer (without a constant of integration) and the derivative
     mistake: Mistake | None = None
+    constant: sympy.Symbol | None = None  # a constant of integration the answer adds (+ C)
+    terms: tuple[Term, ...] = ()  # a chained answer's sides, in order; () for one answer
+    links: tuple[Link, ...] = ()  # a chained answer's '=', in order
+    branches: Branches | None = None
 
     @property
     def verdict(self) -> str:
-        return self.comparison.verdict
+        """correct only if the answer is the derivative, every '=' of a chain holds and nothing
+        makes it wrong whatever its value (DEFINITE); incorrect if anything is wrong."""
+        if self.constant is not None or (self.mistake and self.mistake.kind in DEFINITE):
+            return "incorrect"
+        verdicts = {self.comparison.verdict, *(link.comparison.verdict for link in self.links)}
+        for verdict in ("incorrect", "undecided"):
+            if verdict in verdicts:
+                return verdict
+        return "correct"
 
     @property
     def correct(self) -> bool | None:
         return {"correct": True, "incorrect": False}.get(self.verdict)
 
+    @property
+    def graded_link(self) -> int | None:
+        """The '=' of a chain that the answer's own comparison decides, if one does."""
+        return graded_link(self.terms, self.order)
 
-def check_answer(expr, var, order, answer, lets, derivation) -> Check:
-    """Compare the answer with the derivation's result; find the likely mistake if wrong."""
+
+def graded_link(terms: tuple[Term, ...], order: int) -> int | None:
+    """The '=' between the name of the derivative asked for and the answer, the chain's first
+    expression (f'(x) = A = B: the first): `comparison` decides it."""
+    first = next((i for i, t in enumerate(terms) if t.order is None), None)
+    if first and terms[first - 1].order == order:
+        return first
+    return None
+
+
+def _named_otherwise(terms, order: int) -> bool:
+    """A chain that names the answer's order, another than the one asked (f'(x) = f''(x) = 0:
+    0 is said to be f''): no mistake to guess, the '=' say what is wrong."""
+    first = next((i for i, t in enumerate(terms) if t.order is None), None)
+    return bool(first) and terms[first - 1].order not in (None, order)
+
+
+def check_answer(
+    expr, var, order, answer, lets, derivation, *, terms=(), derivatives=None, constant=None,
+    renames=(), restated=None,
+) -> Check:  # fmt: skip
+    """Compare the answer with the derivation's result; find the likely mistake if wrong.
+
+    terms: a chained answer's sides (Term), the answer among them; derivatives: the value of
+    each order its names name ({1: 3x², 2: 6x}); constant: a constant of integration the
+    answer adds (left out of the comparison); renames: {used: meant} for an answer written in
+    another variable (compared as meant); restated: the derivative still to take in it."""
     from chainrule_cli.calculus.paths import order_intermediates, substitute
 
     named = dict(lets)
-    full = substitute(answer, named, order_intermediates(named)) if named else answer
-    if derivation.dependent is not None:  # implicit: equal on the curve is enough
-        comparison = compare_on_curve(derivation.result, full, expr, var, derivation.dependent)
-    else:
-        comparison = compare(derivation.result, full, expr)
+    dependent = derivation.dependent
+
+    def full(e: sympy.Expr) -> sympy.Expr:
+        return substitute(e, named, order_intermediates(named)) if named else e
+
+    def compared(e: sympy.Expr) -> sympy.Expr:
+        """As compared: without the constant of integration, in the variables meant."""
+        if constant is not None:
+            e = e.xreplace({constant: 0})
+        return full(e.xreplace(dict(renames)) if renames else e)
+
+    def comparing(a: sympy.Expr, b: sympy.Expr) -> Comparison:
+        if dependent is not None:  # implicit: equal on the curve is enough
+            return compare_on_curve(a, b, expr, var, dependent)
+        return compare(a, b, expr)
+
+    answer_full = full(answer)
+    given = compared(answer)
+    comparison = comparing(derivation.result, given)
+    if constant is not None and comparison.counterexample is not None:
+        # the answer's value with its constant: C + 3, not 3
+        example = comparison.counterexample
+        added = full(answer) - full(answer.xreplace({constant: 0}))
+        comparison = comparison.replace(
+            counterexample=example.replace(answer=example.answer + added)
+        )
+    base = sympy.diff(expr, var, order - 1) if order > 1 else expr
     mistake = None
-    if comparison.verdict == "incorrect" and derivation.dependent is None:
-        base = sympy.diff(expr, var, order - 1) if order > 1 else expr
-        mistake = likely_mistake(base, var, derivation.result, full)
-    return Check(expr=expr, var=var, order=order, answer=answer, answer_full=full,
+    if restated is not None:
+        mistake = Mistake(kind="restated", where=restated, wrong=answer, correct=derivation.result)
+    elif renames:
+        mistake = Mistake(kind="wrong_variable", where=base, wrong=answer,
+                          correct=derivation.result, names=tuple(renames))  # fmt: skip
+    elif (
+        comparison.verdict == "incorrect"
+        and dependent is None
+        and not _named_otherwise(terms, order)
+    ):
+        mistake = likely_mistake(base, var, derivation.result, given, function=expr, order=order)
+    elif constant is not None and comparison.verdict == "correct":
+        mistake = Mistake(kind="constant_of_integration", where=base, wrong=answer,
+                          correct=derivation.result)  # fmt: skip
+    branches = None
+    if comparison.verdict == "incorrect" and dependent is not None:
+        branches = branches_on_curve(derivation.result, given, expr, var, dependent)
+    links = []
+    values = dict(derivatives or {})
+    values[order] = derivation.result
+    graded = graded_link(tuple(terms), order)
+    for index, (left, right) in enumerate(itertools.pairwise(terms), start=1):
+        if index == graded:
+            found = comparison  # the name of the derivative asked for = the answer: done above
+        else:
+            sides = [values[t.order] if t.order is not None else compared(t.expr)
+                     for t in (left, right)]  # fmt: skip
+            found = comparing(*sides)
+        links.append(Link(index=index, left=left, right=right, comparison=found))
+    return Check(expr=expr, var=var, order=order, answer=answer, answer_full=answer_full,
                  lets=tuple(named.items()), expected=derivation, comparison=comparison,
-                 mistake=mistake)  # fmt: skip
+                 mistake=mistake, constant=constant, terms=tuple(terms), links=tuple(links),
+                 branches=branches)  # fmt: skip
+
+
+# ---- what an answer has that a derivative does not ----------------------------------------
+
+# C, K, c and C_1, C1, c_2, …: how a constant of integration is named
+_CONSTANT_NAME = re.compile(r"[CKc](_?[0-9]+)?")
+# a name a variable is written as: a letter, perhaps with a subscript (t, X, x_1, x1)
+_VARIABLE_NAME = re.compile(r"[^\W\d_](_[0-9A-Za-z]+|[0-9]+)?")
+
+
+def constant_of_integration(answer: sympy.Expr, allowed: set) -> sympy.Symbol | None:
+    """A name the expression does not have, named as a constant of integration is (C, K, c,
+    C_1) and added to the answer (3x² + C, x⁴/4 − 2C): a term of its own, a number times it."""
+    for name in sorted(answer.free_symbols - allowed, key=str):
+        if not _CONSTANT_NAME.fullmatch(name.name):
+            continue
+        with_it = [term for term in sympy.Add.make_args(answer) if term.has(name)]
+        if len(with_it) == 1 and (with_it[0] / name).is_number:
+            return name
+    return None
+
+
+def renamed_variables(
+    answer: sympy.Expr, allowed: set, variable: sympy.Symbol, value: str | None = None
+) -> dict[sympy.Symbol, sympy.Symbol]:
+    """Names the answer uses for variables of the expression ({used: meant}): another case
+    of one (X for x, whatever else the answer has), or the one unknown name of an answer
+    that does not have the variable at all (3t² for x). Other unknown names are left out, and
+    the value's name (`value`, y when it has none): y for x² is no variable mixed up."""
+    extra = sorted((s for s in answer.free_symbols - allowed if s.name != (value or "y")), key=str)
+    renames = {}
+    for name in extra:
+        same = [s for s in allowed if s.name.lower() == name.name.lower() and s != name]
+        if len(same) == 1 and same[0].is_Symbol:
+            renames[name] = same[0]
+    rest = [name for name in extra if name not in renames]
+    if (
+        len(rest) == 1
+        and variable not in answer.free_symbols
+        and variable not in renames.values()
+        and _VARIABLE_NAME.fullmatch(rest[0].name)
+    ):
+        renames[rest[0]] = variable
+    return renames
+
+
+def restated_part(
+    answer: sympy.Expr, dependent: sympy.Symbol | None = None, order: int = 1
+) -> sympy.Expr | None:
+    """A derivative still to take in the answer (Derivative(x³, x), Subs(Derivative(u³, u),
+    u, x)): the question restated. A derivative of an unknown function (y', f'(x)) is not,
+    except, in an implicit problem, y's own derivative of the order asked or higher (y' for
+    y': the answer is what is asked)."""
+    for node in sympy.preorder_traversal(answer):
+        if not isinstance(node, sympy.Derivative):
+            continue
+        if not node.expr.atoms(AppliedUndef):
+            return node
+        inner = node.expr
+        if (
+            dependent is not None
+            and isinstance(inner, AppliedUndef)
+            and inner.func.__name__ == dependent.name
+            and node.derivative_count >= order
+        ):
+            return node
+    return None
+
+
+def branches_on_curve(
+    expected: sympy.Expr, answer: sympy.Expr, f: sympy.Expr, var: sympy.Symbol,
+    dependent: sympy.Symbol,
+) -> Branches | None:  # fmt: skip
+    """Where on the curve a wrong implicit answer holds, when that is where one variable has
+    one sign (−x/√(25 − x²) on x² + y² = 25: where y > 0): the points of the curve tried, the
+    answer equal at two or more and different at one or more, split by the sign of y (or x).
+    Points where both are 0 say nothing (x = 0 on the circle)."""
+    a, b = concretize(expected), concretize(answer)
+    holds, fails = [], []
+    tiny = mpmath.mpf(10) ** -30
+    for point in curve_points(f, var, dependent):
+        want, got = _number(a, point, ANSWER_DPS), _number(b, point, ANSWER_DPS)
+        if want is None or got is None or (abs(want) < tiny and abs(got) < tiny):
+            continue
+        (holds if _relative(want, got) <= 1e-30 else fails).append(point)
+    if len(holds) < 2 or not fails:
+        return None
+    for symbol_ in (dependent, var):
+        held = {sympy.sign(p[symbol_]) for p in holds}
+        failed = {sympy.sign(p[symbol_]) for p in fails}
+        if len(held) == 1 and len(failed) == 1 and held != failed and 0 not in held | failed:
+            shown = [{s: v if v.is_Rational else sympy.Float(v, 15) for s, v in p.items()}
+                     for p in (holds[0], fails[0])]  # fmt: skip
+            return Branches(var=symbol_, sign=int(held.pop()), holds_at=shown[0],
+                            fails_at=shown[1])  # fmt: skip
+    return None
 
 
 def curve_points(f: sympy.Expr, var: sympy.Symbol, dependent: sympy.Symbol, count: int = 24):

@@ -920,7 +920,7 @@ def render_jacobian_html(jac: S.Jacobian, lang: str = "en", at: dict | None = No
 
 def render_check_html(check, lang: str = "en") -> str:
     """The question, the verdict and why; for a wrong answer, the correct derivation."""
-    from chainrule_cli.render.check import MARK, sentences
+    from chainrule_cli.render.check import MARK, answer_shown, sentences
 
     typed = getattr(check.expected, "typed", None) or {}
     h = Html(lang, typed)
@@ -931,14 +931,16 @@ def render_check_html(check, lang: str = "en") -> str:
     else:
         given = math(h.t(view.label) + mo("=") + h.t(check.expr))
     key = "ui.check_task" if check.order == 1 else "ui.check_task_order"
-    task = h.mixed(key, answer=h.m(check.answer), expr=given, var=h.m(check.var),
+    d_of = lambda n: leibniz(y, check.var, h.printer, n)  # noqa: E731
+    shown = math(answer_shown(check, h.t, d_of, equals=mo("=")))
+    task = h.mixed(key, answer=shown, expr=given, var=h.m(check.var),
                    order=escape(str(check.order)))  # fmt: skip
     out = [f"<h1>{task}</h1>\n"]
     ok = check.verdict == "correct"
     cls = "ok" if ok else "bad"
     verdict = f"{MARK[check.verdict]} {h.word('ui.' + check.verdict)}"
     out.append(f'<p class="verdict {cls}">{escape(verdict)}</p>\n')
-    d = "\x00" + math(leibniz(y, check.var, h.printer, check.order)) + "\x01"
+    d = lambda n: "\x00" + math(d_of(n)) + "\x01"  # noqa: E731
     for text, style in sentences(check, lang, h.mark, d):
         cls = ' class="note"' if style else ""
         out.append(f"<p{cls}>{h.marked(text)}</p>\n")

@@ -188,6 +188,33 @@ CATALOG: dict[str, dict[str, str]] = {
         " ((fg)' = f'g + fg').",
         "mistake.product_of_derivatives": "the derivatives of the factors were multiplied;"
         " (fg)' = f'g + fg', not f'g'.",
+        # issue 23: check grades what students hand in
+        "mistake.quotient_rule_sign": "a sign error in the quotient rule: + between the"
+        " numerator's terms where it is − (f'g − fg', over g²).",
+        "mistake.integrated": "you integrated instead: the answer is an antiderivative of"
+        " {function} (its derivative is {function}), not the derivative.",
+        "mistake.wrong_order": "that is the {nth} derivative, not the {asked_nth}.",
+        "mistake.function_itself": "that is the function itself (its derivative of order 0),"
+        " not its {asked_nth} derivative.",
+        "mistake.constant_of_integration": "a derivative has no constant of integration:"
+        " {name} belongs to an antiderivative.",
+        "mistake.restated": "the answer restates the question: {where} is the derivative still"
+        " to take.",
+        "mistake.wrong_variable": "the answer is written in {used}, but the variable is {var}.",
+        "mistake.wrong_case": "the answer writes {used} for {var}: the case of a letter"
+        " matters, and {used} is another variable.",
+        "ui.mistake": "Mistake: {what}",
+        "ui.without_constant": "Without {name}, the answer equals the derivative {d} = {expected}.",
+        "ui.renamed_right": "Written in {var}, the answer equals the derivative {d} = {expected}.",
+        "ui.renamed_wrong": "Even written in {var}, it is not the derivative.",
+        "ui.chain_holds": "Every '=' of the chain holds ({count} of them).",
+        "ui.chain_starts_right": "The answer {answer} equals the derivative {d} = {expected},"
+        " but every '=' of the chain must hold.",
+        "ui.link_fails": "The {nth} '=' does not hold: at {point}, {left} is {left_value} but"
+        " {right} is {right_value}.",
+        "ui.link_undecided": "Whether the {nth} '=' holds could not be decided.",
+        "ui.branch": "The answer holds where {holds} (one branch of the curve, as at"
+        " {holds_at}) but not where {fails}.",
         "ui.correct_derivation": "The correct derivation",
         "ui.summary": "{correct} correct of {total}",
         "ui.summary_rest": "{incorrect} incorrect, {undecided} undecided, {errors} not read",
@@ -358,6 +385,28 @@ CATALOG: dict[str, dict[str, str]] = {
         "mistake.constant_factor": "常数因子错误或遗漏。",
         "mistake.product_rule_missing_term": "乘积法则漏了一项（(fg)' = f'g + fg'）。",
         "mistake.product_of_derivatives": "把各因子的导数相乘了；(fg)' = f'g + fg'，不是 f'g'。",
+        # issue 23: check grades what students hand in
+        "mistake.quotient_rule_sign": "商的法则符号错误：分子两项之间应为 −，而不是 +"
+        "（应为 f'g − fg'，再除以 g²）。",
+        "mistake.integrated": "你求的是积分而不是导数：答案是 {function} 的一个原函数"
+        "（它的导数是 {function}），不是导数。",
+        "mistake.wrong_order": "这是 {order} 阶导数，不是 {asked} 阶导数。",
+        "mistake.function_itself": "这是函数本身（0 阶导数），不是它的 {asked} 阶导数。",
+        "mistake.constant_of_integration": "导数没有积分常数：{name} 属于原函数。",
+        "mistake.restated": "答案只是重述了题目：{where} 是尚未求出的导数。",
+        "mistake.wrong_variable": "答案用的是 {used}，但变量是 {var}。",
+        "mistake.wrong_case": "答案把 {var} 写成了 {used}：字母区分大小写，{used} 是另一个变量。",
+        "ui.mistake": "错误：{what}",
+        "ui.without_constant": "去掉 {name} 后，答案等于导数 {d} = {expected}。",
+        "ui.renamed_right": "改用 {var} 书写后，答案等于导数 {d} = {expected}。",
+        "ui.renamed_wrong": "即使改用 {var} 书写，它也不是导数。",
+        "ui.chain_holds": "链中的每个“=”都成立（共 {count} 个）。",
+        "ui.chain_starts_right": "答案 {answer} 等于导数 {d} = {expected}，"
+        "但链中的每个“=”都必须成立。",
+        "ui.link_fails": "第 {n} 个“=”不成立：在 {point} 处，{left} 为 {left_value}，"
+        "而 {right} 为 {right_value}。",
+        "ui.link_undecided": "无法判定第 {n} 个“=”是否成立。",
+        "ui.branch": "答案在 {holds} 处成立（曲线的一支，如 {holds_at}），在 {fails} 处不成立。",
         "ui.correct_derivation": "正确的求导过程",
         "ui.summary": "{total} 题中 {correct} 题正确",
         "ui.summary_rest": "{incorrect} 题错误，{undecided} 题无法判定，{errors} 行无法读取",
@@ -391,6 +440,21 @@ def language_from_environment(environ: Mapping[str, str]) -> str:
 def check_language(lang: str) -> None:
     if lang not in CATALOG:
         raise ValueError(f"language must be one of {', '.join(CATALOG)}")
+
+
+_ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth",
+             "ninth", "tenth")  # fmt: skip
+
+
+def ordinal(n: int, lang: str = "en") -> str:
+    """second, 2 (the Chinese sentences say 第 2 个, 2 阶): the n-th, as a sentence says it."""
+    check_language(lang)
+    if lang != "en":
+        return str(n)
+    if 1 <= n <= len(_ORDINALS):
+        return _ORDINALS[n - 1]
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
 
 
 def word(key: str, lang: str = "en", **fields) -> str:
