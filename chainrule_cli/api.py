@@ -17,23 +17,17 @@ from chainrule_cli.errors import ChainruleError, LimitError, ParseError  # noqa:
 from chainrule_cli.parse import MAX_DEPTH, MAX_DIGITS, MAX_LENGTH
 from chainrule_cli.parse.inputs import (
     ReadOptions,
-    parse_lets,
     parse_point,
 )
 from chainrule_cli.parse.question import (  # what a line means is decided there, once
+    ask_check,
     ask_derivative,
     ask_gradient,
     ask_jacobian,
-    by_the_value,
-    column_of,
-    declared_variable,
-    implicit_variables,
-    operator_agrees,
     read_input,
-    refuse_answer_form,
     refuse_numbers_too_large,
-    refuse_towers,
-    spell,
+    refuse_unknown_names,
+    through_the_value,
 )
 
 
@@ -651,9 +645,7 @@ def check(
     derivative, `dy/dx = …`, `y' = …`, `f'(x) = …`, which also gives the order."""
     from chainrule_cli.calculus.check import Term, check_answer, restated_part
     from chainrule_cli.calculus.derive import derive
-    from chainrule_cli.calculus.paths import order_intermediates, substitute
     from chainrule_cli.parse import Reading
-    from chainrule_cli.parse.answers import exact, exact_reading, read_answer
 
     if order is not None and (not isinstance(order, int) or order < 1):
         raise ValueError("order must be a positive integer")
@@ -661,42 +653,20 @@ def check(
     how = ReadOptions(input, tuple(functions), max_length, max_depth, max_digits)
 
     def work():
-        # decimals are exact (1.9 is 19/10): a grade compares exact values
-        reading = exact_reading(read_input(expr, how))
-        refuse_answer_form(reading)
-        reading = by_the_value(reading, var)
-        wanted, times = operator_agrees(reading, var, order)
-        named = {name: exact(value) for name, value in parse_lets(lets, how).items()}
-        if reading.kind == "equation":
-            if named:
-                raise ParseError("--let does not work with an equation")
-            variable, y = implicit_variables(reading, wanted, dependent)
-        else:
-            order_of = order_intermediates(named) if named else []
-            whole = substitute(reading.expr, named, order_of) if named else reading.expr
-            variable, y = declared_variable(reading, whole, wanted), None
-        said = read_answer(answer, how, prime_variable=variable)  # A, f'(x) = A, A = B = C
-        times = answer_order(said, variable, times, order, reading)
-        first = through_the_value(said.reading, reading)
-        if reading.kind == "equation":
+        q = ask_check(expr, answer, how, var=var, order=order, dependent=dependent, lets=lets)
+        variable, y, times, whole, named, said = (q.var, q.dependent, q.order, q.whole,
+                                                  q.named, q.answer)  # fmt: skip
+        first = through_the_value(said.reading, q)
+        if q.kind == "equation":
             from chainrule_cli.calculus.implicit import derive_implicit
 
-            whole = reading.expr
-            refuse_towers(whole, variable)
-
             def derivation(k: int):
-                return Derivation.of(
-                    derive_implicit(reading.lhs, reading.rhs, variable, y, k, "full")
-                )
+                return Derivation.of(derive_implicit(q.lhs, q.rhs, variable, y, k, "full"))
         else:
-            if variable in named:
-                raise ParseError(f"{variable} is the variable; it cannot also be an intermediate")
-            refuse_towers(whole, variable)
 
             def derivation(k: int):
-                derived = derive(whole, variable, k, "full", value=reading.value)
-                return Derivation.of(derived).replace(value=reading.value,
-                                                      arguments=reading.arguments)  # fmt: skip
+                derived = derive(whole, variable, k, "full", value=q.value)
+                return Derivation.of(derived).replace(value=q.value, arguments=q.arguments)
 
         expected = derivation(times)
         # a chain's names of other orders (f'(x) = f''(x) = 0): each order's derivative
@@ -707,14 +677,13 @@ def check(
 
         def given(e: sympy.Expr) -> sympy.Expr:
             """A side of the answer as compared: through the value's name, y' the slope."""
-            e = through_the_value(Reading(said.text, "expression", e), reading).expr
+            e = through_the_value(Reading(said.text, "expression", e), q).expr
             # the question restated, in the answer or a chain's last form (d/dx … = 3x² is work)
             found["restated"] = restated_part(e, y, times)
             if y is not None:
                 e = through_first_derivative(e, expected.root, variable, y)
             refuse_numbers_too_large(e)
-            constant, renames = refuse_unknown_names(e, allowed, said.text, variable,
-                                                     reading.value)  # fmt: skip
+            constant, renames = refuse_unknown_names(e, allowed, said.text, variable, q.value)
             found["constant"] = found["constant"] or constant
             found["renames"].update(renames)
             return e
@@ -723,7 +692,7 @@ def check(
         terms = [Term(expr=None if t.is_name else given(t.expr), order=t.order, text=t.text)
                  for t in said.terms]  # fmt: skip
         # the function and the answer printed as typed: (sin x − x cos x)/x², not −x·cos x + …
-        expected = expected.replace(typed={**(said.reading.typed or {}), **(reading.typed or {})})
+        expected = expected.replace(typed={**(said.reading.typed or {}), **(q.typed or {})})
         result = check_answer(
             whole, variable, times, answer_given, named, expected, terms=terms,
             derivatives=derivatives, constant=found["constant"],
@@ -732,74 +701,6 @@ def check(
         return CheckResult(**{name: getattr(result, name) for name in result.fields})
 
     return run_deep(work, timeout=timeout)
-
-
-def answer_order(answer, variable, times: int, order: int | None, reading) -> int:
-    """The order the answer names (y'' = …, d²y/dx² = …) must be the one asked for, and
-    gives it when nothing else did; so must its variable. A chain's later names may name
-    other orders (f'(x) = f''(x) = 0), each checked as its own; of one function, one variable."""
-
-    said = answer.reading
-    names = [t for t in answer.terms if t.is_name]
-    for term in names:
-        if term.var is not None and term.var != variable:
-            raise ParseError(f"the answer is a derivative by {term.var}, but the variable is"
-                             f" {variable}", column=term.column, text=said.text)  # fmt: skip
-    functions = sorted({t.value for t in names})
-    if len(functions) > 1:
-        raise ParseError(
-            f"the answer names the derivatives of {functions[0]} and {functions[1]}; name one"
-            " function",
-            column=1,
-            text=said.text,
-        )
-    if said.kind not in ("expression", "derivative"):
-        kinds = {"operator": "a derivative to take (d/dx …)", "definition": "a definition",
-                 "equation": "an equation"}  # fmt: skip
-        raise ParseError(
-            f"the answer is {kinds[said.kind]}; write the derivative, as 2x or dy/dx = 2x",
-            column=1,
-            text=said.text,
-        )
-    if said.kind != "derivative":
-        return times
-    if said.var is not None and said.var != variable:
-        raise ParseError(f"the answer is a derivative by {said.var}, but the variable is"
-                         f" {variable}", column=1, text=said.text)  # fmt: skip
-    asked = order if order is not None else (reading.order if reading.kind == "operator" else None)
-    if asked is not None and asked != said.order:
-        raise ParseError(
-            f"the answer names derivative {said.order}, but derivative {asked} is asked for",
-            column=1,
-            text=said.text,
-        )
-    return said.order
-
-
-def through_the_value(said, reading):
-    """An answer may use the value's name, as the derivation does (y = e^x: y' = y;
-    f(x) = e^x: f'(x) = f(x)): the name stands for the expression it was defined as. A
-    derivative named by another function (g'(x) for f(x) = …) is refused."""
-    from sympy.core.function import AppliedUndef
-
-    value = reading.value
-    if reading.kind != "definition" or value is None:
-        return said
-    if said.kind == "derivative" and said.value not in (None, value):
-        raise ParseError(
-            f"the answer names the derivative of {said.value}, but the function is {value}",
-            column=1,
-            text=said.text,
-        )
-    expr = said.expr.xreplace({symbol_: reading.expr for symbol_ in said.expr.free_symbols
-                               if symbol_.name == value})  # fmt: skip
-    calls = {
-        call: reading.expr.xreplace(dict(zip(reading.arguments, call.args, strict=True)))
-        for call in expr.atoms(AppliedUndef)
-        if call.func.__name__ == value and len(call.args) == len(reading.arguments)
-    }
-    return said.__class__(**{**{f: getattr(said, f) for f in said.__slots__},
-                             "expr": expr.xreplace(calls)})  # fmt: skip
 
 
 def through_first_derivative(given: sympy.Expr, root, x: sympy.Symbol, y: sympy.Symbol):
@@ -820,38 +721,6 @@ def through_first_derivative(given: sympy.Expr, root, x: sympy.Symbol, y: sympy.
     given = given.xreplace(primes)
     functions = {f: y for f in given.atoms(AppliedUndef) if f.func.__name__ == y.name}
     return given.xreplace(functions)
-
-
-def refuse_unknown_names(
-    given: sympy.Expr, allowed: set, text: str, variable=None, value: str | None = None
-) -> tuple:
-    """An answer that uses a name the expression does not have is a misreading or a typo
-    (`xy` for x·y): refused with the fix, never compared. Except what a student hands in and
-    a teacher grades (given the variable): a constant of integration (3x² + C) and a variable
-    written otherwise (3X² or 3t² for x). Returns (the constant or None, {used: meant})."""
-    from chainrule_cli.calculus.check import constant_of_integration, renamed_variables
-
-    constant = renames = None
-    if variable is not None:
-        constant = constant_of_integration(given, allowed)
-        allowed = allowed | ({constant} if constant is not None else set())
-        renames = renamed_variables(given, allowed, variable, value)
-    extra = sorted(s.name for s in given.free_symbols - allowed - set(renames or ()))
-    if not extra:
-        return constant, renames or {}
-    name = extra[0]
-    letters = {s.name for s in allowed if len(s.name) == 1}
-    fix = ""
-    if len(name) > 1 and set(name) <= letters | set("0123456789"):
-        spaced, starred = spell(name)
-        fix = f"; '{name}' is one name: for a product write {spaced} or {starred}"
-    have = ", ".join(sorted(s.name for s in allowed)) or "none"
-    raise ParseError(
-        f"the answer uses {', '.join(extra)}, which the expression does not have (it has"
-        f" {have}){fix}",
-        column=column_of(name, text) or 1,
-        text=text,
-    )
 
 
 class CheckResult(RendersItself, _CheckRecord):

@@ -19,7 +19,6 @@ from __future__ import annotations
 import itertools
 import math
 import random
-import re
 
 import mpmath
 import sympy
@@ -703,47 +702,6 @@ def check_answer(
 
 
 # ---- what an answer has that a derivative does not ----------------------------------------
-
-# C, K, c and C_1, C1, c_2, …: how a constant of integration is named
-_CONSTANT_NAME = re.compile(r"[CKc](_?[0-9]+)?")
-# a name a variable is written as: a letter, perhaps with a subscript (t, X, x_1, x1)
-_VARIABLE_NAME = re.compile(r"[^\W\d_](_[0-9A-Za-z]+|[0-9]+)?")
-
-
-def constant_of_integration(answer: sympy.Expr, allowed: set) -> sympy.Symbol | None:
-    """A name the expression does not have, named as a constant of integration is (C, K, c,
-    C_1) and added to the answer (3x² + C, x⁴/4 − 2C): a term of its own, a number times it."""
-    for name in sorted(answer.free_symbols - allowed, key=str):
-        if not _CONSTANT_NAME.fullmatch(name.name):
-            continue
-        with_it = [term for term in sympy.Add.make_args(answer) if term.has(name)]
-        if len(with_it) == 1 and (with_it[0] / name).is_number:
-            return name
-    return None
-
-
-def renamed_variables(
-    answer: sympy.Expr, allowed: set, variable: sympy.Symbol, value: str | None = None
-) -> dict[sympy.Symbol, sympy.Symbol]:
-    """Names the answer uses for variables of the expression ({used: meant}): another case
-    of one (X for x, whatever else the answer has), or the one unknown name of an answer
-    that does not have the variable at all (3t² for x). Other unknown names are left out, and
-    the value's name (`value`, y when it has none): y for x² is no variable mixed up."""
-    extra = sorted((s for s in answer.free_symbols - allowed if s.name != (value or "y")), key=str)
-    renames = {}
-    for name in extra:
-        same = [s for s in allowed if s.name.lower() == name.name.lower() and s != name]
-        if len(same) == 1 and same[0].is_Symbol:
-            renames[name] = same[0]
-    rest = [name for name in extra if name not in renames]
-    if (
-        len(rest) == 1
-        and variable not in answer.free_symbols
-        and variable not in renames.values()
-        and _VARIABLE_NAME.fullmatch(rest[0].name)
-    ):
-        renames[rest[0]] = variable
-    return renames
 
 
 def restated_part(

@@ -19,6 +19,14 @@ from dataclasses import dataclass
 import sympy
 
 from chainrule_cli.errors import LimitError, ParseError, UnsupportedError
+from chainrule_cli.parse.answers import (
+    Answer,
+    constant_of_integration,
+    exact,
+    exact_reading,
+    read_answer,
+    renamed_variables,
+)
 from chainrule_cli.parse.inputs import (
     ReadOptions,
     order_intermediates,
@@ -66,6 +74,7 @@ class Question:
     shapes: tuple[tuple[str, str], ...] = ()
     notes: tuple[str, ...] = ()  # what a person must be told: "absent" (VAR does not occur)
     typed: dict | None = None  # sub-expressions as typed (w·x + b), for the printers
+    answer: Answer | None = None  # check: the answer as handed in (a chain, dy/dx = …)
 
     @property
     def var(self) -> sympy.Symbol:
@@ -111,16 +120,21 @@ def ask_derivative(
     order: int | None = None,
     dependent: str | sympy.Symbol | None = None,
     lets: Mapping[str, object] | Iterable[str] = (),
+    exact_decimals: bool = False,
 ) -> Question:
     """A derivative by one variable (diff, check, tangent, plot): the text read as a student
     writes it (d/dx …, y = …, f(x) = …, an equation), VAR and --order checked against what it
-    says, the variable decided, every guard run."""
+    says, the variable decided, every guard run. With exact_decimals, 1.9 is 19/10 (a grade
+    compares exact values)."""
     how = how or ReadOptions()
     reading = read_input(text, how)
+    named = parse_lets(lets, how)
+    if exact_decimals:
+        reading = exact_reading(reading)
+        named = {name: exact(value) for name, value in named.items()}
     refuse_answer_form(reading)
     reading = by_the_value(reading, var)
     wanted, times = operator_agrees(reading, var, order)
-    named = parse_lets(lets, how)
     common = {"text": reading.text, "functions": how.functions, "typed": reading.typed}
     if reading.kind == "equation":
         if named:
@@ -145,6 +159,27 @@ def ask_derivative(
                     decided=decided, order=times, value=reading.value,
                     arguments=reading.arguments, lets=tuple((u, named[u]) for u in order_of),
                     notes=notes, **common)  # fmt: skip
+
+
+def ask_check(
+    text: str | sympy.Expr,
+    answer: str | sympy.Expr,
+    how: ReadOptions | None = None,
+    *,
+    var: str | sympy.Symbol | None = None,
+    order: int | None = None,
+    dependent: str | sympy.Symbol | None = None,
+    lets: Mapping[str, object] | Iterable[str] = (),
+) -> Question:
+    """An answer to grade (check): the derivative asked for, as ask_derivative reads it with
+    its decimals exact, and the answer as handed in (parse/answers.py: dy/dx = …, a chain
+    A = B = C), whose derivative's name gives the order when nothing else does."""
+    how = how or ReadOptions()
+    q = ask_derivative(text, how, var=var, order=order, dependent=dependent, lets=lets,
+                       exact_decimals=True)  # fmt: skip
+    said = read_answer(answer, how, prime_variable=q.var)
+    times = answer_order(said, q.var, q.order, order, q)
+    return dataclasses.replace(q, order=times, answer=said)
 
 
 def ask_gradient(
@@ -404,6 +439,106 @@ def only_expression_or_definition(reading: Reading, command: str) -> None:
             column=1,
             text=reading.text,
         )
+
+
+def answer_order(answer: Answer, variable, times: int, order: int | None, asked_of) -> int:
+    """The order the answer names (y'' = …, d²y/dx² = …) must be the one asked for, and
+    gives it when nothing else did; so must its variable. A chain's later names may name
+    other orders (f'(x) = f''(x) = 0), each checked as its own; of one function, one variable."""
+
+    said = answer.reading
+    names = [t for t in answer.terms if t.is_name]
+    for term in names:
+        if term.var is not None and term.var != variable:
+            raise ParseError(f"the answer is a derivative by {term.var}, but the variable is"
+                             f" {variable}", column=term.column, text=said.text)  # fmt: skip
+    functions = sorted({t.value for t in names})
+    if len(functions) > 1:
+        raise ParseError(
+            f"the answer names the derivatives of {functions[0]} and {functions[1]}; name one"
+            " function",
+            column=1,
+            text=said.text,
+        )
+    if said.kind not in ("expression", "derivative"):
+        kinds = {"operator": "a derivative to take (d/dx …)", "definition": "a definition",
+                 "equation": "an equation"}  # fmt: skip
+        raise ParseError(
+            f"the answer is {kinds[said.kind]}; write the derivative, as 2x or dy/dx = 2x",
+            column=1,
+            text=said.text,
+        )
+    if said.kind != "derivative":
+        return times
+    if said.var is not None and said.var != variable:
+        raise ParseError(f"the answer is a derivative by {said.var}, but the variable is"
+                         f" {variable}", column=1, text=said.text)  # fmt: skip
+    operator = asked_of.kind == "operator"
+    asked = order if order is not None else (asked_of.order if operator else None)
+    if asked is not None and asked != said.order:
+        raise ParseError(
+            f"the answer names derivative {said.order}, but derivative {asked} is asked for",
+            column=1,
+            text=said.text,
+        )
+    return said.order
+
+
+def through_the_value(said: Reading, reading) -> Reading:
+    """An answer may use the value's name, as the derivation does (y = e^x: y' = y;
+    f(x) = e^x: f'(x) = f(x)): the name stands for the expression it was defined as. A
+    derivative named by another function (g'(x) for f(x) = …) is refused. `reading` is the
+    expression's Reading or Question."""
+    from sympy.core.function import AppliedUndef
+
+    value = reading.value
+    if reading.kind != "definition" or value is None:
+        return said
+    if said.kind == "derivative" and said.value not in (None, value):
+        raise ParseError(
+            f"the answer names the derivative of {said.value}, but the function is {value}",
+            column=1,
+            text=said.text,
+        )
+    expr = said.expr.xreplace({symbol_: reading.expr for symbol_ in said.expr.free_symbols
+                               if symbol_.name == value})  # fmt: skip
+    calls = {
+        call: reading.expr.xreplace(dict(zip(reading.arguments, call.args, strict=True)))
+        for call in expr.atoms(AppliedUndef)
+        if call.func.__name__ == value and len(call.args) == len(reading.arguments)
+    }
+    return said.__class__(**{**{f: getattr(said, f) for f in said.__slots__},
+                             "expr": expr.xreplace(calls)})  # fmt: skip
+
+
+def refuse_unknown_names(
+    given: sympy.Expr, allowed: set, text: str, variable=None, value: str | None = None
+) -> tuple:
+    """An answer that uses a name the expression does not have is a misreading or a typo
+    (`xy` for x·y): refused with the fix, never compared. Except what a student hands in and
+    a teacher grades (given the variable): a constant of integration (3x² + C) and a variable
+    written otherwise (3X² or 3t² for x). Returns (the constant or None, {used: meant})."""
+    constant = renames = None
+    if variable is not None:
+        constant = constant_of_integration(given, allowed)
+        allowed = allowed | ({constant} if constant is not None else set())
+        renames = renamed_variables(given, allowed, variable, value)
+    extra = sorted(s.name for s in given.free_symbols - allowed - set(renames or ()))
+    if not extra:
+        return constant, renames or {}
+    name = extra[0]
+    letters = {s.name for s in allowed if len(s.name) == 1}
+    fix = ""
+    if len(name) > 1 and set(name) <= letters | set("0123456789"):
+        spaced, starred = spell(name)
+        fix = f"; '{name}' is one name: for a product write {spaced} or {starred}"
+    have = ", ".join(sorted(s.name for s in allowed)) or "none"
+    raise ParseError(
+        f"the answer uses {', '.join(extra)}, which the expression does not have (it has"
+        f" {have}){fix}",
+        column=column_of(name, text) or 1,
+        text=text,
+    )
 
 
 def refuse_towers(expr: sympy.Expr, var: sympy.Symbol) -> None:
