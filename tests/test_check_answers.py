@@ -119,7 +119,8 @@ def test_chains_on_a_curve():
     "answer, message",
     [
         ("f'(x) = g'(x) = 0", "the answer names the derivatives of f and g; name one function"),
-        ("d/dx x^3 = 3x^2 = 3x^2", "d/dx in a chain of '=' is a derivative still to take"),
+        ("3x^2 = d/dx x^3 = 3x^2", "d/dx in a chain of '=' is a derivative still to take"),
+        ("d/dx (x^2) = 2x", "the answer's d/dx (x^2) is the derivative of another expression"),
         ("f'(x) = f''(x) = f'''(x)", "names derivatives but gives no expression for them"),
         ("f'(x) = 3x^2 = ", "expected an expression here"),
         ("f'(x) = = 3x^2", "expected an expression before '='"),
@@ -132,6 +133,39 @@ def test_chains_refused(answer, message):
     result = run(*args)
     assert result.exit_code == 2, result.output
     assert message in result.stderr
+
+
+@pytest.mark.parametrize(
+    "expr, answer, verdict",
+    [
+        # the question on the left, as a worked solution starts: d/dx x^3 = 3x^2
+        ("x^3", "d/dx x^3 = 3x^2", "correct"),
+        ("x^3", "d/dx(x^3) = 3x·x = 3x^2", "correct"),
+        ("x^3", "d/dx (x·x·x) = 3x^2", "correct"),
+        ("x^3", "d/dx x^3 = 3x", "incorrect"),
+        ("f(x) = x^3", "d/dx f(x) = 3x^2", "correct"),
+        ("x^2 + y^2 = 25", "d/dx y = -x/y", "correct"),
+        # two forms joined by one '=': a chain of two, every '=' checked
+        ("x^3", "3x·x = 3x^2", "correct"),
+        ("x^3", "3x^2 = 3x", "incorrect"),
+        ("sin(x^2)", "cos(x^2)·2x = 2x cos(x^2)", "correct"),
+    ],
+)
+def test_a_worked_answer_may_start_with_the_question_or_be_two_forms(expr, answer, verdict):
+    assert check(expr, "x", answer).verdict == verdict
+
+
+@pytest.mark.parametrize(
+    "answer, message",
+    [
+        ("y = 3x^2", "the answer is a definition"),
+        ("2x + 2y y' = 0", "the answer is an equation"),
+    ],
+)
+def test_a_definition_or_an_equation_to_solve_is_no_worked_answer(answer, message):
+    expr = "x^2 + y^2 = 25" if "y'" in answer else "x^3"
+    result = run(expr, "x", answer)
+    assert result.exit_code == 2 and message in result.stderr, result.output
 
 
 def test_a_chain_refused_reads_in_chinese():

@@ -42,6 +42,8 @@ class Term:
     order: int | None = None  # a derivative's name: its order
     value: str | None = None  # a derivative's name: the function's name (y, f)
     var: sympy.Symbol | None = None  # a derivative's name: the variable it names, if it does
+    # d/dx (x^3) = 3x^2: the derivative named by its operator and the expression it applies to
+    operand: sympy.Expr | None = None
 
     @property
     def is_name(self) -> bool:
@@ -131,10 +133,13 @@ def read_answer(
     reader = Reader(tokens, text, parse_tokens)
     with recursion_room(how.max_depth * _FRAMES_PER_LEVEL + 2_000):
         equals = _split_top_level(tokens, text)
-        if len(equals) < 2:
+        opening = operator_at(tokens, 0, text) if equals else None
+        worked = opening is not None and opening.value is None  # d/dx x^3 = 3x^2
+        terms = _two_forms(reader, equals) if len(equals) == 1 and not worked else None
+        if len(equals) < 2 and not worked and terms is None:
             reading = reader.read()
             return Answer(text, exact_reading(dataclasses.replace(reading, typed=typed)))
-        terms = _terms(reader, equals)
+        terms = terms or _terms(reader, equals)
     first = next((t for t in terms if not t.is_name), None)
     if first is None:
         raise ParseError(
@@ -150,6 +155,24 @@ def read_answer(
     else:
         reading = Reading(text, "expression", first.expr, typed=typed)
     return Answer(text, reading, terms)
+
+
+def _two_forms(reader: Reader, equals: list[int]) -> tuple[Term, ...] | None:
+    """An answer `A = B` of two expressions is a worked answer, a chain of two forms
+    (3x·x = 3x^2); but not a derivative's name = …, nor a definition (y = 2x, f(x) = …), nor an
+    equation with a derivative still in it (2x + 2y·y' = 0: an equation to solve): None then,
+    and the line is read as any line is."""
+    try:
+        terms = _terms(reader, equals)
+    except ParseError:
+        return None
+    if any(t.is_name for t in terms) or terms[0].expr.is_Symbol:
+        return None
+    if _plain_name(reader.tokens[0].value) and reader.tokens[1].value == "(":
+        return None  # f(x) = …: a definition
+    if any(t.expr.has(sympy.Derivative, sympy.Subs) for t in terms):
+        return None
+    return terms
 
 
 def _terms(reader: Reader, equals: list[int]) -> tuple[Term, ...]:
@@ -173,11 +196,16 @@ def _terms(reader: Reader, equals: list[int]) -> tuple[Term, ...]:
         part = [*tokens[:stop], Token(END, "", tokens[stop].col)]
         op = operator_at(part, start, text)
         if op is not None and op.value is None:
-            raise ParseError(
-                f"d/d{op.var} in a chain of '=' is a derivative still to take; write its value",
-                column=tokens[start].col,
-                text=text,
-            )
+            if start != 0 or op.end >= stop:  # only the first side may name the question
+                raise ParseError(
+                    f"d/d{op.var} in a chain of '=' is a derivative still to take; write its value",
+                    column=tokens[start].col,
+                    text=text,
+                )
+            operand = exact(Reader(part, text, reader.parse_tokens).operator(op, stop).expr)
+            out.append(Term(typed_text, tokens[start].col, order=op.order,
+                            var=symbol(op.var), operand=operand))  # fmt: skip
+            continue
         misplaced_operator(part, start, text)
         expr = exact(reader.expression(start, stop))
         out.append(Term(typed_text, tokens[start].col, expr=expr))

@@ -179,7 +179,33 @@ def ask_check(
                        exact_decimals=True)  # fmt: skip
     said = read_answer(answer, how, prime_variable=q.var)
     times = answer_order(said, q.var, q.order, order, q)
+    for term in said.terms:  # d/dx (x^2) = … for x^3: the derivative of another expression
+        if term.operand is None:
+            continue
+        operand = through_the_value(Reading(said.text, "expression", term.operand), q).expr
+        if q.kind == "equation" and operand == q.dependent:
+            continue  # d/dx y = −x/y: dy/dx, named by its operator
+        if not _same_expression(operand, q.whole if q.kind != "equation" else q.expr):
+            raise ParseError(
+                f"the answer's {term.text} is the derivative of another expression than the one"
+                " asked about",
+                column=term.column,
+                text=said.text,
+            )
     return dataclasses.replace(q, order=times, answer=said)
+
+
+def _same_expression(a: sympy.Expr, b: sympy.Expr) -> bool:
+    """Are a and b the same expression, as far as a bounded expansion shows?"""
+    if a == b:
+        return True
+    difference = a - b
+    if difference == 0 or sympy.count_ops(difference) > 200:
+        return difference == 0
+    try:
+        return sympy.expand(difference) == 0 or sympy.cancel(difference) == 0
+    except (TypeError, ValueError, NotImplementedError, RecursionError):
+        return False
 
 
 def ask_gradient(

@@ -359,6 +359,11 @@ _MESSAGES_EN_ZH: list[tuple[str, str],] = [
     ),
     # issue 23: what a line means (parse/question.py)
     (
+        r"the answer's (?P<name>.+) is the derivative of another expression than the one asked"
+        r" about",
+        "答案中的 {name} 是另一个表达式的导数，不是所问表达式的导数",
+    ),
+    (
         r"the expression has several variables \((?P<names>.+)\); say which one \('(?P<name>.+)'"
         r" is one name: for a product write (?P<a>.+) or (?P<b>.+)\)",
         "表达式有多个变量（{names}）；请指明对哪一个求导"
