@@ -364,16 +364,7 @@ class Reader:
 
     def closing(self, i: int) -> int | None:
         """The index of the bracket that closes the one at i."""
-        depth = 0
-        for j in range(i, len(self.tokens)):
-            tok = self.tokens[j]
-            if tok.kind == OP and tok.value in _OPENERS:
-                depth += 1
-            elif tok.kind == OP and tok.value in (")", "]", "}"):
-                depth -= 1
-                if depth == 0:
-                    return j
-        return None
+        return _closing(self.tokens, i)
 
     def left_side(self, k: int, end: int) -> Reading:
         tokens, text = self.tokens, self.text
