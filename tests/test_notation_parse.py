@@ -68,7 +68,6 @@ NOTATIONS = [
     ("e^sinx", sp.exp(sp.sin(x))),
     ("ln2", sp.log(2)),
     ("sinx", sp.sin(x)),
-    ("sinxy", symbol("sinxy")),  # one name, as xy is (unchanged)
     ("log2x", sp.log(x, 2)),  # log₂ x, as log2(x) (unchanged)
     ("log10x", sp.log(x, 10)),
     # logarithms to a base

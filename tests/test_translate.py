@@ -108,7 +108,7 @@ BAD: list[tuple[str, object]] = [
     ("1e5", lambda: parse("1e5")),
     ("superscript", lambda: parse("x⁻")),
     ("backslash", lambda: parse("\\")),
-    ("operatorname", lambda: parse("\\operatorname x")),
+    ("operatorname", lambda: parse("\\operatorname 2")),
     ("LaTeX command", lambda: parse("\\foo + x")),
     ("LaTeX character", lambda: parse("\\frac{1}{x} ?")),
     # reading

@@ -45,7 +45,8 @@ def tokens_of(text: str, input: str, max_length: int) -> list:  # noqa: A002
         )
     if input not in ("auto", "text", "latex"):
         raise ValueError(f"input must be auto, text or latex, not {input!r}")
-    latex = input == "latex" or (input == "auto" and "\\" in text)
+    dollars = text.strip().startswith("$") and text.strip().endswith("$")  # $x^2$, as typeset
+    latex = input == "latex" or (input == "auto" and ("\\" in text or dollars))
     tokens = tokenize_latex(text) if latex else tokenize(text)
     if len(tokens) == 1:
         raise ParseError("empty input, expected an expression", column=1, text=text)

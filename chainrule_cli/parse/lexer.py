@@ -31,11 +31,13 @@ _EXPONENT_TAIL = re.compile(r"[eE][+\-−]?[0-9]+")
 _NUMBER = re.compile(r"[0-9]+\.[0-9]*(?:[eE][+\-−]?[0-9]+)?|\.[0-9]+(?:[eE][+\-−]?[0-9]+)?|[0-9]+")
 _LATEX_COMMAND = re.compile(r"\\([A-Za-z]+|.)")
 _LATEX_BRACED_WORD = re.compile(r"\s*\{\s*([A-Za-z]+)\s*\}")
+_LATEX_LETTER = re.compile(r"\s*([A-Za-z])")  # \mathrm d: one letter, without braces
 _LATEX_SUBSCRIPTED = re.compile(r"([A-Za-z])_(?:\{([A-Za-z0-9]+)\}|([A-Za-z0-9]))")
 _GREEK_COMMANDS = frozenset(GREEK) | frozenset(GREEK_UPPER)
 _LATEX_CALLABLE_GREEK = {"sigma": "sigmoid", "Gamma": "gamma"}
 _LATEX_CALL = re.compile(r"\s*(?:\\left\s*)?\(")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_BRACED_SUBSCRIPT = re.compile(r"\{\s*([A-Za-z0-9]+)\s*\}")
 _SUPERSCRIPTS = {
     "⁰": "0",
     "¹": "1",
@@ -149,6 +151,8 @@ def _superscript(text: str, i: int) -> tuple[list[Token], int]:
         return [Token(SUP, ascii_text, col)], j
     if ascii_text == "T":
         return [Token(OP, "^", col), Token(NAME, "T", col)], j
+    # eˣ² is e^(x²): digits after a letter in a raised run are its power (x²ʸ is x^(2y))
+    ascii_text = re.sub(r"([A-Za-z])([0-9]+)", r"\1^\2", ascii_text)
     try:
         inner = tokenize(ascii_text)[:-1]
     except ParseError as exc:
@@ -236,8 +240,12 @@ def tokenize(text: str) -> list[Token]:
             continue
         m = _NAME.match(text, i)
         if m is not None:
-            sub, i = _subscript(text, m.end())
-            tokens.append(Token(NAME, m.group() + sub, col))
+            name, end = m.group(), m.end()
+            braced = _BRACED_SUBSCRIPT.match(text, end) if name.endswith("_") else None
+            if braced is not None:  # w_{1}, as LaTeX writes it: the name w_1, not w_·1
+                name, end = name + braced.group(1), braced.end()
+            sub, i = _subscript(text, end)
+            tokens.append(Token(NAME, name + sub, col))
             continue
         if ch in _UNICODE_CALLABLE and _CALL.match(text, i + 1):
             tokens.append(Token(NAME, _UNICODE_CALLABLE[ch], col))
@@ -252,6 +260,16 @@ def tokenize(text: str) -> list[Token]:
             tokens.append(prime)
             continue
         if ch in _UNICODE_SPELLED:
+            last = tokens[-1] if tokens else None
+            mixed = last is not None and last.kind == NUM and i > 0 and text[i - 1].isdigit()
+            if ch != "∛" and mixed:  # 2½: the mixed number 5/2 to the student, 2·½ = 1 here
+                whole, part = last.value, "".join(_UNICODE_SPELLED[ch][1:4])
+                raise ParseError(
+                    f"'{whole}{ch}' reads as {whole}·{part}, not the mixed number: write"
+                    f" ({whole} + {part}) for it, or {whole}·{part} for the product",
+                    column=last.col,
+                    text=text,
+                )
             for piece in _UNICODE_SPELLED[ch]:
                 kind = NUM if piece.isdigit() else NAME if piece.isalpha() else OP
                 tokens.append(Token(kind, piece, col))
@@ -364,6 +382,16 @@ _LATEX_SKIP = {
     "Big",
     "bigg",
     "Bigg",
+    "bigl",
+    "bigr",
+    "Bigl",
+    "Bigr",
+    "biggl",
+    "biggr",
+    "Biggl",
+    "Biggr",
+    "[",
+    "]",
     "displaystyle",
     "limits",
     "mathrm",
@@ -388,6 +416,20 @@ def _latex_prime(tokens: list[Token], text: str, i: int, count: int) -> None:
         tokens.append(Token(OP, "'" * count, i + 1))
     else:
         raise ParseError(NO_PRIME, column=i + 1, text=text)
+
+
+def _plain_function_at(text: str, i: int) -> str | None:
+    """The function name a run of letters in LaTeX starts with (sin, cos, exp, ln, arctan,
+    tanh, sqrt, …), when it is written without its backslash; None for other letters."""
+    from chainrule_cli.parse.names import FUNCTIONS
+
+    if i > 0 and text[i - 1].isalpha():
+        return None  # inside a run: only a run's start can name a function
+    run = re.match(r"[A-Za-z]+", text[i:]).group()
+    names = [f for f in FUNCTIONS if f.isascii() and f.islower() and f.isalpha()]
+    names = [f for f in names if len(f) >= 3 or f in ("ln", "lg", "tg")]
+    found = [f for f in names if run.startswith(f)]
+    return max(found, key=len) if found else None
 
 
 def tokenize_latex(text: str) -> list[Token]:
@@ -421,7 +463,7 @@ def tokenize_latex(text: str) -> list[Token]:
                 _latex_prime(tokens, text, col - 1, 1)
             elif cmd in ("mathrm", "operatorname", "text", "mathit"):
                 # \operatorname{sigmoid}: the braced word is one name
-                m2 = _LATEX_BRACED_WORD.match(text, i)
+                m2 = _LATEX_BRACED_WORD.match(text, i) or _LATEX_LETTER.match(text, i)
                 if m2 is None:
                     raise ParseError(f"expected {{name}} after \\{cmd}", column=col, text=text)
                 tokens.append(Token(NAME, m2.group(1), col))
@@ -455,6 +497,13 @@ def tokenize_latex(text: str) -> list[Token]:
             i = m.end()
             continue
         if ch.isascii() and ch.isalpha():
+            # sin x typed without its backslash: the sine, not s·i·n·x (letters stand alone
+            # otherwise: wx is w·x)
+            fn = _plain_function_at(text, i)
+            if fn is not None:
+                tokens.append(Token(NAME, fn, col))
+                i += len(fn)
+                continue
             # x_1, x_{12}: one subscripted name; otherwise each letter is its own name
             m = _LATEX_SUBSCRIPTED.match(text, i)
             if m is not None:

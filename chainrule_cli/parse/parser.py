@@ -91,6 +91,37 @@ _TRAILING_SPACE = re.compile(r"(?:\s|\\[,;:! ]|\\q?quad)+$")
 _LOG_BASE = re.compile(r"log_(?:([0-9]+)([A-Za-z])?|([A-Za-z]))")
 
 
+# LaTeX's commands typed without the backslash: frac{1}{x} is not frac·x
+_LATEX_WORDS = frozenset("frac dfrac tfrac cdot times left right mathrm operatorname".split())
+# a function's name glued to two letters or more (sinat, sinxy, lnab): sin(at) or sin(a)·t?
+_FUNCTION_LETTERS = re.compile(
+    "(" + "|".join(sorted(_GLUABLE, key=len, reverse=True)) + ")([a-z]{2,})"
+)
+# a function's name glued to digits it does not take (sqrt2x, erf3t; sin2x is sin(2x))
+_FUNCTION_DIGITS = re.compile(r"([a-z]+?)([0-9]+)([A-Za-z][A-Za-z0-9_]*)?")
+
+
+def _functions_run(name: str) -> tuple[list[str], str | None] | None:
+    """lncos, sincos, lnsinx: two functions' names or more run together (and perhaps the
+    one-letter variable after them), as (the names, the variable); None otherwise."""
+    names = sorted(
+        (f for f in FUNCTIONS if f.isascii() and f.isalpha() and f.islower() and len(f) >= 2),
+        key=len,
+        reverse=True,
+    )
+    pieces, i = [], 0
+    while i < len(name):
+        fn = next((f for f in names if name.startswith(f, i)), None)
+        if fn is None:
+            break
+        pieces.append(fn)
+        i += len(fn)
+    rest = name[i:]
+    if len(pieces) < 2 or not (rest == "" or (len(rest) == 1 and rest.isalpha())):
+        return None
+    return pieces, rest or None
+
+
 @contextmanager
 def recursion_room(frames: int) -> Iterator[None]:
     """Allow at least `frames` Python frames for the duration (deep input is legal input)."""
@@ -455,6 +486,7 @@ class Parser:
         begin = self.pos
         base = self.parse_postfix()
         if self.is_op("^"):
+            self.refuse_power_of_i(base, begin)
             op = self.advance()
             self.refuse_misleading_exponent(base, op)
             self.refuse_transpose(base, begin, op, self.pos)
@@ -589,10 +621,23 @@ class Parser:
             self.keep.append(value)
         return self.made(value, base, exponent, col=col)
 
+    def refuse_power_of_i(self, base: sympy.Basic, begin: int) -> None:
+        """I^2 R, a physicist's power, is −R here: I is the imaginary unit. A power of a typed
+        I is refused (a product with I, such as V = I R, is the same derivative either way)."""
+        written = self.tokens[begin]
+        if base is sympy.I and written.kind == NAME and written.value == "I":
+            raise self.error(
+                "I is the imaginary unit i here, so I^2 is −1: a quantity named I (a current)"
+                " needs another name, as I_0",
+                written.col,
+            )
+
     def parse_postfix(self) -> sympy.Basic:
+        begin = self.pos
         value = self.parse_primary()
         while True:
             if self.tok.kind == SUP:
+                self.refuse_power_of_i(value, begin)
                 sup = self.advance()
                 value = self.power(value, sympy.Integer(int(sup.value)), sup.col)
             elif self.is_op("!"):
@@ -744,6 +789,7 @@ class Parser:
             value = self.glued(tok, glued)
             if value is not None:
                 return value
+        self.refuse_misspelt(tok)
         if call and len(name) > 1:
             # leaky_relu(x), w0(x+1), alpha(x+1): a function to one reader, a product to
             # another; only a one-letter name multiplies, as in a(b + c)
@@ -770,6 +816,52 @@ class Parser:
                 fname, var = split
                 return self.glued_call(tok, fname, [Token(NAME, var, tok.col + len(fname))])
         return symbol(name)
+
+    def refuse_misspelt(self, tok: Token) -> None:
+        """Names a student means as something else, which would be read as a variable:
+        a LaTeX command without its backslash (frac, cdot), a function's name in other
+        letters' case (Ln x, SIN x, ReLU(x)), two functions' names run together (lncos x), a
+        function glued to a number it does not take (sqrt2x: √(2x) or √2·x?)."""
+        name = tok.value
+        if name in _LATEX_WORDS:
+            raise self.error(
+                f"'{name}' is a LaTeX command written without its backslash: write \\{name}",
+                tok.col,
+            )
+        lower = name.lower()
+        if lower != name and lower in FUNCTIONS and (len(name) >= 3 or lower == "ln"):
+            if name not in _GREEK:
+                raise self.error(
+                    f"'{name}' is not a name chainrule knows (names are case-sensitive): write"
+                    f" {lower}",
+                    tok.col,
+                )
+        run = _functions_run(name)
+        if run is not None:
+            pieces, var = run
+            inner = var or "…"
+            nested = "".join(f"{p}(" for p in pieces) + inner + ")" * len(pieces)
+            said = " and ".join(pieces)
+            raise self.error(f"'{name}' is the names {said} run together: write {nested}", tok.col)
+        m = _FUNCTION_LETTERS.fullmatch(name)
+        if m is not None and name not in _GREEK and self.split_function_prefix(name) is None:
+            fn, rest = m.groups()  # sinat: sin(at) or sin(a)·t?
+            spaced = " ".join(rest)
+            raise self.error(
+                f"'{name}' is ambiguous: write {fn}({spaced}) or {fn}({rest[0]})·{rest[1:]}",
+                tok.col,
+            )
+        m = _FUNCTION_DIGITS.fullmatch(name)
+        readable = self.split_function_prefix(name) is not None  # log2x is log₂ x
+        if m is not None and m.group(1) in FUNCTIONS and m.group(1) not in _GREEK and not readable:
+            fn, digits, tail = m.groups()
+            if tail:
+                raise self.error(
+                    f"'{name}' is ambiguous: write {fn}({digits}{tail}) or {fn}({digits})·{tail}",
+                    tok.col,
+                )
+            raise self.error(f"'{name}' is one name: for {fn} of {digits} write {fn}({digits})",
+                             tok.col)  # fmt: skip
 
     def glued_call(self, tok: Token, fn: str, pieces: list[Token]) -> sympy.Basic:
         """fn applied to the argument glued to its name (sinx, sin2x, lnx): the pieces are

@@ -46,6 +46,7 @@ from chainrule_cli.parse.names import (
 from chainrule_cli.parse.parser import symbol
 from chainrule_cli.parse.reading import Reading
 
+_TYPED_I = re.compile(r"(?<![A-Za-z0-9_\\])I(?![A-Za-z0-9_])")
 # How the variable was decided: given as VAR; by d/dx; by f(x) = …; the only variable; x for
 # an expression with none; every variable (grad, graph); by the equation (x, else the other).
 DECIDED = ("typed", "operator", "definition", "only", "default", "all", "equation")
@@ -155,6 +156,8 @@ def ask_derivative(
     refuse_towers(whole, variable)
     # VAR hidden in a longer name is refused above; absent, the derivative is 0: a note
     notes = () if variable in whole.free_symbols else ("absent",)
+    if reading.from_text and whole.has(sympy.I) and _TYPED_I.search(reading.text):
+        notes += ("imaginary",)  # V = I R: the imaginary unit, not a current
     return Question(kind=reading.kind, expr=reading.expr, whole=whole, variables=(variable,),
                     decided=decided, order=times, value=reading.value,
                     arguments=reading.arguments, lets=tuple((u, named[u]) for u in order_of),

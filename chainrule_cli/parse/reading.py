@@ -22,6 +22,11 @@ from chainrule_cli.parse.parser import symbol
 
 _VARIABLE = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 _OPENERS = {"(": ")", "[": "]", "{": "}"}
+# words a request starts with: "derivative of x^2" would be the product derivative·of·x²
+_SAID = frozenset({"derivative", "differentiate", "find", "the", "diff", "compute"})
+# constants a physicist names values with: E = ½mv² is Euler's number = ½mv² here
+_NAMED_CONSTANTS = {"E": "Euler's number e", "e": "Euler's number e", "I": "the imaginary unit i",
+                    "pi": "the number π", "Pi": "the number π"}  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,11 +185,40 @@ def _inner(tokens: list[Token], i: int, close: int) -> tuple[int, int] | None:
     return j, close
 
 
+def refuse_glued_variable(var: str, start: Token, text: str) -> None:
+    """d/dxsin x: the variable xsin to the grammar, d/dx sin x to the student; a variable of
+    several letters after d/d that is not a Greek letter's name is refused."""
+    from chainrule_cli.parse.names import GREEK, GREEK_UPPER
+
+    if len(var) > 1 and var.isascii() and var.isalpha() and var not in {*GREEK, *GREEK_UPPER}:
+        raise ParseError(
+            f"d/d{var}: the variable after d/d is one letter (or a Greek letter's name): write"
+            f" d/d{var[0]} {var[1:]}…",
+            column=start.col,
+            text=text,
+        )
+
+
+def refuse_numbered_order(tokens: list[Token], i: int, text: str) -> None:
+    """d2/dx2 (the order written without ^): refused with the fix, not read as names."""
+    top, slash, bottom = tokens[i], tokens[i + 1], tokens[i + 2]
+    m = re.fullmatch(r"d([0-9]+)", top.value) if top.kind == NAME else None
+    if m is None or not _is(slash, OP, "/") or bottom.kind != NAME:
+        return
+    below = re.fullmatch(r"d([A-Za-z])([0-9]+)", bottom.value)
+    if below is not None:
+        n, v = m.group(1), below.group(1)
+        raise ParseError(f"write d^{n}/d{v}^{n} for the derivative of order {n}",
+                         column=top.col, text=text)  # fmt: skip
+
+
 def operator_at(tokens: list[Token], i: int, text: str) -> Operator | None:
     """d/dx, d^2/dx^2, dy/dx, \\frac{d}{dx}, \\frac{d^2 y}{dx^2}, \\frac{d(x^3+1)}{dx},
     d(x^3+1)/dx starting at token i."""
     start = tokens[i]
     inner = None
+    if i + 2 < len(tokens):
+        refuse_numbered_order(tokens, i, text)
     if _is(start, OP, "\\frac") and _is(tokens[i + 1], OP, "{"):
         top = _numerator(tokens, i + 2, set())
         if top is None:
@@ -239,6 +273,7 @@ def operator_at(tokens: list[Token], i: int, text: str) -> Operator | None:
             f"the orders differ: d^{order} above, d{var}^{var_order} below", column=start.col,
             text=text,
         )  # fmt: skip
+    refuse_glued_variable(var, start, text)
     return Operator(var=var, order=order, value=value, col=start.col, end=end, inner=inner)
 
 
@@ -295,6 +330,12 @@ class Reader:
     def read(self) -> Reading:
         tokens, text = self.tokens, self.text
         end = len(tokens) - 1  # the END token
+        if _is(tokens[0], NAME) and tokens[0].value in _SAID and end > 1:
+            raise self.error(
+                f"'{tokens[0].value}' is a word, not part of an expression: write d/dx followed"
+                " by the expression (d/dx x^2), or the expression alone",
+                tokens[0].col,
+            )
         equals = _split_top_level(tokens, text)
         if len(equals) > 1:
             raise self.error("only one '=' is allowed (an equation has two sides)",
@@ -346,18 +387,21 @@ class Reader:
         if op.end >= end:
             raise self.error(f"d/d{op.var} needs an expression after it", op.col)
         misplaced_operator(self.tokens, op.end, self.text)
-        first = tokens[op.end]
+        begin = op.end
+        if _is(tokens[begin], NAME, "of") and begin + 1 < end:
+            begin += 1  # d/dx of x^2, as it is said
+        first = tokens[begin]
         if first.kind == OP and first.value in _OPENERS:
-            close = self.closing(op.end)
+            close = self.closing(begin)
             after = tokens[close + 1] if close is not None else None
-            if after is not None and after.kind == OP and after.value in ("+", "-"):
+            if after is not None and after.kind == OP and after.value in ("+", "-", "*"):
                 raise self.error(
                     f"d/d{op.var} applies to everything after it: put it all in one pair of"
                     f" brackets, d/d{op.var} (…), or move the other terms before the operator",
                     after.col,
                 )
-        start, stop = op.end, end
-        if _is(first, OP, "[") and self.closing(op.end) == end - 1:
+        start, stop = begin, end
+        if _is(first, OP, "[") and self.closing(begin) == end - 1:
             start, stop = start + 1, stop - 1  # d/dx [x^2 + 1]: the brackets only group
         expr = self.expression(start, stop)
         return Reading(self.text, "operator", expr, var=symbol(op.var), order=op.order)
@@ -369,6 +413,7 @@ class Reader:
     def left_side(self, k: int, end: int) -> Reading:
         tokens, text = self.tokens, self.text
         first = tokens[0]
+        self.refuse_constant_named(k)
         op = operator_at(tokens, 0, text)
         if op is not None:
             if op.end != k:
@@ -413,6 +458,24 @@ class Reader:
                 raise self.error(f"{first.value} cannot be a function of itself", first.col)
             return Reading(text, "definition", rhs, value=first.value, arguments=arguments)
         return self.equation(k, end)
+
+    def refuse_constant_named(self, k: int) -> None:
+        """E = ½mv², E(v) = …, I(t) = t²: a physicist's energy and current, but E is Euler's
+        number and I the imaginary unit here, so the line would be an equation in the other
+        names (E = ½mv² gave dm/dv = −2m/v): refused with the fix."""
+        first = self.tokens[0]
+        if first.kind != NAME or first.value not in _NAMED_CONSTANTS:
+            return
+        declared = _is(self.tokens[1], OP, "(") and self.arguments(1, k) is not None
+        if k != 1 and not declared:
+            return
+        what = _NAMED_CONSTANTS[first.value]
+        raise self.error(
+            f"{first.value} is {what} here, so '{self.text[: self.tokens[k].col - 1].strip()} ="
+            f" …' defines nothing: name the value otherwise, as {first.value}_1 = … or"
+            f" {'K' if first.value == 'E' else 'J'} = …",
+            first.col,
+        )
 
     def arguments(self, j: int, k: int) -> tuple[sympy.Symbol, ...] | None:
         """f(x), f(w, x) on a left side: the declared variables (None if not such a list)."""

@@ -96,6 +96,8 @@ CATALOG: dict[str, dict[str, str]] = {
         " {order} times, {function}",
         "ui.not_on_curve": "{point} is not on the curve {equation}",
         "note.absent": "{var} does not appear in {expr}, so the derivative is 0.",
+        "note.imaginary": "I is the imaginary unit i (√−1) here, not a variable: variables are"
+        " real, so a quantity named I (a current) needs another name, such as I_0.",
         "ui.tangent_task": "Tangent and normal to {expr} at {point}",
         "ui.tangent_heading": "Tangent and normal",
         "ui.tangent_point": "point",
@@ -302,6 +304,8 @@ CATALOG: dict[str, dict[str, str]] = {
         "ui.implicit_task_order": "对 {equation} 关于 {var} 隐函数求 {order} 阶导数，{function}",
         "ui.not_on_curve": "{point} 不在曲线 {equation} 上",
         "note.absent": "{expr} 中没有 {var}，所以导数为 0。",
+        "note.imaginary": "这里的 I 是虚数单位 i（√−1），不是变量：变量都是实数，"
+        "名为 I 的量（如电流）请换个名字，例如 I_0。",
         "ui.tangent_task": "{expr} 在 {point} 处的切线与法线",
         "ui.tangent_heading": "切线与法线",
         "ui.tangent_point": "点",

@@ -97,6 +97,9 @@ _PHRASES_EN_ZH: list[tuple[str, str]] = [
     (r"a derivative to take \(d/dx …\)", "一个待求的导数（d/dx …）"),
     (r"a definition", "一个定义"),
     (r"an equation", "一个方程"),
+    (r"Euler's number e", "欧拉数 e"),
+    (r"the imaginary unit i", "虚数单位 i"),
+    (r"the number π", "数 π"),
     (
         r"; '(?P<name>.+)' is one name: for a product write (?P<a>.+) or (?P<b>.+)",
         "；'{name}' 是一个名称：乘积请写成 {a} 或 {b}",
@@ -136,6 +139,53 @@ _MESSAGES_EN_ZH: list[tuple[str, str],] = [
         "曲线 {curve} 在 {xs}、{ys} 的范围内没有实数点",
     ),
     # issue 23: the parser's refusals
+    (
+        r"'(?P<w>.+)' reads as (?P<a>.+), not the mixed number: write (?P<b>.+) for it, or"
+        r" (?P<c>.+) for the product",
+        "'{w}' 会被读作 {a}，而不是带分数：带分数请写成 {b}，乘积请写成 {c}",
+    ),
+    (
+        r"I is the imaginary unit i here, so I\^2 is −1: a quantity named I \(a current\) needs"
+        r" another name, as I_0",
+        "这里的 I 是虚数单位 i，所以 I^2 等于 −1：名为 I 的量（如电流）请换个名字，例如 I_0",
+    ),
+    (
+        r"'(?P<name>.+)' is a LaTeX command written without its backslash: write (?P<fix>.+)",
+        "'{name}' 是少了反斜杠的 LaTeX 命令：请写成 {fix}",
+    ),
+    (
+        r"'(?P<name>.+)' is not a name chainrule knows \(names are case-sensitive\): write"
+        r" (?P<fix>.+)",
+        "chainrule 不认识名称 '{name}'（名称区分大小写）：请写成 {fix}",
+    ),
+    (
+        r"'(?P<name>.+)' is the names (?P<names>.+) run together: write (?P<fix>.+)",
+        "'{name}' 是几个函数名 {names} 连写在一起：请写成 {fix}",
+    ),
+    (
+        r"'(?P<name>.+)' is one name: for (?P<fn>.+) of (?P<n>.+) write (?P<fix>.+)",
+        "'{name}' 是一个名称：{n} 的 {fn} 请写成 {fix}",
+    ),
+    (
+        r"d/d(?P<var>.+): the variable after d/d is one letter \(or a Greek letter's name\):"
+        r" write (?P<fix>.+)",
+        "d/d{var}：d/d 后面的变量是一个字母（或希腊字母名）：请写成 {fix}",
+    ),
+    (
+        r"write (?P<fix>.+) for the derivative of order (?P<n>.+)",
+        "{n} 阶导数请写成 {fix}",
+    ),
+    (
+        r"'(?P<w>.+)' is a word, not part of an expression: write d/dx followed by the"
+        r" expression \(d/dx x\^2\), or the expression alone",
+        "'{w}' 是一个词，不是表达式的一部分：请写 d/dx 再接表达式（d/dx x^2），或只写表达式",
+    ),
+    (
+        r"(?P<name>.+) is (?P<what>.+) here, so '(?P<left>.+) = …' defines nothing: name the"
+        r" value otherwise, as (?P<a>.+) = … or (?P<b>.+) = …",
+        "这里的 {name} 是{what}，所以 '{left} = …' 什么也没有定义：请给这个值换个名字，"
+        "如 {a} = … 或 {b} = …",
+    ),
     (
         r"'(?P<w>.+\^.+)' is ambiguous: write (?P<a>.+) for the power, or (?P<b>.+) for the"
         r" product",
