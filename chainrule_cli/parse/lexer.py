@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from chainrule_cli.errors import ParseError
-from chainrule_cli.parse.names import GREEK, GREEK_UPPER, UNICODE_GREEK
+from chainrule_cli.parse.names import FUNCTIONS, GREEK, GREEK_UPPER, UNICODE_GREEK
 
 # Token kinds
 NUM, NAME, OP, SUP, END = "number", "name", "op", "superscript", "end"
@@ -24,6 +24,17 @@ class Token:
         return repr(self.value)
 
 
+# function names LaTeX input may have without their backslash (sin x, exp(-x)), longest first
+_PLAIN_FUNCTIONS = re.compile(
+    "|".join(
+        sorted(
+            (f for f in FUNCTIONS if f.isascii() and f.islower() and f.isalpha()
+             and (len(f) >= 3 or f in ("ln", "lg", "tg"))),
+            key=len,
+            reverse=True,
+        )
+    )
+)  # fmt: skip
 _LATEX_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?|\.[0-9]+")
 # 1e-3 after an integer: scientific notation to most readers, 1·e − 3 to the grammar
 # (the exponent's sign may be U+2212, as the text format prints 1.5e−7)
@@ -421,15 +432,10 @@ def _latex_prime(tokens: list[Token], text: str, i: int, count: int) -> None:
 def _plain_function_at(text: str, i: int) -> str | None:
     """The function name a run of letters in LaTeX starts with (sin, cos, exp, ln, arctan,
     tanh, sqrt, …), when it is written without its backslash; None for other letters."""
-    from chainrule_cli.parse.names import FUNCTIONS
-
     if i > 0 and text[i - 1].isalpha():
         return None  # inside a run: only a run's start can name a function
-    run = re.match(r"[A-Za-z]+", text[i:]).group()
-    names = [f for f in FUNCTIONS if f.isascii() and f.islower() and f.isalpha()]
-    names = [f for f in names if len(f) >= 3 or f in ("ln", "lg", "tg")]
-    found = [f for f in names if run.startswith(f)]
-    return max(found, key=len) if found else None
+    found = _PLAIN_FUNCTIONS.match(text, i)
+    return found.group() if found else None
 
 
 def tokenize_latex(text: str) -> list[Token]:

@@ -101,17 +101,19 @@ _FUNCTION_LETTERS = re.compile(
 _FUNCTION_DIGITS = re.compile(r"([a-z]+?)([0-9]+)([A-Za-z][A-Za-z0-9_]*)?")
 
 
+_RUN_NAMES = sorted(
+    (f for f in FUNCTIONS if f.isascii() and f.isalpha() and f.islower() and len(f) >= 2),
+    key=len,
+    reverse=True,
+)
+
+
 def _functions_run(name: str) -> tuple[list[str], str | None] | None:
     """lncos, sincos, lnsinx: two functions' names or more run together (and perhaps the
     one-letter variable after them), as (the names, the variable); None otherwise."""
-    names = sorted(
-        (f for f in FUNCTIONS if f.isascii() and f.isalpha() and f.islower() and len(f) >= 2),
-        key=len,
-        reverse=True,
-    )
     pieces, i = [], 0
     while i < len(name):
-        fn = next((f for f in names if name.startswith(f, i)), None)
+        fn = next((f for f in _RUN_NAMES if name.startswith(f, i)), None)
         if fn is None:
             break
         pieces.append(fn)
