@@ -48,6 +48,8 @@ _GREEK_COMMANDS = frozenset(GREEK) | frozenset(GREEK_UPPER)
 _LATEX_CALLABLE_GREEK = {"sigma": "sigmoid", "Gamma": "gamma"}
 _LATEX_CALL = re.compile(r"\s*(?:\\left\s*)?\(")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_GREEK_INDEX = re.compile(r"([0-9]+)|_([A-Za-z0-9]+)|_\{\s*([A-Za-z0-9]+)\s*\}")
+_LATEX_GREEK_INDEX = re.compile(r"_(?:\{\s*([A-Za-z0-9]+)\s*\}|([A-Za-z0-9]))")
 _BRACED_SUBSCRIPT = re.compile(r"\{\s*([A-Za-z0-9]+)\s*\}")
 _SUPERSCRIPTS = {
     "⁰": "0",
@@ -263,8 +265,15 @@ def tokenize(text: str) -> list[Token]:
             i += 1
             continue
         if ch in _UNICODE_NAMES:
-            sub, i = _subscript(text, i + 1)
-            tokens.append(Token(NAME, _UNICODE_NAMES[ch] + sub, col))
+            # θ0, θ_0, θ_{0}, ω0, θ₀: an indexed Greek letter is one name, as a0 and x_1 are
+            # (θ0 was θ·0 = 0 and θ_0 was θ·_0)
+            index = _GREEK_INDEX.match(text, i + 1)
+            tail, end = "", i + 1
+            if index is not None and ch not in ("π", "∞", "ℯ", "∂"):
+                digits, word, braced = index.groups()
+                tail, end = (digits or f"_{word or braced}"), index.end()
+            sub, i = _subscript(text, end)
+            tokens.append(Token(NAME, _UNICODE_NAMES[ch] + tail + sub, col))
             continue
         if ch in _PRIMES:
             prime, i = _prime(tokens, text, i)
@@ -492,7 +501,12 @@ def tokenize_latex(text: str) -> list[Token]:
                 # σ(z) is the logistic sigmoid, Γ(x) the gamma function, as SymPy prints them
                 tokens.append(Token(NAME, _LATEX_CALLABLE_GREEK[cmd], col))
             elif cmd in _GREEK_COMMANDS:
-                tokens.append(Token(NAME, cmd, col))
+                index = _LATEX_GREEK_INDEX.match(text, i)  # \theta_0, \beta_{1}
+                if index is not None:
+                    tokens.append(Token(NAME, f"{cmd}_{index.group(1) or index.group(2)}", col))
+                    i = index.end()
+                else:
+                    tokens.append(Token(NAME, cmd, col))
             else:
                 raise ParseError(f"unknown LaTeX command \\{cmd}", column=col, text=text)
             continue

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import difflib
 import keyword
+import math
 import re
 import sys
 from collections.abc import Iterator
@@ -101,11 +102,22 @@ _FUNCTION_LETTERS = re.compile(
 _FUNCTION_DIGITS = re.compile(r"([a-z]+?)([0-9]+)([A-Za-z][A-Za-z0-9_]*)?")
 
 
+_STOPS = "+-*/(=,"  # where the base of a power written before ^ starts, looking back
 _RUN_NAMES = sorted(
     (f for f in FUNCTIONS if f.isascii() and f.isalpha() and f.islower() and len(f) >= 2),
     key=len,
     reverse=True,
 )
+
+
+def _a_fraction(top: str, below: Token) -> bool:
+    """Would ^top/below be read by a student as the power top/below? 3/2, 2/3, −3/2 (a
+    fraction in lowest terms), 1/x; not 2/2, 4/2, 3/3 (x^2/2 is x²/2), nor x^n/n."""
+    if below.kind != NUM:
+        return top == "1"
+    if not (top.isdigit() and below.value.isdigit()):
+        return False
+    return int(below.value) > 1 and math.gcd(int(top), int(below.value)) == 1
 
 
 def _functions_run(name: str) -> tuple[list[str], str | None] | None:
@@ -407,8 +419,10 @@ class Parser:
                 self.advance()
                 if tok.value == "/":
                     self.refuse_glued_divisor(start, tok)
+                begin = self.pos
                 factor = self.parse_unary()
                 if tok.value == "/":
+                    self.refuse_divisor_followed(start, tok, begin)
                     self.refuse_huge([factor], tok.col, "divide by")
                     parts = self.distributed.get(id(factor), [factor])
                     inverse = sympy.Mul(*(sympy.Pow(p, -1) for p in parts))
@@ -441,6 +455,32 @@ class Parser:
             self.distributed[id(value)] = factors
             self.keep.append(value)
         return value
+
+    def refuse_divisor_followed(self, start: int, slash: Token, begin: int) -> None:
+        """1/2√x, 1/x√x, 1/√2π, 1/2|x|, 1/x(x+1): a divisor with a factor glued after it,
+        1/(2√x) to many readers and (1/2)·√x to the grammar; and 1/x ln x, which a student
+        writes for 1/(x ln x): refused with both readings. 1/2 x and 1/2 sin x stay (1/2)·…"""
+        after = self.tok
+        if not self.starts_factor(after) or after.kind == END:
+            return
+        glued = after.col >= 2 and not self.text[after.col - 2].isspace()
+        named = self.tokens[begin].kind == NAME and self.starts_function(after)
+        if not (glued or named):
+            return
+        divisor = self.span(begin, self.pos)
+        mark = self.pos
+        self.parse_power()
+        rest = self.span(mark, self.pos)
+        top = self.text[start - 1 : slash.col - 1].strip()
+        typed = self.span(self.index_at(start), self.pos)
+        raise self.error(
+            f"'{typed}' is ambiguous: write ({top}/{divisor})·{rest} or {top}/({divisor}·{rest})",
+            self.tokens[begin].col,
+        )
+
+    def index_at(self, col: int) -> int:
+        """The index of the token that starts at column col."""
+        return next(i for i, t in enumerate(self.tokens) if t.col >= col)
 
     def refuse_glued_divisor(self, start: int, slash: Token) -> None:
         """1/2x is x/2 to the grammar (left to right) and 1/(2x) to many readers; so are x/2y
@@ -532,6 +572,8 @@ class Parser:
         self.refuse_name_before_e(base, op)
         i = self.pos + (1 if self.is_op("-") else 0)
         number = self.tokens[i]
+        if number.kind == NAME:
+            self.refuse_glued_exponent(op, i)
         if number.kind != NUM:
             return
         after = self.tokens[i + 1]
@@ -557,18 +599,51 @@ class Parser:
                 written.col,
             )
         typed_caret = self.text[op.col - 1] == "^"  # x**-1/2 is Python's (x**-1)/2
+        below = self.tokens[min(i + 2, len(self.tokens) - 1)]
         if (
             typed_caret
-            and number.value == "1"
             and self.is_op("/", tok=after)
-            and self.tokens[i + 2].kind == NUM
+            and below.kind in (NUM, NAME)
+            and after.col == end  # x^3 / 2, spaced, is x³/2
+            and below.col == after.col + 1
         ):
-            n = self.tokens[i + 2].value
+            n = below.value
+            if not _a_fraction(number.value, below):
+                return  # x^2/2, x^3/3, x^n/n: a power, then divided, as an antiderivative is
+            if number.value == "1" and below.kind == NUM:
+                raise self.error(
+                    f"'^{power}/{n}' reads as the power {power}, then divided by {n}: write"
+                    f" ^({power}/{n}) for the root",
+                    op.col,
+                )
+            # x^-3/2, x^3/2, x^1/n, e^1/x: x^(-3/2) to the student, x^-3 divided by 2 here
             raise self.error(
                 f"'^{power}/{n}' reads as the power {power}, then divided by {n}: write"
-                f" ^({power}/{n}) for the root",
+                f" ^({power}/{n}) for the power {power}/{n}, or (…^{power})/{n}",
                 op.col,
             )
+
+    def refuse_glued_exponent(self, op: Token, i: int) -> None:
+        """e^-λt, e^πx, 2^λx, x^αx: the exponent is one name, so e^(−λ)·t to the grammar and
+        e^(−λt) to the student (e^kt is the one name kt, refused as such later)."""
+        name, after = self.tokens[i], self.tokens[i + 1]
+        if after.kind not in (NAME, NUM) or after.col < 2 or self.text[after.col - 2].isspace():
+            return
+        if self.is_op("(", tok=after) or (after.kind == NAME and self.starts_function(after)):
+            return
+        start = op.col - 1
+        while (
+            start > 0 and not self.text[start - 1].isspace() and self.text[start - 1] not in _STOPS
+        ):
+            start -= 1
+        base = self.text[start : op.col - 1]
+        power = self.text[op.col : after.col - 1]
+        tail = self.text[after.col - 1 : after.col - 1 + len(after.value)]
+        raise self.error(
+            f"'{base}^{power}{tail}' is ambiguous: write {base}^({power}{tail}) for the power,"
+            f" or {base}^{power}·{tail} for the product",
+            name.col,
+        )
 
     def refuse_name_before_e(self, base: sympy.Basic, op: Token) -> None:
         """Ae^(kt), ke^-x, 2be^(3x): the name Ae, ke, be raised to a power to the grammar, but
@@ -1077,6 +1152,17 @@ class Parser:
         hint = f"; did you mean '{close[0]}'?" if close else ""
         group = self.group_text(self.pos)
         product = f"{name}*{group}" if group is not None and len(group) <= 24 else f"{name}*(…)"
+        inside = next((f for f in _RUN_NAMES if name.endswith(f) and name[: -len(f)].isalpha()),
+                      None)  # fmt: skip
+        if inside is not None and len(name) > len(inside):
+            # 2xcos(x^2): x·cos(x²) to the student; the fix must not be xcos*(x^2) again
+            head = name[: -len(inside)]
+            call = f"{inside}{group}" if group is not None and len(group) <= 24 else f"{inside}(…)"
+            return self.error(
+                f"'{name}' is one name, so it is not {head} times {inside}: write {head} {call}"
+                f" or {head}*{call}",
+                tok.col,
+            )
         return self.error(
             f"'{name}' is not a known function: declare it with --function {name}, or write"
             f" {product} for a product{hint}",

@@ -140,6 +140,16 @@ _MESSAGES_EN_ZH: list[tuple[str, str],] = [
     ),
     # issue 23: the parser's refusals
     (
+        r"'(?P<name>.+)' is one name, so it is not (?P<head>.+) times (?P<fn>.+): write (?P<a>.+)"
+        r" or (?P<b>.+)",
+        "'{name}' 是一个名称，不是 {head} 乘以 {fn}：请写成 {a} 或 {b}",
+    ),
+    (
+        r"'\^(?P<p>.+)/(?P<n>.+)' reads as the power (?P<p2>.+), then divided by (?P<n2>.+): write"
+        r" (?P<a>.+) for the power (?P<f>.+), or (?P<b>.+)",
+        "'^{p}/{n}' 会被读作 {p2} 次幂再除以 {n2}：幂 {f} 请写成 {a}，否则写成 {b}",
+    ),
+    (
         r"'(?P<w>.+)' reads as (?P<a>.+), not the mixed number: write (?P<b>.+) for it, or"
         r" (?P<c>.+) for the product",
         "'{w}' 会被读作 {a}，而不是带分数：带分数请写成 {b}，乘积请写成 {c}",
