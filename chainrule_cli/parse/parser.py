@@ -102,7 +102,6 @@ _FUNCTION_LETTERS = re.compile(
 _FUNCTION_DIGITS = re.compile(r"([a-z]+?)([0-9]+)([A-Za-z][A-Za-z0-9_]*)?")
 
 
-_STOPS = "+-*/(=,"  # where the base of a power written before ^ starts, looking back
 _RUN_NAMES = sorted(
     (f for f in FUNCTIONS if f.isascii() and f.isalpha() and f.islower() and len(f) >= 2),
     key=len,
@@ -123,6 +122,8 @@ def _a_fraction(top: str, below: Token) -> bool:
 def _functions_run(name: str) -> tuple[list[str], str | None] | None:
     """lncos, sincos, lnsinx: two functions' names or more run together (and perhaps the
     one-letter variable after them), as (the names, the variable); None otherwise."""
+    if len(name) < 4:  # two names of two letters at least: x, wx, sin are none
+        return None
     pieces, i = [], 0
     while i < len(name):
         fn = next((f for f in _RUN_NAMES if name.startswith(f, i)), None)
@@ -530,7 +531,7 @@ class Parser:
         if self.is_op("^"):
             self.refuse_power_of_i(base, begin)
             op = self.advance()
-            self.refuse_misleading_exponent(base, op)
+            self.refuse_misleading_exponent(base, op, begin)
             self.refuse_transpose(base, begin, op, self.pos)
             with self.nested(op.col):
                 at = self.pos
@@ -566,14 +567,15 @@ class Parser:
             op.col,
         )
 
-    def refuse_misleading_exponent(self, base: sympy.Basic, op: Token) -> None:
+    def refuse_misleading_exponent(self, base: sympy.Basic, op: Token, begin: int) -> None:
         """Exponents a student means otherwise than the grammar reads them: e^2x (e^(2x) to a
-        student, e²·x to the grammar) and x^1/2 (√x, not x/2)."""
+        student, e²·x to the grammar) and x^1/2 (√x, not x/2). The base's tokens start at
+        tokens[begin]."""
         self.refuse_name_before_e(base, op)
         i = self.pos + (1 if self.is_op("-") else 0)
         number = self.tokens[i]
         if number.kind == NAME:
-            self.refuse_glued_exponent(op, i)
+            self.refuse_glued_exponent(op, i, begin)
         if number.kind != NUM:
             return
         after = self.tokens[i + 1]
@@ -623,20 +625,15 @@ class Parser:
                 op.col,
             )
 
-    def refuse_glued_exponent(self, op: Token, i: int) -> None:
+    def refuse_glued_exponent(self, op: Token, i: int, begin: int) -> None:
         """e^-λt, e^πx, 2^λx, x^αx: the exponent is one name, so e^(−λ)·t to the grammar and
         e^(−λt) to the student (e^kt is the one name kt, refused as such later)."""
         name, after = self.tokens[i], self.tokens[i + 1]
         if after.kind not in (NAME, NUM) or after.col < 2 or self.text[after.col - 2].isspace():
             return
-        if self.is_op("(", tok=after) or (after.kind == NAME and self.starts_function(after)):
+        if after.kind == NAME and self.starts_function(after):
             return
-        start = op.col - 1
-        while (
-            start > 0 and not self.text[start - 1].isspace() and self.text[start - 1] not in _STOPS
-        ):
-            start -= 1
-        base = self.text[start : op.col - 1]
+        base = self.span(begin, self.pos - 1)  # the base as typed, up to its '^'
         power = self.text[op.col : after.col - 1]
         tail = self.text[after.col - 1 : after.col - 1 + len(after.value)]
         raise self.error(

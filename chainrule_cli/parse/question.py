@@ -188,7 +188,7 @@ def ask_check(
         operand = through_the_value(Reading(said.text, "expression", term.operand), q).expr
         if q.kind == "equation" and operand == q.dependent:
             continue  # d/dx y = −x/y: dy/dx, named by its operator
-        if not _same_expression(operand, q.whole if q.kind != "equation" else q.expr):
+        if not _same_expression(operand, q.whole):  # an equation's whole is lhs − rhs
             raise ParseError(
                 f"the answer's {term.text} is the derivative of another expression than the one"
                 " asked about",
