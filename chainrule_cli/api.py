@@ -142,8 +142,12 @@ def differentiate(
     lets: Mapping[str, object] | Iterable[str] = (),
     dependent: str | sympy.Symbol | None = None,
     form: str = "auto",
+    shapes: Iterable[str] = (),
 ):
     """Differentiate `expr` (text or SymPy) by `var`, `order` times, with every step verified.
+
+    `shapes` (["W=3x2", "x=2", "b=3"]) makes the named inputs vectors and matrices: the result
+    is then the chain rule in matrix form, a `LayerDerivation` (see layers()).
 
     Text is read as a student writes it: `d/dx …` gives the variable and the order, `y = …`
     and `f(x) = …` name the value (and declare the variables), and an equation in two
@@ -170,6 +174,12 @@ def differentiate(
         raise ValueError(f"form must be one of {', '.join(FORMS)}")
 
     how = ReadOptions(input, tuple(functions), max_length, max_depth, max_digits)
+    if shapes:
+        if order not in (None, 1) or lets or dependent is not None:
+            from chainrule_cli.errors import UnsupportedError
+
+            raise UnsupportedError("with --shape, --order, --let and --dependent are not taken")
+        return layers(expr, [var] if var else None, shapes, how=how, timeout=timeout)
 
     def work():
         q = ask_derivative(expr, how, var=var, order=order, dependent=dependent, lets=lets)
@@ -194,6 +204,33 @@ def differentiate(
     return run_deep(work, timeout=timeout)
 
 
+def layers(
+    expr: str,
+    variables: Iterable[str] | None,
+    shapes: Iterable[str],
+    *,
+    how: ReadOptions | None = None,
+    command: str = "diff",
+    timeout: float | None = None,
+) -> LayerDerivation:
+    """The chain rule in matrix form: `expr` with the inputs `shapes` gives ("W=3x2", "x=n"),
+    differentiated by `variables` (diff: the one array when None; grad, graph: every input).
+    A scalar gives gradients of the inputs' shapes, a vector a Jacobian; every step is verified
+    entry by entry at small sizes (calculus/expand.py)."""
+    from chainrule_cli.calculus.expand import verify
+    from chainrule_cli.calculus.layers import derive
+    from chainrule_cli.parse.question import ask_array
+
+    def work():
+        q = ask_array(expr, how, shapes=list(shapes), variables=variables, command=command)
+        derived = derive(q.expr, tuple(q.variables), text=q.text, notes=q.notes,
+                         shapes={n: s for n, s in q.shapes})  # fmt: skip
+        ok, sizes, _bad = verify(derived)
+        return LayerDerivation.of(derived.with_(verified=ok, checked_at=sizes), q.value)
+
+    return run_deep(work, timeout=timeout)
+
+
 def gradient(
     expr: str | sympy.Expr,
     vars: Iterable[str | sympy.Symbol] | None = None,  # noqa: A002 - the gradient's variables
@@ -206,10 +243,11 @@ def gradient(
     max_depth: int = MAX_DEPTH,
     max_digits: int = MAX_DIGITS,
     lets: Mapping[str, object] | Iterable[str] = (),
+    shapes: Iterable[str] = (),
 ):
     """∇expr: the partial derivative by each variable (all free symbols, by name, if none are
     given), each with its verified steps; with `lets`, each by the chain rule over paths.
-    Returns a `Gradient`."""
+    Returns a `Gradient`; with `shapes`, the matrix-form `LayerDerivation` (see layers())."""
     from chainrule_cli.calculus.derive import derive
     from chainrule_cli.calculus.paths import derive_paths
 
@@ -217,6 +255,11 @@ def gradient(
         raise TypeError("expr must be text or a SymPy expression")
 
     how = ReadOptions(input, tuple(functions), max_length, max_depth, max_digits)
+    if shapes:
+        if lets:
+            raise ParseError("with --shape, --let is not taken")
+        names = [str(v) for v in vars] if vars else None
+        return layers(expr, names, shapes, how=how, command="grad", timeout=timeout)
 
     def work():
         q = ask_gradient(expr, how, command="grad", variables=vars, lets=lets)
@@ -249,12 +292,22 @@ def jacobian(
     max_depth: int = MAX_DEPTH,
     max_digits: int = MAX_DIGITS,
     lets: Mapping[str, object] | Iterable[str] = (),
+    shapes: Iterable[str] = (),
 ):
     """J_f(x) for f = [f1, f2, …] ("[f1, f2]" text, a list, or one expression), every entry
-    with its verified steps; with `lets`, also J_f(u) · J_u(x). Returns a `Jacobian`."""
+    with its verified steps; with `lets`, also J_f(u) · J_u(x). Returns a `Jacobian`; with
+    `shapes`, one vector expression of vectors in matrix form (a `LayerDerivation`: the chain
+    rule as a product of local Jacobians, see layers())."""
     from chainrule_cli.calculus.jacobian import jacobian as work_out_jacobian
 
     how = ReadOptions(input, tuple(functions), max_length, max_depth, max_digits)
+    if shapes:
+        if lets:
+            raise ParseError("with --shape, --let is not taken")
+        if not isinstance(outputs, str):
+            raise TypeError("with shapes, outputs must be one expression's text")
+        names = [str(v) for v in wrt] if wrt else None
+        return layers(outputs, names, shapes, how=how, command="jacobian", timeout=timeout)
 
     def work():
         q = ask_jacobian(outputs, how, wrt=wrt, lets=lets)
@@ -455,6 +508,50 @@ class RendersItself:
         return self.to_markdown()
 
 
+class LayerDerivation(RendersItself):
+    """A matrix-form derivation that renders itself: `layers` (calculus/layers.py's Layers),
+    the value's name (`L = …`), and `value_at`."""
+
+    def __init__(self, derived, value_name: str | None = None):
+        self.layers = derived
+        self.value_name = value_name
+
+    @classmethod
+    def of(cls, derived, value_name=None) -> LayerDerivation:
+        return cls(derived, value_name)
+
+    @property
+    def verified(self) -> bool:
+        return bool(self.layers.verified)
+
+    def value_at(self, point: Iterable[str]) -> dict:
+        """{'point': {name: M}, 'value': M, 'forward': {…}, 'backward': {…}}, SymPy matrices."""
+        from chainrule_cli.calculus.expand import evaluate
+        from chainrule_cli.parse.inputs import parse_array_point
+
+        values = parse_array_point(point, self.layers.shapes)
+        return {"point": values, **run_deep(lambda: evaluate(self.layers, values))}
+
+    def note_lines(self, lang: str = "en") -> list[str]:
+        from chainrule_cli.render.messages import word
+
+        return [word("read_as_note", lang, note=n) for n in self.layers.notes]
+
+
+class LayerGraph(LayerDerivation):
+    """A layer's computational graph: nodes hold arrays; forward values and backward gradients
+    in the order backpropagation computes them; code for NumPy and JAX (render/arrays_code.py).
+    `agrees` is for the graph command, as ComputationalGraph's values have it."""
+
+    def value_at(self, point: Iterable[str]) -> dict:
+        values = super().value_at(point)
+        return _Point(values)
+
+
+class _Point(dict):
+    agrees = True
+
+
 class Jacobian(RendersItself, S.Jacobian):
     """A Jacobian that renders itself, like a Derivation."""
 
@@ -550,6 +647,7 @@ def graph(
     max_length: int = MAX_LENGTH,
     max_depth: int = MAX_DEPTH,
     max_digits: int = MAX_DIGITS,
+    shapes: Iterable[str] = (),
 ):
     """The computational graph of expr: its primitive operations (forward pass), each edge's
     local derivative, and the backward pass to the gradient by each variable of `wrt` (every
@@ -561,6 +659,10 @@ def graph(
         raise TypeError("expr must be text or a SymPy expression")
 
     how = ReadOptions(input, tuple(functions), max_length, max_depth, max_digits)
+    if shapes:  # a layer: nodes hold arrays (a LayerGraph)
+        names = [str(v) for v in wrt] if wrt else None
+        derived = layers(expr, names, shapes, how=how, command="graph", timeout=timeout)
+        return LayerGraph(derived.layers, derived.value_name)
 
     def work():
         q = ask_gradient(expr, how, command="graph", variables=wrt)

@@ -169,6 +169,10 @@ OrderOption = Annotated[int | None, typer.Option(
 LetOption = Annotated[list[str] | None, typer.Option(
     "--let",
     help="Name an intermediate, NAME=EXPR (repeatable): the chain rule by paths.")]  # fmt: skip
+ShapeOption = Annotated[list[str] | None, typer.Option(
+    "--shape",
+    help="Make NAME a vector or matrix, NAME=SIZE (repeatable): n a column vector, mxn a matrix,"
+    " 1xn a row; sizes are numbers or letters. The chain rule in matrix form.")]  # fmt: skip
 
 
 @app.command("parse")
@@ -220,6 +224,7 @@ def diff_command(
     standalone: StandaloneOption = False,
     run: Run = Run(),
     let: LetOption = None,
+    shape: ShapeOption = None,
     dependent: DependentOption = None,
     form: Annotated[
         Form,
@@ -242,6 +247,9 @@ def diff_command(
       chainrule diff "x^x" --order 2 --detail brief
       printf 'sin x^2\\ncos x^2\\n' | chainrule diff - x --format json
       chainrule diff "u*v" x --let "u=x^2*y" --let "v=sin(x*y)"
+      chainrule diff "norm(sigmoid(W*x + b) - t)^2" W --shape W=3x2 --shape x=2 --shape b=3 \\
+        --shape t=3
+      chainrule diff "x^T*A*x" x --shape x=n --shape A=nxn
     """
     language, color, width = presentation(format.value, standalone, run)
 
@@ -250,7 +258,7 @@ def diff_command(
 
         derivation = differentiate(
             text, var, order, detail.value, **run.reading.kwargs(), lets=let or (),
-            dependent=dependent, form=form.value,
+            dependent=dependent, form=form.value, shapes=shape or (),
         )  # fmt: skip
         point = derivation.value_at(at) if at else None
         notes = derivation.note_lines(language)
@@ -278,6 +286,7 @@ def grad_command(
     standalone: StandaloneOption = False,
     run: Run = Run(),
     let: LetOption = None,
+    shape: ShapeOption = None,
 ) -> None:
     """The gradient of EXPR: every partial derivative with its steps, then the vector.
 
@@ -287,6 +296,7 @@ def grad_command(
       chainrule grad "w*x + b" w b --at w=2,x=3,b=1
       chainrule grad "sigmoid(w*x + b)" w b --format latex --standalone -o grad.tex
       chainrule grad "u*v" x y --let "u=x^2*y" --let "v=sin(x*y)"
+      chainrule grad "norm(W*x - y)^2" --shape W=mxn --shape x=n --shape y=m
     """
     language, color, width = presentation(format.value, standalone, run)
 
@@ -295,6 +305,7 @@ def grad_command(
 
         result = gradient(
             text, vars or None, detail.value, **run.reading.kwargs(), lets=let or (),
+            shapes=shape or (),
         )  # fmt: skip
         point = result.value_at(at) if at else None
         shown = result.render(
@@ -324,6 +335,7 @@ def jacobian_command(
     standalone: StandaloneOption = False,
     run: Run = Run(),
     let: LetOption = None,
+    shape: ShapeOption = None,
 ) -> None:
     """The Jacobian matrix of [f1, f2, …]: every entry's steps (--detail full), the matrix, and
     with --let the chain rule J_f(x) = J_f(u) · J_u(x), checked.
@@ -341,6 +353,7 @@ def jacobian_command(
 
         result = jacobian(
             text, vars or None, detail.value, **run.reading.kwargs(), lets=let or (),
+            shapes=shape or (),
         )  # fmt: skip
         point = result.value_at(at) if at else None
         shown = result.render(
@@ -371,8 +384,9 @@ def graph_command(
     standalone: StandaloneOption = False,
     run: Run = Run(),
     name: Annotated[
-        str, typer.Option("--name", help="--format python: the name of the function.")
+        str, typer.Option("--name", help="--format python, numpy, jax: the function's name.")
     ] = "f",
+    shape: ShapeOption = None,
 ) -> None:
     """The computational graph of EXPR: its primitive operations (the forward pass), each
     edge's local derivative, and the backward pass to every input's gradient; with --at, every
@@ -386,6 +400,8 @@ def graph_command(
       chainrule graph "tanh(w*x + b)" --format dot -o neuron.dot
       chainrule graph "tanh(w*x + b)" --format svg -o neuron.svg
       chainrule graph "x^2*sin(x)" --format python --name f > f.py
+      chainrule graph "norm(sigmoid(W*x + b) - t)^2" --shape W=3x2 --shape x=2 --shape b=3 \\
+        --shape t=3 --format numpy --name layer > layer.py
     """
     binary = format in (GraphFormat.svg, GraphFormat.png)
     if expr == "-" and format in (GraphFormat.dot, GraphFormat.python) or expr == "-" and binary:
@@ -399,7 +415,7 @@ def graph_command(
         from chainrule_cli.api import graph
 
         result = graph(
-            text, wanted or None, **run.reading.kwargs(),
+            text, wanted or None, **run.reading.kwargs(), shapes=shape or (),
         )  # fmt: skip
         point = result.value_at(at) if at else None
         verified = result.verified and (point is None or point.agrees)

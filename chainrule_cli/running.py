@@ -395,6 +395,8 @@ class GraphFormat(StrEnum):
     html = "html"
     dot = "dot"
     python = "python"
+    numpy = "numpy"
+    jax = "jax"
     svg = "svg"
     png = "png"
 

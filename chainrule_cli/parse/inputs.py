@@ -214,3 +214,68 @@ def substitute(expr: sympy.Expr, lets: dict, order: list) -> sympy.Expr:
         else:
             expr = expr.xreplace({name: lets[name]})
     return expr
+
+
+def parse_array_point(assignments: Iterable[str], shapes: Mapping[str, object]) -> dict:
+    """--at W=[[1,2],[3,4],[5,6]],x=[1/2,-1],c=2 as {name: SymPy Matrix} (a scalar is 1×1, a
+    list a column vector, a list of lists a matrix by rows, [[1,2,3]] a row). Each entry is read
+    as --at reads a number (1/2, -3, 0.25, pi); nothing is evaluated."""
+    from chainrule_cli.errors import ParseError
+
+    point: dict = {}
+    for item in assignments:
+        for part in _top_level(str(item), ","):
+            name, sep, value = part.partition("=")
+            name, value = name.strip(), value.strip()
+            if not sep or not name or not value:
+                raise ParseError(f"'{part}' is not NAME=VALUE")
+            if name in point:
+                raise ParseError(f"{name} is given twice")
+            rows = _nested(value, name)
+            point[name] = sympy.Matrix(rows)
+    return point
+
+
+def _top_level(text: str, sep: str) -> list[str]:
+    parts, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        if ch in "[(":
+            depth += 1
+        elif ch in "])":
+            depth -= 1
+        elif ch == sep and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    parts.append(text[start:])
+    return [p for p in parts if p.strip()]
+
+
+def _nested(value: str, name: str) -> list[list]:
+    """The rows of a value: a number, [a, b] (a column), [[a, b], [c, d]] (rows)."""
+    from chainrule_cli.errors import ParseError
+
+    def entry(text: str):
+        return parse_point([f"{name}={text.strip()}"])[variable_named(name)]
+
+    value = value.strip()
+    if not value.startswith("["):
+        return [[entry(value)]]
+    if not value.endswith("]") or value.count("[") != value.count("]"):
+        raise ParseError(f"--at {name}: brackets do not match in {value!r}")
+    inner = value[1:-1].strip()
+    items = _top_level(inner, ",")
+    if not items:
+        raise ParseError(f"--at {name}: an empty list")
+    if all(i.strip().startswith("[") for i in items):
+        rows = []
+        for item in items:
+            item = item.strip()
+            if not item.endswith("]") or "[" in item[1:-1]:
+                raise ParseError(f"--at {name}: a matrix is a list of rows of numbers")
+            rows.append([entry(e) for e in _top_level(item[1:-1], ",")])
+        if len({len(r) for r in rows}) != 1:
+            raise ParseError(f"--at {name}: the rows have different lengths")
+        return rows
+    if any(i.strip().startswith("[") for i in items):
+        raise ParseError(f"--at {name}: mixes numbers and lists")
+    return [[entry(e)] for e in items]

@@ -89,6 +89,8 @@ _UNICODE_OPS = {
     "≥": ">=",
     "≠": "!=",
     "⊤": "⊤",  # a transpose, refused after '^' (and anywhere else)
+    "⊙": "⊙",  # vectors and matrices (--shape): the entrywise product
+    "‖": "‖",  # ‖x‖, a norm
 }
 _UNICODE_NAMES = {"π": "pi", "∞": "oo", "ℯ": "e", "∂": "d", **UNICODE_GREEK}  # ∂/∂x as d/dx
 # ∛x and ½: a function name and a parenthesised fraction in the input language
@@ -106,7 +108,7 @@ _SUBSCRIPTS = dict(zip("₀₁₂₃₄₅₆₇₈₉ₐₑᵢₒᵣᵤᵥₓ�
 _UNICODE_CALLABLE = {"σ": "sigmoid", "Γ": "gamma", "δ": "DiracDelta"}
 _CALL = re.compile(r"\s*\(")
 _TWO_CHAR_OPS = {"**": "^", "<=": "<=", ">=": ">=", "==": "==", "!=": "!="}
-_ONE_CHAR_OPS = set("+-*/^()[]{},|!<>&=")
+_ONE_CHAR_OPS = set("+-*/^()[]{},|!<>&=@")  # @: the matrix product (with --shape)
 
 
 def unexpected_character(ch: str) -> str:
@@ -336,6 +338,10 @@ _LATEX_OPS = {
     "rbrace": "}",
     "top": "⊤",  # x^\top, x^\intercal: a transpose (refused)
     "intercal": "⊤",
+    "odot": "⊙",
+    "lVert": "‖",
+    "rVert": "‖",
+    "Vert": "‖",
 }
 _LATEX_NAMES = {
     "pi": "pi",
@@ -347,6 +353,7 @@ _LATEX_NAMES = {
     "partial": "d",  # \frac{\partial}{\partial x}, as ∂/∂x is d/dx
 }
 _LATEX_FUNCTIONS = {
+    "det",
     "sin",
     "cos",
     "tan",
@@ -488,7 +495,7 @@ def tokenize_latex(text: str) -> list[Token]:
             elif cmd in ("{", "}"):
                 tokens.append(Token(OP, cmd, col))
             elif cmd == "|":
-                tokens.append(Token(OP, "|", col))
+                tokens.append(Token(OP, "‖", col))  # \|x\|, a norm
             elif cmd in _LATEX_OPS:
                 tokens.append(Token(OP, _LATEX_OPS[cmd], col))
             elif cmd in _LATEX_STRUCTURES:

@@ -712,3 +712,90 @@ def spell(name: str) -> tuple[str, str]:
         starred.append(pending)
         spaced.append(pending)
     return " ".join(spaced), "*".join(starred)
+
+
+def read_shapes(specs: Iterable[str]) -> dict:
+    """--shape W=3x2 --shape x=n … as {name: Shape}; a bad spec or a name twice is a ParseError."""
+    from chainrule_cli.arrays import parse_shape
+
+    shapes: dict = {}
+    for spec in specs:
+        name, eq, size = spec.partition("=")
+        name = name.strip()
+        if not eq or not name:
+            raise ParseError(f"--shape takes NAME=SIZE (W=3x2, x=n), not {spec!r}")
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+            raise ParseError(f"--shape {spec}: {name!r} is not a name")
+        if name in shapes:
+            raise ParseError(f"--shape gives {name} twice")
+        if name in FUNCTIONS or name in CONSTANTS:
+            raise ParseError(f"--shape {spec}: {name} is a function or a constant, not a name")
+        try:
+            shapes[name] = parse_shape(size)
+        except ValueError as error:
+            raise ParseError(f"--shape {spec}: {error}") from None
+    return shapes
+
+
+def ask_array(
+    text: str,
+    how: ReadOptions | None = None,
+    *,
+    shapes: Iterable[str],
+    variables: Iterable[str] | None = None,
+    command: str = "diff",
+) -> Question:
+    """A line with vectors and matrices (--shape): the array tree of chainrule_cli.arrays, the
+    variables given (diff: one; grad, graph: any) or, where none is given, the one array for
+    diff and every input for grad and graph. `L = …` names the value."""
+    from chainrule_cli.parse import tokens_of
+    from chainrule_cli.parse.arrays import parse_array
+    from chainrule_cli.parse.lexer import NAME
+
+    how = how or ReadOptions()
+    if not isinstance(text, str):
+        raise TypeError("with shapes, the expression must be text")
+    declared = read_shapes(shapes)
+    tokens = tokens_of(text, how.input, how.max_length)
+    value = None
+    if len(tokens) > 2 and tokens[0].kind == NAME and tokens[1].value == "=":
+        if tokens[0].value in declared:
+            raise ParseError(f"{tokens[0].value} has a shape, so it cannot name the value",
+                             column=tokens[0].col, text=text)  # fmt: skip
+        value, tokens = tokens[0].value, tokens[2:]
+    node, notes = parse_array(text, tokens, declared, max_depth=min(how.max_depth, 400))
+    from chainrule_cli.arrays import names_in
+
+    present = names_in(node)
+    unused = sorted(set(declared) - present)
+    if unused:
+        raise ParseError(
+            f"--shape {unused[0]}={declared[unused[0]].spec()}: {unused[0]} does not occur in the"
+            " expression"
+        )
+    names = list(variables or ())
+    for name in names:
+        if name not in present:
+            raise ParseError(
+                f"{name} is not a variable of the expression (it has {', '.join(sorted(present))})"
+            )
+    if names:
+        decided = "typed"
+    else:
+        arrays = sorted(n for n in present if n in declared)
+        if command == "diff":
+            if len(arrays) != 1:
+                raise ParseError(
+                    f"several variables ({', '.join(sorted(present))}): give the one to "
+                    "differentiate by, as in: chainrule diff EXPR W --shape …"
+                )
+            names, decided = arrays, "only"
+        else:
+            names, decided = sorted(present), "all"
+    if len(set(names)) != len(names):
+        raise ParseError("a variable is named twice")
+    return Question(
+        text=text, kind="array", expr=node, whole=node, variables=tuple(names), decided=decided,
+        value=value, shapes=tuple((n, s.spec()) for n, s in declared.items()), notes=notes,
+        functions=how.functions,
+    )  # fmt: skip

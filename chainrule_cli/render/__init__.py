@@ -46,6 +46,12 @@ RENDERERS: dict[tuple[str, str], str] = {
         for kind, module, formats in (
             ("Gradient", "gradient", ("terminal", "text", "latex", "markdown", "json", "html")),
             ("Jacobian", "jacobian", ("terminal", "text", "latex", "markdown", "json", "html")),
+            ("LayerDerivation", "layers", ("terminal", "text", "latex", "markdown", "json")),
+            (
+                "LayerGraph",
+                "layer_graph",
+                ("terminal", "text", "latex", "markdown", "json", "dot"),
+            ),
             ("Check", "check", ("terminal", "text", "latex", "markdown", "json", "html")),
             ("Tangent", "tangent", ("terminal", "text", "latex", "markdown", "json", "html")),
             (
@@ -56,6 +62,10 @@ RENDERERS: dict[tuple[str, str], str] = {
         )  # fmt: skip
         for fmt in formats
     },
+    ("LayerDerivation", "html"): _D + "layers_html:layers_html",
+    ("LayerGraph", "html"): _D + "layers_html:layer_graph_html",
+    ("LayerGraph", "numpy"): _D + "arrays_code:layers_numpy",
+    ("LayerGraph", "jax"): _D + "arrays_code:layers_jax",
 }
 
 
