@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -218,13 +219,16 @@ def layers(
     A scalar gives gradients of the inputs' shapes, a vector a Jacobian; every step is verified
     entry by entry at small sizes (calculus/expand.py)."""
     from chainrule_cli.calculus.expand import verify
+    from chainrule_cli.calculus.layer_jacobian import derive_jacobian
     from chainrule_cli.calculus.layers import derive
     from chainrule_cli.parse.question import ask_array
 
     def work():
         q = ask_array(expr, how, shapes=list(shapes), variables=variables, command=command)
-        derived = derive(q.expr, tuple(q.variables), text=q.text, notes=q.notes,
-                         shapes={n: s for n, s in q.shapes})  # fmt: skip
+        vector = not q.expr.shape.scalar and command == "diff"
+        how_derived = derive_jacobian if command == "jacobian" or vector else derive
+        derived = how_derived(q.expr, tuple(q.variables), text=q.text, notes=q.notes,
+                              shapes={n: s for n, s in q.shapes})  # fmt: skip
         ok, sizes, _bad = verify(derived)
         return LayerDerivation.of(derived.with_(verified=ok, checked_at=sizes), q.value)
 
@@ -546,6 +550,28 @@ class LayerGraph(LayerDerivation):
     def value_at(self, point: Iterable[str]) -> dict:
         values = super().value_at(point)
         return _Point(values)
+
+    def render(self, fmt: str, lang: str = "en", at=None, **options) -> str | bytes:
+        """As every result; svg or png (bytes), the DOT drawn by Graphviz's dot within
+        `timeout` seconds; numpy and jax need a `name` Python can call."""
+        from chainrule_cli import graphviz
+
+        timeout = options.pop("timeout", 60)
+        if fmt in ("numpy", "jax"):
+            from chainrule_cli.render.python import check_name
+
+            check_name(options.get("name", "f"))
+        if fmt in graphviz.FORMATS:
+            dot = super().render("dot", lang, at, **options)
+            return graphviz.draw(dot, fmt, timeout=timeout)
+        if fmt == "html" and shutil.which("dot"):
+            dot = super().render("dot", lang, at)
+            try:
+                picture = graphviz.draw(dot, "svg", timeout=timeout).decode("utf-8", "replace")
+            except (ChainruleError, OSError):
+                picture = None
+            options.setdefault("picture", picture)
+        return super().render(fmt, lang, at, **options)
 
 
 class _Point(dict):

@@ -89,6 +89,7 @@ class Shape:
 
 
 SCALAR = Shape(1, 1)
+VECTOR_NAME = Shape("n", 1)  # the shape a name is printed with when its own is not at hand
 _SIZE = re.compile(r"[1-9][0-9]*|[A-Za-z][A-Za-z0-9_]*")
 MAX_SIZE = 10**9
 
@@ -808,6 +809,12 @@ class Printer:
             return name
         m = re.fullmatch(r"([A-Za-z]+?)_?([0-9]+)", name)
         delta = re.fullmatch(r"δ_(.+)", name)
+        jacobian = re.fullmatch(r"∂(.+)/∂(.+)", name)
+        if jacobian:  # a Jacobian's name, ∂z/∂x
+            top, bottom = (self.name(part, VECTOR_NAME) for part in jacobian.groups())
+            if self.style == "latex":
+                return rf"\frac{{\partial {top}}}{{\partial {bottom}}}"
+            return f"∂{top}/∂{bottom}"
         if self.style == "latex":
             if delta:
                 return rf"\delta_{{{self.name(delta.group(1), shape)}}}"
@@ -871,10 +878,13 @@ class Printer:
                     f"{c}·{a}")  # fmt: skip
             case MatMul():
                 a = self.factor(node.a, _PREC_MUL - 1)
-                b = self.factor(node.b, _PREC_MUL)
+                # the product is associative: A(BC) is ABC
+                b = self.factor(node.b, _PREC_MUL - 1 if isinstance(node.b, MatMul) else _PREC_MUL)
                 if st == "code":
                     return f"{a}*{b}"
                 if st == "latex":
+                    return f"{a} {b}"
+                if "∂" in b and isinstance(node.b, Var):
                     return f"{a} {b}"
                 if "δ" in a and isinstance(node.a, Var) or not _joinable(a, b):
                     return f"{a} {b}" if _joinable(a, b) else f"{a}·{b}"
@@ -948,7 +958,8 @@ class Printer:
         # a formula in s, the argument put in
         if st == "latex":
             return sympy.latex(f, symbol_names={S: self.wrap(node.a, _PREC_POW)})
-        arg = self.wrap(node.a, _PREC_POW) if not isinstance(node.a, Var) else self.p(node.a)
+        bare = isinstance(node.a, Var) or (isinstance(f, sympy.Function) and f.args == (S,))
+        arg = self.p(node.a) if bare else self.wrap(node.a, _PREC_POW)
         shown = sympy.Symbol(arg)
         expr = f.xreplace({S: shown})
         if st == "code":

@@ -67,6 +67,11 @@ def resize(node: A.Node, sizes: dict) -> A.Node:
     return walk(node)
 
 
+def resize_shape(shape: A.Shape, sizes: dict) -> A.Shape:
+    """The shape with its sizes as verification drew them."""
+    return A.Shape(*(sizes.get(d, d) for d in shape.sizes()))
+
+
 def concrete(shape: A.Shape) -> tuple[int, int]:
     if not all(isinstance(s, int) for s in shape.sizes()):
         raise ValueError(f"shape {shape.text()} has a letter size")
@@ -192,12 +197,17 @@ def verify(layers: Layers, seed: int = 7) -> tuple[bool, dict, list[str]]:
     used, the names of the steps that disagree)."""
     sizes = small_sizes(layers.root)
     root = resize(layers.root, sizes)
-    small = derive(root, layers.wrt)
+    if layers.kind == "jacobian":
+        from chainrule_cli.calculus.layer_jacobian import derive_jacobian
+
+        small = derive_jacobian(root, layers.wrt)
+    else:
+        small = derive(root, layers.wrt)
     shown = [(b.name, b.rule) for b in layers.backward]
     if [(b.name, b.rule) for b in small.backward] != shown:  # the same steps at every size
         return False, sizes, ["the derivation at small sizes differs"]
     env = {name: symbols_for(name, shape) for name, shape in inputs_of(root).items()}
-    loss = expand(root, env)[0, 0]
+    loss = expand(root, env)[0, 0] if root.shape.scalar else None
     rng = random.Random(seed)
     symbols = sorted({s for m in env.values() for s in m}, key=str)
     points = [{s: sympy.Float(rng.choice((-1, 1)) * rng.uniform(0.3, 1.4), 30) for s in symbols}
@@ -206,7 +216,12 @@ def verify(layers: Layers, seed: int = 7) -> tuple[bool, dict, list[str]]:
     bad: list[str] = []
     for step in small.backward:
         claimed = expand(step.full, env)
-        if step.gradient:
+        if step.by:  # a Jacobian: rows the node's entries, columns the variable's
+            node = root if step.gradient else forward[step.of]
+            entries = sympy.Matrix(list(expand(node, env)))
+            truth = entries.jacobian(list(env[step.by]))
+            at = {}
+        elif step.gradient:
             truth = env[step.of].applyfunc(lambda e: sympy.diff(loss, e))
             at = {}
         else:

@@ -56,6 +56,7 @@ class Backward:
     expr: A.Node  # through names
     full: A.Node  # in the inputs alone
     gradient: bool  # an input's gradient (a result), not an intermediate δ
+    by: str = ""  # a Jacobian step's variable (∂z/∂x: x)
 
     @property
     def shape(self) -> A.Shape:
@@ -76,6 +77,7 @@ class Layers:
     text: str = ""
     verified: bool | None = None
     checked_at: dict = field(default_factory=dict)  # the sizes the steps were verified at
+    kind: str = "gradient"  # or "jacobian": a vector's Jacobians (calculus/layer_jacobian.py)
 
     def result(self, name: str) -> Backward:
         return next(b for b in self.backward if b.gradient and b.of == name)
@@ -108,13 +110,38 @@ def derive(
     """The matrix-form derivation of the scalar `root` with respect to the inputs `wrt`."""
     if not root.shape.scalar:
         raise UnsupportedError(
-            f"the expression is {root.shape.text()}, not a scalar: its derivative is a Jacobian "
-            "(see jacobian_layers)"
+            f"the expression is {_a_shape(root.shape)}, not a scalar: backpropagation needs a "
+            "scalar (a loss); the derivative of a vector is its Jacobian (chainrule jacobian)"
         )
+    fp = forward_pass(root)
+    depends = depends_on(fp.order, set(wrt))
+    if root not in depends:
+        raise UnsupportedError(
+            f"{', '.join(wrt)} {'does' if len(wrt) == 1 else 'do'} not occur in the expression"
+        )
+    backward = _backward(fp.order, root, fp.names, fp.display, depends, fp.full_of, wrt)
+    return Layers(
+        root=root, output=fp.names[root], wrt=tuple(wrt), shapes=dict(shapes or {}),
+        forward=fp.forward, backward=tuple(backward), notes=tuple(notes), text=text,
+    )  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class ForwardPass:
+    """The distinct nodes in computation order, the names a course gives them, each node as
+    shown through the names, and each name's expression in the inputs."""
+
+    order: list
+    names: dict
+    display: dict
+    full_of: dict
+    forward: tuple[Forward, ...]
+
+
+def forward_pass(root: A.Node, outputs: tuple[str, ...] = ("L", "ℓ", "J", "F")) -> ForwardPass:
     order = _post_order(root)
     parents = _parents(order)
-    taken = A.names_in(root)
-    names = _name_nodes(order, parents, root, taken)
+    names = _name_nodes(order, parents, root, A.names_in(root), outputs)
     display: dict[A.Node, A.Node] = {}
     full_of: dict[str, A.Node] = {}
     forward: list[Forward] = []
@@ -130,17 +157,11 @@ def derive(
             display[node] = A.Var(name, node.shape)
         else:
             display[node] = shown
-    output = names[root]
-    depends = _depends(order, set(wrt))
-    if root not in depends:
-        raise UnsupportedError(
-            f"{', '.join(wrt)} {'does' if len(wrt) == 1 else 'do'} not occur in the expression"
-        )
-    backward = _backward(order, root, names, display, depends, full_of, wrt)
-    return Layers(
-        root=root, output=output, wrt=tuple(wrt), shapes=dict(shapes or {}),
-        forward=tuple(forward), backward=tuple(backward), notes=tuple(notes), text=text,
-    )  # fmt: skip
+    return ForwardPass(order, names, display, full_of, tuple(forward))
+
+
+def _a_shape(shape: A.Shape) -> str:
+    return f"a vector of size {shape.length}" if shape.vector else f"a {shape.text()} matrix"
 
 
 def _post_order(root: A.Node) -> list[A.Node]:
@@ -213,7 +234,7 @@ def _kind(node: A.Node) -> str:
     return vjps.rule_of(node).name
 
 
-def _name_nodes(order, parents, root, taken) -> dict[A.Node, str]:
+def _name_nodes(order, parents, root, taken, outputs) -> dict[A.Node, str]:
     """A name for every node that gets one: z, a, p per layer (z1, a1, z2, … when there are
     several), u, v, … otherwise; the output is L."""
     named: set[A.Node] = set()
@@ -240,12 +261,12 @@ def _name_nodes(order, parents, root, taken) -> dict[A.Node, str]:
             name = next(n for n in spare if n not in used)
         used.add(name)
         names[node] = name
-    out = next(n for n in ("L", "ℓ", "J", "F") if n not in used)
+    out = next(n for n in outputs if n not in used)
     names[root] = out
     return names
 
 
-def _depends(order: list[A.Node], wrt: set[str]) -> set[A.Node]:
+def depends_on(order: list[A.Node], wrt: set[str]) -> set[A.Node]:
     out: set[A.Node] = set()
     for node in order:
         if isinstance(node, A.Var) and node.name in wrt or any(a in out for a in node.args):

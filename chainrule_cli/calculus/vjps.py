@@ -243,3 +243,130 @@ def rule_of(node: A.Node) -> Rule:
 
 def vjp(node: A.Node, g: A.Node, args: tuple[A.Node, ...], out: A.Node) -> tuple:
     return rule_of(node).vjp(g, node, args, out)
+
+
+# ---- local Jacobians: the chain rule for a vector of vectors ---------------------------------
+#
+# For y = f(a, b, …) a vector (or scalar) of vectors, ∂y/∂a is a matrix: rows y's entries,
+# columns a's (a scalar is one entry). The Jacobian of a composition is the product of these
+# along the way (J_{f∘g} = J_f J_g); None where the answer is no matrix (a matrix operand).
+
+
+@dataclass(frozen=True, slots=True)
+class Local:
+    formula: tuple[str, ...]  # per operand, as a course writes it
+    jacobian: Callable  # (node, i, args, out) -> the matrix ∂node/∂args[i], or None
+
+
+def _as_row(v: A.Node) -> A.Node:
+    """A gradient of a's shape as the Jacobian row 1×len(a)."""
+    return A.transpose(v) if v.shape.column and not v.shape.scalar else v
+
+
+def _as_column(v: A.Node) -> A.Node:
+    return A.transpose(v) if v.shape.row and not v.shape.scalar else v
+
+
+def _eye(node: A.Node) -> A.Node:
+    return A.Identity(node.shape.length) if not node.shape.scalar else A.Const(sympy.S.One)
+
+
+def _j_matmul(node, i, args, out):
+    a, b = args
+    if i == 1:
+        return a if b.shape.vector and not a.shape.scalar else None  # y = Ab: A
+    return A.transpose(b) if a.shape.row else None  # y = aB (a row): Bᵀ
+
+
+def _j_add(node, i, args, out):
+    arg = args[i]
+    if arg.shape.scalar and not node.shape.scalar:
+        return A.Ones(A.Shape(node.shape.length, 1))  # a scalar added to every entry: 𝟏
+    return _eye(node)
+
+
+def _j_scale(node, i, args, out):
+    c, a = args
+    return _as_column(a) if i == 0 else A.scale(c, _eye(node))
+
+
+def _j_hadamard(node, i, args, out):
+    return A.unary("diag", args[1 - i])
+
+
+def _j_divide(node, i, args, out):
+    a, b = args
+    one = A.Const(sympy.S.One)
+    if i == 0:
+        inv = A.divide(one, b)
+        if b.shape.scalar:  # a vector over a scalar: (1/b)I
+            return A.scale(inv, _eye(node))
+        return A.unary("diag", inv) if not a.shape.scalar else _as_column(inv)
+    slope = A.divide(a, A.power(b, 2))
+    return A.neg(A.unary("diag", slope) if not b.shape.scalar else _as_column(slope))
+
+
+def _j_power(node, i, args, out):
+    (a,) = args
+    return A.unary("diag", A.scale(A.Const(node.k), A.power(a, node.k - 1)))
+
+
+def _j_apply(node, i, args, out):
+    (a,) = args
+    if node.formula == sympy.log(A.S):
+        slope = A.divide(A.Const(sympy.S.One), a)
+    else:
+        slope = _apply(A.Ones(a.shape), node, args, out)[0]
+    return A.unary("diag", slope)
+
+
+def _j_unary(node, i, args, out):
+    (a,) = args
+    if node.op == "softmax":  # diag(p) − ppᵀ
+        return A.sub(A.unary("diag", out), A.product(_as_column(out), _as_row(out)))
+    if node.op == "logsoftmax":  # I − 𝟏 softmax(z)ᵀ
+        ones = A.Ones(A.Shape(a.shape.length, 1))
+        return A.sub(_eye(node), A.product(ones, _as_row(A.unary("softmax", a))))
+    if not node.shape.scalar or not (a.shape.vector or a.shape.scalar):
+        return None  # diag, inv: a matrix on one side
+    return _through_gradient(node, i, args, out)
+
+
+def _through_gradient(node, i, args, out):
+    """A scalar's Jacobian: its gradient (the VJP of δ = 1) as a row."""
+    if args[i].shape.matrix:
+        return None
+    share = rule_of(node).vjp(A.Const(sympy.S.One), node, args, out)[i]
+    return _as_row(share)
+
+
+_SCALAR_OF_VECTOR = ("s = f(a): ∂s/∂a = (∇ₐs)ᵀ, a row",)
+
+# One primitive a line: its local Jacobian per operand.
+JACOBIANS: dict[type, Local] = {
+    A.MatMul: Local(("y = aB (a row): ∂y/∂a = Bᵀ", "y = Ab: ∂y/∂b = A"), _j_matmul),
+    A.Add: Local(("y = a + b: ∂y/∂a = I (a scalar a: 𝟏)",), _j_add),
+    A.Neg: Local(("y = −a: ∂y/∂a = −I",), lambda node, i, args, out: A.neg(_eye(node))),
+    A.Scale: Local(("y = ca: ∂y/∂c = a", "y = ca: ∂y/∂a = cI"), _j_scale),
+    A.Hadamard: Local(("y = a ⊙ b: ∂y/∂a = diag(b)", "y = a ⊙ b: ∂y/∂b = diag(a)"), _j_hadamard),
+    A.Divide: Local(("y = a / b: ∂y/∂a = diag(1/b)", "y = a / b: ∂y/∂b = −diag(a/b²)"), _j_divide),
+    A.Power: Local(("y = aᵏ: ∂y/∂a = diag(k aᵏ⁻¹)",), _j_power),
+    A.Transpose: Local(("y = aᵀ: ∂y/∂a = I",), lambda node, i, args, out: _eye(node)),
+    A.Apply: Local(("a = f(z): ∂a/∂z = diag(f′(z))",), _j_apply),
+    A.Dot: Local(("s = aᵀb: ∂s/∂a = bᵀ", "s = aᵀb: ∂s/∂b = aᵀ"), _through_gradient),
+    A.Quadratic: Local(("s = xᵀAx: ∂s/∂x = xᵀ(A + Aᵀ)",), _through_gradient),
+}
+
+UNARY_JACOBIAN_FORMULAS = {
+    "softmax": "p = softmax(z): ∂p/∂z = diag(p) − ppᵀ",
+    "logsoftmax": "q = log softmax(z): ∂q/∂z = I − 𝟏 softmax(z)ᵀ",
+}
+
+
+def local_of(node: A.Node) -> Local:
+    if isinstance(node, A.Unary):
+        formula = UNARY_JACOBIAN_FORMULAS.get(node.op)
+        if formula is None:
+            formula = UNARY_FORMULAS[node.op].split(":")[0] + ": ∂s/∂a = (∇ₐs)ᵀ, a row"
+        return Local((formula,), _j_unary)
+    return JACOBIANS[type(node)]

@@ -6,6 +6,7 @@ evaluated."""
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -255,7 +256,10 @@ def _nested(value: str, name: str) -> list[list]:
     from chainrule_cli.errors import ParseError
 
     def entry(text: str):
-        return parse_point([f"{name}={text.strip()}"])[variable_named(name)]
+        value = parse_point([f"{name}={text.strip()}"])[variable_named(name)]
+        if isinstance(value, sympy.Float) and re.fullmatch(r"[-+]?[0-9]*\.?[0-9]+", text.strip()):
+            return sympy.Rational(text.strip())  # a decimal as typed is exact: 0.5 is 1/2
+        return value
 
     value = value.strip()
     if not value.startswith("["):

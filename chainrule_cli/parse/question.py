@@ -790,6 +790,9 @@ def ask_array(
                     "differentiate by, as in: chainrule diff EXPR W --shape …"
                 )
             names, decided = arrays, "only"
+        elif command == "jacobian":  # by each vector and scalar: a matrix would need 3 indices
+            names = sorted(n for n in present if n not in declared or not declared[n].matrix)
+            names, decided = names or sorted(present), "all"
         else:
             names, decided = sorted(present), "all"
     if len(set(names)) != len(names):

@@ -34,13 +34,19 @@ def _rule(step, lang: str) -> str:
     return word(f"layers_rule_{step.rule}", lang)
 
 
-def _grad_name(step, output: str, style: str = "text") -> str:
+def _grad_name(step, output: str, style: str = "text", output_shape=A.SCALAR) -> str:
     if not step.gradient:
         return A.Printer(style).name(step.name, step.shape)
-    var = A.Printer(style).name(step.of, step.shape)
+    var = A.Printer(style).name(step.of, _var_shape(step))
+    output = A.Printer(style).name(output, output_shape) if style == "latex" else output
     if style == "latex":
         return rf"\frac{{\partial {output}}}{{\partial {var}}}"
     return f"∂{output}/∂{var}"
+
+
+def _var_shape(step) -> A.Shape:
+    """The shape of the variable a result is by (a Jacobian's differs from its own)."""
+    return A.VECTOR_NAME if step.by else step.shape
 
 
 def _inputs(d) -> list[tuple[str, A.Shape]]:
@@ -72,7 +78,7 @@ def layers_text(result, options) -> str:
             for f in d.forward]  # fmt: skip
     out.extend(_table(rows))
     out.append("")
-    out.append(word("layers_backward", lang, output=d.output))
+    out.append(_backward_heading(d, lang))
     for i, step in enumerate(d.backward, 1):
         name = _grad_name(step, d.output)
         out.append(f"  {i}. {name} = {p(step.expr)}    ({_shape_word(step.shape, lang)})")
@@ -93,8 +99,7 @@ def layers_text(result, options) -> str:
         out.append(f"  {name} = {through}")
         if full != through:
             out.append(f"  {' ' * len(name)} = {full}")
-        out.append("  " + word("layers_shape_of", lang, shape=_shape_word(step.shape, lang),
-                               var=p.name(step.of, step.shape)))  # fmt: skip
+        out.append("  " + _shape_line(d, step, lang, p))
     at = options.at
     if at:
         out.append("")
@@ -102,6 +107,25 @@ def layers_text(result, options) -> str:
     out.append("")
     out.append(_verdict(d, lang))
     return "\n".join(out) + "\n"
+
+
+def _backward_heading(d, lang: str) -> str:
+    if d.kind == "jacobian":
+        var = d.wrt[0] if len(d.wrt) == 1 else "x"
+        return word("layers_jacobian_chain", lang, var=var)
+    return word("layers_backward", lang, output=d.output)
+
+
+def _shape_line(d, step, lang: str, p: A.Printer) -> str:
+    """What the result's shape is: the variable's (a gradient), or outputs × inputs."""
+    var = p.name(step.of, step.shape)
+    if d.kind == "jacobian":
+        shape, rows, cols = _shape_word(step.shape, lang), step.shape.rows, step.shape.cols
+        if cols == 1:  # by a scalar: a column, each entry's derivative
+            return word("layers_jacobian_column", lang, shape=shape, output=d.output, var=var)
+        return word("layers_jacobian_shape", lang, shape=shape, rows=rows, cols=cols,
+                    output=d.output, var=var)  # fmt: skip
+    return word("layers_shape_of", lang, shape=_shape_word(step.shape, lang), var=var)
 
 
 def _rules(rules: tuple[str, ...], lang: str) -> str:
@@ -116,9 +140,17 @@ def _table(rows: list[tuple[str, str]]) -> list[str]:
     return [f"  {a.ljust(width)}    ({b})" for a, b in rows]
 
 
+def checked_shapes(d) -> str:
+    """The inputs' shapes the steps were verified at: W 2×3, b 2, x 3."""
+    from chainrule_cli.calculus.expand import resize_shape
+
+    p = A.Printer("text")
+    return ", ".join(f"{p.name(n, s)} {resize_shape(s, d.checked_at).text()}"
+                     for n, s in _inputs(d) if not s.scalar)  # fmt: skip
+
+
 def _verdict(d, lang: str) -> str:
-    sizes = ", ".join(f"{k} = {v}" if isinstance(k, str) else f"{k} → {v}"
-                      for k, v in d.checked_at.items())  # fmt: skip
+    sizes = checked_shapes(d)
     if d.verified:
         return word("layers_verified", lang, sizes=sizes or "1")
     return word("layers_not_verified", lang, sizes=sizes or "1")
@@ -165,8 +197,8 @@ def _at_text(d, at: dict, lang: str) -> list[str]:
     point = ", ".join(f"{n} = {_fmt(_decimal(m, A.Shape(*m.shape)))}"
                       for n, m in at["point"].items())  # fmt: skip
     out = [word("layers_at", lang, point=point)]
-    out.append(f"  {d.output} = {_fmt(_decimal(at['value'], A.SCALAR))}")
-    for f in d.forward:
+    out.append(f"  {d.output} = {_fmt(_decimal(at['value'], d.root.shape))}")
+    for f in d.forward[:-1]:  # the output is above
         m = at["forward"][f.name]
         out.append(f"  {p.name(f.name, f.expr.shape)} = {_fmt(_decimal(m, f.expr.shape))}")
     for step in d.backward:
@@ -183,19 +215,19 @@ def layers_latex(result, options) -> str:
     p = A.Printer("latex")
     lines: list[str] = []
     lines.append(r"\begin{align*}")
-    lines.append(rf"  {d.output} &= {p(d.root)}\\")
+    lines.append(rf"  {p.name(d.output, d.root.shape)} &= {p(d.root)}\\")
     lines.append(r"\end{align*}")
     lines.append(_latex_words(word("layers_forward", lang)))
     lines.append(r"\begin{align*}")
     rows = [rf"  {p.name(f.name, f.expr.shape)} &= {p(f.expr)}" for f in d.forward]
     lines.append("\\\\\n".join(rows))
     lines.append(r"\end{align*}")
-    lines.append(_latex_words(word("layers_backward", lang, output=d.output)))
+    lines.append(_latex_words(_backward_heading(d, lang)))
     lines.append(r"\begin{align*}")
     rows = []
     for step in d.backward:
-        rule = _latex_words(_rule(step, lang))
-        rows.append(rf"  {_grad_name(step, d.output, 'latex')} &= {p(step.expr)}"
+        rule = _latex_words(_rule(step, lang)).strip()
+        rows.append(rf"  {_grad_name(step, d.output, 'latex', d.root.shape)} &= {p(step.expr)}"
                     rf" && \text{{{rule}}}")  # fmt: skip
     lines.append("\\\\\n".join(rows))
     lines.append(r"\end{align*}")
@@ -204,7 +236,7 @@ def layers_latex(result, options) -> str:
     rows = []
     for step in d.backward:
         if step.gradient:
-            row = rf"  {_grad_name(step, d.output, 'latex')} &= {p(step.expr)}"
+            row = rf"  {_grad_name(step, d.output, 'latex', d.root.shape)} &= {p(step.expr)}"
             if step.full != step.expr:
                 row += rf"\\ &= {p(step.full)}"
             rows.append(row)
@@ -253,23 +285,23 @@ def _document(body: str, lang: str) -> str:
 def layers_markdown(result, options) -> str:
     d, lang = _derivation(result), options.lang
     p = A.Printer("latex")
-    out = [f"$${d.output} = {p(d.root)}$$", ""]
+    out = [f"$${p.name(d.output, d.root.shape)} = {p(d.root)}$$", ""]
     out.append(f"**{word('layers_forward', lang)}**")
     out.append("")
     for f in d.forward:
         out.append(f"- ${p.name(f.name, f.expr.shape)} = {p(f.expr)}$")
     out.append("")
-    out.append(f"**{word('layers_backward', lang, output=d.output)}**")
+    out.append(f"**{_backward_heading(d, lang)}**")
     out.append("")
     for i, step in enumerate(d.backward, 1):
-        out.append(f"{i}. ${_grad_name(step, d.output, 'latex')} = {p(step.expr)}$"
+        out.append(f"{i}. ${_grad_name(step, d.output, 'latex', d.root.shape)} = {p(step.expr)}$"
                    f" — {_rule(step, lang)}: `{_formula(step, lang)}`")  # fmt: skip
     out.append("")
     out.append(f"**{word('layers_results', lang)}**")
     out.append("")
     for step in d.backward:
         if step.gradient:
-            out.append(f"$${_grad_name(step, d.output, 'latex')} = {p(step.expr)}"
+            out.append(f"$${_grad_name(step, d.output, 'latex', d.root.shape)} = {p(step.expr)}"
                        f" = {p(step.full)}$$")  # fmt: skip
     out.append("")
     out.extend(f"> {n}" for n in _notes(d, lang))
@@ -293,7 +325,7 @@ def layers_data(result, options) -> dict:
         "input": options.text if options.text is not None else d.text,
         "expr": A.code(d.root),
         "latex": {"expr": A.latex(d.root)},
-        "kind": "gradient",
+        "kind": d.kind,
         "output": d.output,
         "value_name": result.value_name,
         "shapes": {n: s.spec() for n, s in _inputs(d)},
@@ -324,7 +356,7 @@ def layers_data(result, options) -> dict:
             }
             for b in d.backward
         ],  # fmt: skip
-        "gradients": {
+        ("jacobians" if d.kind == "jacobian" else "gradients"): {
             b.of: {
                 "expr": A.code(b.expr),
                 "full": A.code(b.full),
@@ -337,20 +369,23 @@ def layers_data(result, options) -> dict:
         "notes": _notes(d, "en"),
         "verified": bool(d.verified),
         "verified_at": {str(k): v for k, v in d.checked_at.items()},
+        "verified_shapes": checked_shapes(d),
     }
     at = options.at
     if at:
         data["at"] = {n: _exact(m, A.Shape(*m.shape)) for n, m in at["point"].items()}
         grads = {b.of: b for b in d.backward if b.gradient}
-        data["output_value"] = {"exact": _exact(at["value"], A.SCALAR),
-                                "decimal": _decimal(at["value"], A.SCALAR)}  # fmt: skip
-        data["gradient_values"] = {
+        data["output_value"] = {"exact": _exact(at["value"], d.root.shape),
+                                "decimal": _decimal(at["value"], d.root.shape)}  # fmt: skip
+        data["jacobian_values" if d.kind == "jacobian" else "gradient_values"] = {
             name: {"exact": _exact(at["backward"][b.name], b.shape),
                    "decimal": _decimal(at["backward"][b.name], b.shape)}
             for name, b in grads.items()
         }  # fmt: skip
         if len(d.wrt) == 1:
-            data["value"] = data["gradient_values"][d.wrt[0]]
+            data["value"] = data["jacobian_values" if d.kind == "jacobian" else "gradient_values"][
+                d.wrt[0]
+            ]
     return data
 
 

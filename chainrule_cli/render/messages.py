@@ -262,6 +262,20 @@ CATALOG: dict[str, dict[str, str]] = {
         "layers_rule_logsumexp": "logsumexp",
         "layers_rule_diag": "diag",
         "layers_rule_multivariable_chain": "many-variable chain rule, one term per use",
+        "layers_jacobian_chain": "Chain rule in matrix form (∂n/∂{var}: rows n's entries, columns "
+        "{var}'s), each Jacobian the local one times the one before, in the order the forward pass "
+        "computes them:",
+        "layers_jacobian_column": "{shape}: the derivative of each entry of {output} by {var}",
+        "layer_graph_title": "Computational graph of {title} (nodes hold arrays)",
+        "layer_graph_inputs": "Inputs: {shapes}",
+        "layer_graph_forward": "Forward pass (each node's value, in the order it is computed):",
+        "layer_graph_backward": "Backward pass (each node's gradient ∂{output}/∂n, of its shape), "
+        "in the order backpropagation computes them:",
+        "layer_graph_input": "input",
+        "layer_graph_op_affine": "affine map",
+        "layer_graph_op_cross_entropy": "cross-entropy",
+        "layers_jacobian_shape": "{shape}: rows the {rows} entries of {output}, columns the {cols} "
+        "of {var} (the Jacobian's (m, n))",
     },
     "zh": {
         "constant": "{expr} 与 {var} 无关，所以导数为 0。",
@@ -492,6 +506,19 @@ CATALOG: dict[str, dict[str, str]] = {
         "layers_rule_logsumexp": "logsumexp",
         "layers_rule_diag": "对角矩阵",
         "layers_rule_multivariable_chain": "多元链式法则，每个用处一项",
+        "layers_jacobian_chain": "矩阵形式的链式法则（∂n/∂{var}：行对应 n 的元素，列对应 {var} "
+        "的元素），每个雅可比矩阵等于局部雅可比矩阵乘以前一个，按前向传播的计算顺序：",
+        "layers_jacobian_shape": "{shape}：行对应 {output} 的 {rows} 个元素，"
+        "列对应 {var} 的 {cols} 个元素（雅可比矩阵的 (m, n)）",
+        "layers_jacobian_column": "{shape}：{output} 的每个元素对 {var} 的导数",
+        "layer_graph_title": "{title} 的计算图（节点存放数组）",
+        "layer_graph_inputs": "输入：{shapes}",
+        "layer_graph_forward": "前向传播（按计算顺序，每个节点的值）：",
+        "layer_graph_backward": "反向传播（每个节点的梯度 ∂{output}/∂n，形状与节点相同），"
+        "按反向传播的计算顺序：",
+        "layer_graph_input": "输入",
+        "layer_graph_op_affine": "仿射变换",
+        "layer_graph_op_cross_entropy": "交叉熵",
     },
 }
 
