@@ -178,7 +178,7 @@ def _exact(m: sympy.Matrix, shape: A.Shape):
 
 def _float(value: sympy.Expr) -> float | None:
     try:
-        number = complex(sympy.N(value, 17))
+        number = complex(sympy.N(value, 17, chop=True))
     except (TypeError, ValueError):
         return None
     if abs(number.imag) > 1e-12 * max(1.0, abs(number.real)):
