@@ -220,6 +220,12 @@ class Parser:
         tok = tok or self.tok
         if tok.kind == END:
             return self.error("unexpected end of input, expected an expression", tok.col)
+        if tok.kind == OP and tok.value in ("@", "⊙", "‖"):
+            return self.error(
+                f"unexpected {tok.describe()}: vectors and matrices need --shape (e.g. --shape "
+                "W=3x2 --shape x=2)",
+                tok.col,
+            )
         return self.error(f"unexpected {tok.describe()}", tok.col)
 
     def expect_close(self, closer: str, opener: Token) -> None:
@@ -1160,6 +1166,12 @@ class Parser:
                 f" or {head}*{call}",
                 tok.col,
             )
+        if name in _ARRAY_ONLY:
+            return self.error(
+                f"{name} works on vectors and matrices: give their shapes with --shape (e.g. "
+                "--shape x=n, --shape A=nxn)",
+                tok.col,
+            )
         return self.error(
             f"'{name}' is not a known function: declare it with --function {name}, or write"
             f" {product} for a product{hint}",
@@ -1404,3 +1416,9 @@ class Parser:
         except (TypeError, ValueError) as exc:
             raise self.error(f"invalid {name}: {exc}", tok.col) from None
         return self.made(result, *args, col=tok.col)
+
+
+# The functions of arrays (parse/arrays.py), which a scalar line cannot mean
+_ARRAY_ONLY = frozenset(
+    "norm trace tr det inv dot softmax logsumexp hadamard transpose diag".split()
+)

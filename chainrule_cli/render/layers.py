@@ -44,6 +44,13 @@ def _grad_name(step, output: str, style: str = "text", output_shape=A.SCALAR) ->
     return f"∂{output}/∂{var}"
 
 
+def results(d) -> list:
+    """The results (gradients, or the output's Jacobians) in the order the variables were
+    asked for."""
+    found = {b.of: b for b in d.backward if b.gradient}
+    return [found[v] for v in d.wrt if v in found]
+
+
 def _var_shape(step) -> A.Shape:
     """The shape of the variable a result is by (a Jacobian's differs from its own)."""
     return A.VECTOR_NAME if step.by else step.shape
@@ -90,7 +97,7 @@ def layers_text(result, options) -> str:
             out.append(f"       {_rule(step, lang)}: {_formula(step, lang)}")
     out.append("")
     out.append(word("layers_results", lang))
-    for step in d.backward:
+    for step in results(d):
         if not step.gradient:
             continue
         name = _grad_name(step, d.output)
@@ -234,7 +241,7 @@ def layers_latex(result, options) -> str:
     lines.append(_latex_words(word("layers_results", lang)))
     lines.append(r"\begin{align*}")
     rows = []
-    for step in d.backward:
+    for step in results(d):
         if step.gradient:
             row = rf"  {_grad_name(step, d.output, 'latex', d.root.shape)} &= {p(step.expr)}"
             if step.full != step.expr:
@@ -299,7 +306,7 @@ def layers_markdown(result, options) -> str:
     out.append("")
     out.append(f"**{word('layers_results', lang)}**")
     out.append("")
-    for step in d.backward:
+    for step in results(d):
         if step.gradient:
             out.append(f"$${_grad_name(step, d.output, 'latex', d.root.shape)} = {p(step.expr)}"
                        f" = {p(step.full)}$$")  # fmt: skip
