@@ -408,6 +408,13 @@ def graph_command(
         refuse(f"error: --format {format.value} takes one expression, not lines", run.lang)
     if format is GraphFormat.png and run.output is None and sys.stdout.isatty():
         refuse("error: PNG is binary; write it with -o FILE", run.lang)
+    if format in (GraphFormat.numpy, GraphFormat.jax) and not shape:
+        refuse(f"error: --format {format.value} is for layers: give the arrays' shapes with"
+               " --shape (e.g. --shape W=3x2 --shape x=2); --format python is for scalars",
+               run.lang)  # fmt: skip
+    if format is GraphFormat.python and shape:
+        refuse("error: --format python is for scalars; with --shape, use --format numpy or"
+               " --format jax", run.lang)  # fmt: skip
     language, color, width = presentation(format.value, standalone, run)
     wanted = [v.strip() for item in wrt or () for v in item.split(",") if v.strip()]
 
