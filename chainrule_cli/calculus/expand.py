@@ -282,9 +282,28 @@ def evaluate(layers: Layers, point: dict[str, sympy.Matrix]) -> dict:
     of numbers): {'value', 'forward': {name: M}, 'backward': {name: M}}."""
     bound = bind_sizes(layers, point)
     env = dict(point)
-    out = {"value": expand(resize(layers.root, bound), env), "forward": {}, "backward": {}}
+
+    def value(node: A.Node) -> sympy.Matrix:
+        m = expand(resize(node, bound), env)
+        return m.applyfunc(_tidy) if m.rows * m.cols <= TIDY_ENTRIES else m
+
+    out = {"value": value(layers.root), "forward": {}, "backward": {}}
     for f in layers.forward:
-        out["forward"][f.name] = expand(resize(f.full, bound), env)
+        out["forward"][f.name] = value(f.full)
     for b in layers.backward:
-        out["backward"][b.name] = expand(resize(b.full, bound), env)
+        out["backward"][b.name] = value(b.full)
     return out
+
+
+# An exact value at a point is written as one fraction while its matrix has at most this many
+# entries and the entry at most TIDY_OPS operations (factor(together(·)) is then milliseconds).
+TIDY_ENTRIES = 64
+TIDY_OPS = 200
+
+
+def _tidy(e: sympy.Expr) -> sympy.Expr:
+    """-3e⁴/(e + e³)² − e²/(e + e³)² + e/(e + e³) as −2e²/(1 + e²)²."""
+    if e.is_Rational or sympy.count_ops(e) > TIDY_OPS:
+        return e
+    tidy = sympy.factor(sympy.together(e))
+    return tidy if sympy.count_ops(tidy) <= sympy.count_ops(e) else e

@@ -128,6 +128,8 @@ def _shape_line(d, step, lang: str, p: A.Printer) -> str:
     var = p.name(step.of, step.shape)
     if d.kind == "jacobian":
         shape, rows, cols = _shape_word(step.shape, lang), step.shape.rows, step.shape.cols
+        if rows == 1 and cols != 1:  # a scalar's: the gradient, as a row
+            return word("layers_jacobian_row", lang, shape=shape, output=d.output, var=var)
         if cols == 1:  # by a scalar: a column, each entry's derivative
             return word("layers_jacobian_column", lang, shape=shape, output=d.output, var=var)
         return word("layers_jacobian_shape", lang, shape=shape, rows=rows, cols=cols,
