@@ -299,11 +299,14 @@ def evaluate(layers: Layers, point: dict[str, sympy.Matrix]) -> dict:
 # entries and the entry at most TIDY_OPS operations (factor(together(·)) is then milliseconds).
 TIDY_ENTRIES = 64
 TIDY_OPS = 200
+TIDY_DENOMINATOR = 100
 
 
 def _tidy(e: sympy.Expr) -> sympy.Expr:
     """-3e⁴/(e + e³)² − e²/(e + e³)² + e/(e + e³) as −2e²/(1 + e²)²."""
     if e.is_Rational or sympy.count_ops(e) > TIDY_OPS:
         return e
+    if any(r.q > TIDY_DENOMINATOR for r in e.atoms(sympy.Rational)):
+        return e  # exp(p/q) with a large q would become a polynomial of degree q
     tidy = sympy.factor(sympy.together(e))
     return tidy if sympy.count_ops(tidy) <= sympy.count_ops(e) else e
