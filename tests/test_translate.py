@@ -41,6 +41,7 @@ ALLOWED = {
     "apt", "get", "install", "graphviz", "dot", "math", "python", "latex", "chainrule", "check",
     "Derivative", "Subs", "Piecewise", "sin",  # sin ∞, a formula
     "plot", "svg", "png", "pdf", "matplotlib", "pip",  # the command, file types, the extra
+    "numpy", "jax", "NumPy", "JAX",  # the array formats
 }  # fmt: skip
 OPTION = re.compile(r"(?<![\w-])--?[a-z][a-z-]*")
 WORD = re.compile(r"[A-Za-z]{3,}")

@@ -74,6 +74,17 @@ def op_word(op: str, lang: str = "en") -> str:
 # Runtime parts that are themselves English phrases chosen from a few (a token that is the end
 # of the input, what was found instead of an expression, …): translated by _PHRASES.
 _PHRASED = frozenset({"tok", "what", "said", "doing", "want", "why", "hint", "names", "fix"})
+# Runtime parts about vectors and matrices (issue 24), each kind with its own phrases: a shape as
+# Shape.text() writes it (3, 1×3, 3×2, scalar), "W is 3×2" (arrays.describe), and the hint after a
+# matrix product that does not fit.
+_SHAPED = frozenset({"sa", "sb"})
+_DESCRIBED = frozenset({"da", "db"})
+_KINDS: dict[str, str] = {
+    **{name: "phrase" for name in _PHRASED},
+    **{name: "shape" for name in _SHAPED},
+    **{name: "describe" for name in _DESCRIBED},
+    "fits": "fits",
+}
 
 # (pattern over the whole phrase, Chinese) for the phrased parts.
 _PHRASES_EN_ZH: list[tuple[str, str]] = [
@@ -94,6 +105,8 @@ _PHRASES_EN_ZH: list[tuple[str, str]] = [
     (r"Python's math module has no complex numbers", "Python 的 math 模块不支持复数"),
     (r"Python's math module has no (?P<name>.+)", "Python 的 math 模块没有 {name}"),
     (r"none", "无"),
+    (r"a vector of size (?P<n>.+)", "{n} 维向量"),
+    (r"a (?P<s>.+) matrix", "{s} 矩阵"),
     (r"a derivative to take \(d/dx …\)", "一个待求的导数（d/dx …）"),
     (r"a definition", "一个定义"),
     (r"an equation", "一个方程"),
@@ -106,8 +119,250 @@ _PHRASES_EN_ZH: list[tuple[str, str]] = [
     ),
 ]
 
+# The shapes of issue 24's messages: 3 is a (column) vector of size 3, 1×3 a row, 3×2 a matrix.
+_SHAPES_EN_ZH: list[tuple[str, str]] = [
+    (r"scalar", "标量"),
+    (r"1×(?P<n>[^×]+)", "1×{n} 行向量"),
+    (r"(?P<m>[^×]+)×(?P<n>[^×]+)", "{m}×{n} 矩阵"),
+    (r"(?P<n>[^×\s]+)", "{n} 维向量"),
+]
+
+# "W is 3×2": a node and its shape (arrays.describe); anything else is kept as it is.
+_DESCRIBE_EN_ZH: list[tuple[str, str]] = [
+    (r"(?P<dn>.+?) is (?P<sa>[^,;:]+)", "{dn} 是 {sa}"),
+]
+
+# The hint after a matrix product that does not fit.
+_FITS_EN_ZH: list[tuple[str, str]] = [
+    (
+        r"; for the inner product write (?P<a>.+) or (?P<b>.+)",
+        "；内积请写成 {a} 或 {b}",
+    ),
+    (r"; (?P<fit>.+) fits", "；{fit} 的形状才相容"),
+]
+
 # (pattern over the whole English message, Chinese template): the most specific first.
 _MESSAGES_EN_ZH: list[tuple[str, str],] = [
+    # issue 24: vectors and matrices (--shape): arrays.py, parse/arrays.py, parse/question.py,
+    # parse/inputs.py, calculus/layers.py, calculus/expand.py, calculus/layer_jacobian.py,
+    # render/arrays_code.py, api.py
+    # -- shapes that do not fit (arrays.py)
+    (
+        r"cannot add: (?P<da>.+? is [^,;:]+?) and (?P<db>.+ is [^,;:]+)",
+        "形状不同，无法相加：{da}，{db}",
+    ),
+    (
+        r"(?P<an>.+?) is (?P<sa>[^,;:]+), so (?P<prod>.+?) needs (?P<bn>.+?) of size"
+        r" (?P<k>.+?); (?P<bn2>.+?) is (?P<sb>[^,;:]+?)(?P<fits>;.*)?",
+        "{an} 是 {sa}，所以 {prod} 要求 {bn} 的长度为 {k}；{bn2} 却是 {sb}{fits}",
+    ),
+    (
+        r"(?P<an>.+?) is (?P<sa>[^,;:]+), so (?P<prod>.+?) needs (?P<bn>.+?) of (?P<k>.+?)"
+        r" rows; (?P<bn2>.+?) is (?P<sb>[^,;:]+?)(?P<fits>;.*)?",
+        "{an} 是 {sa}，所以 {prod} 要求 {bn} 有 {k} 行；{bn2} 却是 {sb}{fits}",
+    ),
+    (
+        r"a ⊙ b needs two arrays of one shape: (?P<da>.+? is [^,;:]+), (?P<db>.+)",
+        "a ⊙ b（逐元素乘积）要求两个数组的形状相同：{da}，{db}",
+    ),
+    (
+        r"a / b divides entry by entry: (?P<da>.+? is [^,;:]+), (?P<db>.+)",
+        "a / b 是逐元素相除，除数须是标量或与被除数形状相同：{da}，{db}",
+    ),
+    (r"an inverse needs a square matrix; (?P<da>.+)", "只有方阵才有逆矩阵；{da}"),
+    (r"det needs a square matrix; (?P<da>.+)", "只有方阵才有行列式；{da}"),
+    (r"log det needs a square matrix; (?P<da>.+)", "只有方阵才能取对数行列式；{da}"),
+    (r"trace needs a square matrix; (?P<da>.+)", "只有方阵才有迹；{da}"),
+    (
+        r"(?P<op>diag) needs a vector or a square matrix; (?P<da>.+)",
+        "{op} 的参数须是向量或方阵；{da}",
+    ),
+    (r"(?P<op>\w+) needs a vector; (?P<da>.+)", "{op} 的参数须是向量；{da}"),
+    (
+        r"(?P<op>dot) needs two vectors of one length: (?P<da>.+? is [^,;:]+), (?P<db>.+)",
+        "{op} 要求两个长度相同的向量：{da}，{db}",
+    ),
+    # -- --shape (parse/question.py, arrays.parse_shape)
+    (
+        r"--shape takes (?P<form>NAME=SIZE) \((?P<a>.+), (?P<b>.+)\), not (?P<spec>.*)",
+        "--shape 的写法是 {form}（如 {a}、{b}），不是 {spec}",
+    ),
+    (r"--shape (?P<spec>.+?): (?P<name>.+) is not a name", "--shape {spec}：{name} 不是合法的名称"),
+    (r"--shape gives (?P<name>.+) twice", "--shape 给出了两次 {name} 的形状"),
+    (
+        r"--shape (?P<spec>.+?): (?P<name>.+) is a function or a constant, not a name",
+        "--shape {spec}：{name} 是函数或常数，不能用作数组的名称",
+    ),
+    (
+        r"--shape (?P<spec>.+?): a shape is (?P<n>.+) \(a column vector\), (?P<mn>.+) \(a"
+        r" matrix\) or (?P<row>.+) \(a row\), not (?P<text>.*)",
+        "--shape {spec}：形状应写成 {n}（列向量）、{mn}（矩阵）或 {row}（行向量），而不是 {text}",
+    ),
+    (
+        r"--shape (?P<spec>.+?): a size of (?P<n>.+) is over the limit of (?P<limit>.+)",
+        "--shape {spec}：尺寸 {n} 超过了上限 {limit}",
+    ),
+    (
+        r"--shape (?P<spec>.+?): (?P<name>.+) does not occur in the expression",
+        "--shape {spec}：表达式中没有出现 {name}",
+    ),
+    (r"--shape (?P<spec>.+?): (?P<said>.+)", "--shape {spec} 有误：{said}"),
+    (
+        r"(?P<name>.+) has a shape, so it cannot name the value",
+        "{name} 已由 --shape 给出形状（是数组），不能再用来给结果命名",
+    ),
+    (
+        r"several variables \((?P<names>.+)\): give the one to differentiate by, as in:"
+        r" (?P<how>chainrule diff .+)",
+        "有多个变量（{names}）：请给出对哪一个求导，如：{how}",
+    ),
+    (
+        r"(?P<var>.+) is not a variable of the expression \(it has (?P<names>.*)\)",
+        "{var} 不是表达式中的变量（表达式的变量：{names}）",
+    ),
+    (r"(?P<var>.+) is not a variable of the expression", "{var} 不是表达式中的变量"),
+    (
+        r"with --shape, --order, --let and --dependent are not taken",
+        "使用 --shape 时不能再用 --order、--let 或 --dependent",
+    ),
+    (r"with --shape, --let is not taken", "使用 --shape 时不能再用 --let"),
+    # -- reading with --shape (parse/arrays.py, parse/parser.py)
+    (r"nesting deeper than (?P<n>\S+) levels", "嵌套超过 {n} 层"),
+    (
+        r"with --shape, give the expression alone \(not a definition or an equation\)",
+        "使用 --shape 时只写表达式本身（不要写成定义或方程）",
+    ),
+    (
+        r"cannot divide by (?P<da>(?P<dn>.+?) is [^,;:]+): division is entry by entry \(by a"
+        r" scalar or an array of the same shape\); for an inverse write (?P<inv>.+)",
+        "不能除以 {dn}（{da}）：除法是逐元素的（只能除以标量或同形状的数组）；逆矩阵请写成 {inv}",
+    ),
+    (
+        r"cannot divide by (?P<dn>.+?): division is entry by entry \(by a scalar or an array of"
+        r" the same shape\); for an inverse write (?P<inv>.+)",
+        "不能除以 {dn}：除法是逐元素的（只能除以标量或同形状的数组）；逆矩阵请写成 {inv}",
+    ),
+    (
+        r"an exponent here must be a number \(or T for a transpose\)",
+        "这里的指数必须是一个数（或用 T 表示转置）",
+    ),
+    (
+        r"(?P<w>.+)\^2 of a vector: write (?P<a>.+) or (?P<b>.+) for the squared length, or"
+        r" (?P<c>.+) entry by entry",
+        "{w} 是向量，{w}^2 没有定义：长度的平方请写成 {a} 或 {b}，逐元素的平方请写成 {c}",
+    ),
+    (
+        r"a power of (?P<da>.+): write it entry by entry with (?P<h>\w+), or as a product of"
+        r" matrices",
+        "不能直接求幂（{da}）：逐元素的幂请用 {h} 写出，矩阵的幂请写成矩阵乘积",
+    ),
+    (
+        r"\|…\| of (?P<da>.+): write (?P<a>.+) or (?P<b>.+) for its length, or (?P<c>.+) entry"
+        r" by entry",
+        "|…| 不能用于数组（{da}）：长度（范数）请写成 {a} 或 {b}，逐元素的绝对值请写成 {c}",
+    ),
+    (
+        r"unknown function (?P<name>.+?) \(with --shape: a name with a shape is an array;"
+        r" (?P<call>.+) is not a function chainrule knows\)",
+        "未知的函数 {name}（使用 --shape 时，给出形状的名称是数组；"
+        "{call} 不是 chainrule 认识的函数）",
+    ),
+    (
+        r"(?P<fn>.+) with a base is not read entry by entry; write (?P<fix>.+)",
+        "带底数的 {fn} 不能逐元素计算；请写成 {fix}",
+    ),
+    (
+        r"(?P<fn>.+?) takes (?P<k>\S+) argument\w*, not (?P<count>.+)",
+        "{fn} 需要 {k} 个参数，却给了 {count} 个",
+    ),
+    (
+        r"(?P<name>.+) works on vectors and matrices: give their shapes with --shape"
+        r" \(e\.g\. (?P<eg>.+)\)",
+        "{name} 作用于向量和矩阵：请用 --shape 给出它们的形状（例如 {eg}）",
+    ),
+    (
+        r"unexpected (?P<tok>.+): vectors and matrices need --shape \(e\.g\. (?P<eg>.+)\)",
+        "意外的 {tok}：向量和矩阵需要用 --shape 给出形状（例如 {eg}）",
+    ),
+    # -- --at with arrays (parse/inputs.py, calculus/expand.py)
+    (
+        r"--at (?P<name>.+?): brackets do not match in (?P<value>.+)",
+        "--at {name}：{value} 中的方括号不配对",
+    ),
+    (r"--at (?P<name>.+?): an empty list", "--at {name}：列表是空的"),
+    (
+        r"--at (?P<name>.+?): a matrix is a list of rows of numbers",
+        "--at {name}：矩阵要按行写成列表，每行是一列数（如 [[1,2],[3,4]]）",
+    ),
+    (r"--at (?P<name>.+?): the rows have different lengths", "--at {name}：各行的长度不一样"),
+    (r"--at (?P<name>.+?): mixes numbers and lists", "--at {name}：数和列表混在了一起"),
+    (
+        r"--at (?P<name>.+?): the size (?P<size>.+) is (?P<a>.+) elsewhere, (?P<b>.+) here",
+        "--at {name}：尺寸 {size} 在别处是 {a}，这里却是 {b}",
+    ),
+    (
+        r"--at (?P<name>.+?): (?P<n2>.+) is (?P<sa>[^,;:]+), the value given is (?P<sb>.+)",
+        "--at {name}：{n2} 是 {sa}，给出的值却是 {sb}",
+    ),
+    # -- working it out (calculus/layers.py, calculus/layer_jacobian.py)
+    (
+        r"the expression is (?P<what>.+), not a scalar: backpropagation needs a scalar \(a"
+        r" loss\); the derivative of a vector is its Jacobian \((?P<cmd>.+)\)",
+        "表达式是 {what}，不是标量：反向传播需要一个标量（损失函数）；"
+        "向量的导数是它的雅可比矩阵（用 {cmd}）",
+    ),
+    (
+        r"the expression is a (?P<s>.+) matrix: its derivative would be a 3- or 4-index array;"
+        r" chainrule gives the gradient of a scalar \(e\.g\. of (?P<a>.+), (?P<b>.+) or"
+        r" (?P<c>.+)\) and the Jacobian of a vector",
+        "表达式是 {s} 矩阵：它的导数将是三阶或四阶张量；chainrule 求的是标量的梯度"
+        "（例如 {a}、{b} 或 {c} 的梯度）和向量的雅可比矩阵",
+    ),
+    (
+        r"(?P<x>.+) is a (?P<s>.+) matrix: the Jacobian of a vector by a matrix is a 3-index"
+        r" array; differentiate a scalar of (?P<x2>.+) instead \(e\.g\. (?P<eg>.+)\), whose"
+        r" gradient has (?P<x3>.+)'s shape",
+        "{x} 是 {s} 矩阵：向量对矩阵的雅可比矩阵是三阶张量；请改为对 {x2} 的某个标量函数"
+        "（例如 {eg}）求导，它的梯度与 {x3} 形状相同",
+    ),
+    (
+        r"(?P<node>.+) is a (?P<s>.+) matrix that depends on (?P<x>.+): its Jacobian would be a"
+        r" 3-index array; chainrule chains Jacobians of vectors",
+        "{node} 是依赖于 {x} 的 {s} 矩阵：它的雅可比矩阵将是三阶张量；"
+        "chainrule 只连乘向量的雅可比矩阵",
+    ),
+    (
+        r"(?P<d>∂\(.+\)/∂\(.+\)) would be a 3-index array; chainrule chains Jacobians of"
+        r" vectors",
+        "{d} 将是三阶张量；chainrule 只连乘向量的雅可比矩阵",
+    ),
+    (
+        r"(?P<var>.+?) (?:does|do|x) not occur in the expression",
+        "表达式中没有出现 {var}",
+    ),
+    # -- code for arrays (render/arrays_code.py)
+    (
+        r"--format (?P<a>\S+) and --format (?P<b>\S+) need a scalar's gradient",
+        "--format {a} 和 --format {b} 只能写出标量的梯度",
+    ),
+    (
+        r"--format (?P<fmt>\S+) cannot compute (?P<expr>.+?): (?P<lib>NumPy|jax\.numpy|x) has no"
+        r" (?P<name>.+)",
+        "--format {fmt} 无法计算 {expr}：{lib} 中没有 {name}",
+    ),
+    (
+        r"--format (?P<fmt>\S+) cannot compute a (?P<kind>\S+)",
+        "--format {fmt} 无法计算 {kind} 节点",
+    ),
+    (
+        r"--format (?P<fmt>\S+) needs inputs named as Python names: (?P<name>.+)",
+        "--format {fmt} 要求输入的名称是合法的 Python 名称：{name}",
+    ),
+    (
+        r"--format (?P<fmt>\S+): an input named (?P<name>.+) would hide Python's or the code's"
+        r" own (?P<same>.+); rename it",
+        "--format {fmt}：名为 {name} 的输入会遮蔽 Python 或生成代码自己的 {same}；请改名",
+    ),
     (
         r"'(?P<w>e\^.+)' is ambiguous: write (?P<a>.+) for the exponential, or (?P<b>.+) for the"
         r" product",
@@ -709,10 +964,23 @@ _MESSAGES_EN_ZH: list[tuple[str, str],] = [
         "内部错误（{kind}: {said}）。这是 chainrule {version} 的缺陷；请连同你运行的命令一起报告。",
     ),
     (r"not a number of seconds", "不是秒数"),
+    # -- a note on how a line with --shape was read (parse/arrays.py): 读作：Wx 即 W·x
+    (r"(?P<name>\w+) read as (?P<parts>\w+(?:·\w+)+)", "{name} 即 {parts}"),
 ]
 
 # The command line's own lines (cli.py), after "error: " (or whole, for "interrupted").
 _UI_EN_ZH: list[tuple[str, str]] = [
+    (
+        r"--format (?P<fmt>.+) is for layers: give the arrays' shapes with --shape"
+        r" \(e\.g\. (?P<eg>.+)\); --format python is for scalars",
+        "--format {fmt} 用于向量和矩阵：请用 --shape 给出各数组的形状（例如 {eg}）；"
+        "标量请用 --format python",
+    ),
+    (
+        r"--format python is for scalars; with --shape, use --format (?P<a>\S+) or --format"
+        r" (?P<b>\S+)",
+        "--format python 只用于标量；使用 --shape 时请用 --format {a} 或 --format {b}",
+    ),
     (
         r"plot writes a file: give -o FILE ending in \.svg, \.png or \.pdf",
         "plot 会写入文件：请用 -o 给出以 .svg、.png 或 .pdf 结尾的文件名",
@@ -768,7 +1036,14 @@ def _compile(pairs: list[tuple[str, str]]) -> _Table:
     return [(re.compile(pattern, re.DOTALL), template) for pattern, template in pairs]
 
 
-_PHRASES: dict[str, _Table] = {"zh": _compile(_PHRASES_EN_ZH)}
+_PHRASES: dict[str, dict[str, _Table]] = {
+    "zh": {
+        "phrase": _compile(_PHRASES_EN_ZH),
+        "shape": _compile(_SHAPES_EN_ZH),
+        "describe": _compile(_DESCRIBE_EN_ZH),
+        "fits": _compile(_FITS_EN_ZH),
+    },
+}
 _MESSAGES: dict[str, _Table] = {"zh": _compile(_MESSAGES_EN_ZH)}
 _UI: dict[str, _Table] = {"zh": _compile(_UI_EN_ZH)}
 
@@ -785,10 +1060,13 @@ _FRAME = {
 
 
 def _apply(
-    table: _Table, text: str, phrase: Callable[[str], tuple[str, tuple[str, ...]]] | None
+    table: _Table,
+    text: str,
+    phrase: Callable[[str, str], tuple[str, tuple[str, ...]] | None] | None,
 ) -> tuple[str, tuple[str, ...]] | None:
     """The first entry of table matching the whole text: (the translation, the runtime parts
-    kept as they are); None if none matches."""
+    kept as they are); None if none matches. `phrase(name, value)` translates a runtime part
+    that is itself a phrase (None for a part kept as it is)."""
     for pattern, template in table:
         m = pattern.fullmatch(text)
         if m is None:
@@ -796,8 +1074,9 @@ def _apply(
         fields, kept = {}, []
         for name, value in m.groupdict().items():
             value = value or ""
-            if phrase is not None and name in _PHRASED and value:
-                said, inner = phrase(value)
+            found = phrase(name, value) if phrase is not None and value else None
+            if found is not None:
+                said, inner = found
                 kept.extend(inner)
                 if said != value and _CJK.match(said):
                     # 却遇到输入结尾, not 却遇到 输入结尾: no space before a Chinese phrase
@@ -810,9 +1089,16 @@ def _apply(
     return None
 
 
-def _phrase(value: str, lang: str) -> tuple[str, tuple[str, ...]]:
-    """A phrased part in lang, and the runtime parts inside it (or the part itself, kept)."""
-    found = _apply(_PHRASES.get(lang, []), value, None)
+def _phrase(name: str, value: str, lang: str) -> tuple[str, tuple[str, ...]] | None:
+    """A phrased part in lang, and the runtime parts inside it (or the part itself, kept);
+    None when the part `name` is not a phrase. A phrase's own parts may be phrases of their
+    kind in turn ("W is 3×2": W, and the shape 3×2)."""
+    kind = _KINDS.get(name)
+    tables = _PHRASES.get(lang, {})
+    if kind is None or kind not in tables:
+        return None
+    inner = (lambda n, v: _phrase(n, v, lang)) if kind != "phrase" else None
+    found = _apply(tables[kind], value, inner)
     return (value, (value,)) if found is None else found
 
 
@@ -821,7 +1107,7 @@ def translate_parts(message: str, lang: str) -> tuple[str, tuple[str, ...]]:
     (names, expressions, numbers: what the sentence says about the input)."""
     if lang == "en" or lang not in _MESSAGES:
         return message, ()
-    found = _apply(_MESSAGES[lang], message, lambda v: _phrase(v, lang))
+    found = _apply(_MESSAGES[lang], message, lambda n, v: _phrase(n, v, lang))
     return (message, ()) if found is None else found
 
 
@@ -877,6 +1163,6 @@ def ui_error(english_line: str, lang: str) -> str:
     if column is not None:
         said = frame["column"].format(column=column["column"], rest=translate(column["rest"], lang))
     else:
-        found = _apply(_UI[lang], rest, lambda v: _phrase(v, lang))
+        found = _apply(_UI[lang], rest, lambda n, v: _phrase(n, v, lang))
         said = found[0] if found is not None else translate(rest, lang)
     return lead + frame["error"].format(rest=said)
