@@ -95,7 +95,7 @@ def test_sigmoid_layer_text_exactly():
         "  3×2, the shape of W (as PyTorch's W.grad)\n"
         "\n"
         "✓ every step verified entry by entry against scalar SymPy at small sizes "
-        "(W 2×3, b 2, t 2, x 3)\n"
+        "(W 3×2, b 3, t 3, x 2)\n"
     )
 
 
@@ -521,3 +521,24 @@ def test_expand_of_a_result_agrees_with_sympy_diff_at_a_random_point():
 def test_unsupported_is_an_error_not_a_crash():
     with pytest.raises(UnsupportedError):
         api.jacobian("W*x", ["W"], shapes=["W=3x2", "x=2"])
+
+
+def test_verification_sizes_keep_small_numbers_and_keep_letters_apart_in_each_operation():
+    from chainrule_cli.calculus.expand import small_sizes
+    from chainrule_cli.parse.question import ask_array
+
+    q = ask_array("norm(sigmoid(W*x + b) - t)^2", shapes=["W=3x2", "x=2", "b=3", "t=3"],
+                  variables=["W"], command="grad")  # fmt: skip
+    assert small_sizes(q.expr) == {3: 3, 2: 2}  # W 3×2 is checked at 3×2
+    deep = "norm(tanh(W3*tanh(W2*tanh(W1*x + b1) + b2) + b3) - y)^2"
+    shapes = ["W1=h1xn", "x=n", "b1=h1", "W2=h2xh1", "b2=h2", "W3=kxh2", "b3=k", "y=k"]
+    q = ask_array(deep, shapes=shapes, variables=["W1"], command="grad")
+    sizes = small_sizes(q.expr)
+    assert set(sizes) == {"n", "h1", "h2", "k"}
+    assert max(sizes.values()) <= 4  # a deep net does not grow its check sizes layer by layer
+    for rows, cols in [("h1", "n"), ("h2", "h1"), ("k", "h2")]:
+        assert sizes[rows] != sizes[cols]  # every W·a has its two sizes apart
+    q = ask_array("trace(A*B*C)", shapes=["A=mxk", "B=kxn", "C=nxm"], variables=["B"],
+                  command="grad")  # fmt: skip
+    s = small_sizes(q.expr)
+    assert len({s["m"], s["k"], s["n"]}) == 3  # m, k, n meet in one product: all apart

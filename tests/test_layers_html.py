@@ -192,7 +192,7 @@ def test_the_page_in_chinese():
     for key in ("layers_rule_squared_norm", "layers_rule_elementwise", "layers_rule_linear_map"):
         assert word(key, "zh") in text
     assert "3×2，与 W 的形状相同（即 PyTorch 中 W.grad 的形状）" in text
-    assert "✓ 每一步都已在小尺寸（W 2×3, b 2, t 2, x 3）下与标量 SymPy 逐元素核对" in text
+    assert "✓ 每一步都已在小尺寸（W 3×2, b 3, t 3, x 2）下与标量 SymPy 逐元素核对" in text
     assert '<span class="sep">：</span>' in page  # the formula's colon, a Chinese one
     assert "Forward" not in text and "Results" not in text
 

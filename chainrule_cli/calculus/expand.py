@@ -23,23 +23,45 @@ POINTS = 2
 TOLERANCE = 1e-8
 
 
+KEPT_SIZE = 4  # a number size up to this is checked as it is (W 3×2 is checked at 3×2)
+
+
 def small_sizes(node: A.Node) -> dict:
-    """Each size other than 1, letters and numbers alike, drawn to 2, 3, 4, … in order of first
-    appearance (distinct sizes stay distinct; equal ones equal)."""
-    mapping: dict = {}
-    stack = [node]
+    """The sizes every step is checked at: a number up to KEPT_SIZE as it is; a letter (or a
+    larger number) the smallest size from 2 up that differs from every other size met in the
+    same operation (the node's own and its arguments' shapes): W (m×k) times X (k×n) is checked
+    with m, k and n three different sizes, so a transposed or mis-contracted result cannot pass,
+    while a deep net's h1, h2, h3, … alternate between a few small sizes instead of growing
+    (a five-layer MLP is checked at sizes 2–4, not 2–7)."""
+    neighbours: dict = {}
     order: list = []
+    stack = [node]
     while stack:
         n = stack.pop()
-        sizes = list(n.shape.sizes())
-        if isinstance(n, A.Ones):
-            sizes += list(n.of.sizes())
-        for s in sizes:
-            if s != 1 and s not in mapping:
-                mapping[s] = None
+        met: list = []
+        for m in (n, *n.args):
+            met += m.shape.sizes()
+            if isinstance(m, A.Ones):
+                met += m.of.sizes()
+        met = [s for s in dict.fromkeys(met) if s != 1]
+        for s in met:
+            if s not in neighbours:
+                neighbours[s] = set()
                 order.append(s)
+            neighbours[s].update(t for t in met if t != s)
         stack.extend(reversed(n.args))
-    return {s: i + 2 for i, s in enumerate(order)}
+    kept = {s for s in order if isinstance(s, int) and s <= KEPT_SIZE}
+    mapping: dict = {s: s for s in kept}
+    for s in order:
+        if s in mapping:
+            continue
+        taken = {mapping[t] for t in neighbours[s] if t in mapping}
+        taken |= {t for t in neighbours[s] if t in kept}
+        size = 2
+        while size in taken:
+            size += 1
+        mapping[s] = size
+    return mapping
 
 
 def resize(node: A.Node, sizes: dict) -> A.Node:
