@@ -538,8 +538,9 @@ class LayerDerivation(RendersItself):
 
     def note_lines(self, lang: str = "en") -> list[str]:
         from chainrule_cli.render.messages import word
+        from chainrule_cli.render.translate import translate
 
-        return [word("read_as_note", lang, note=n) for n in self.layers.notes]
+        return [word("read_as_note", lang, note=translate(n, lang)) for n in self.layers.notes]
 
 
 class LayerGraph(LayerDerivation):

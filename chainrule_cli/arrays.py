@@ -72,6 +72,16 @@ class Shape:
             return str(self.rows)
         return f"{self.rows}×{self.cols}"
 
+    def a(self) -> str:
+        """'a 3×2 matrix' or 'an m×n matrix', 'an 8×8 matrix': the article as the size is said."""
+        said = self.text()
+        lead = re.match(r"\d+", said)
+        if lead:
+            vowel = lead.group().startswith("8") or lead.group() in ("11", "18")
+        else:
+            vowel = said[:1] in set("aefhilmnorsxAEFHILMNORSX")
+        return f"{'an' if vowel else 'a'} {said}"
+
     def spec(self) -> str:
         """As --shape takes it: 1, n, 1xn, mxn."""
         if self.scalar:
@@ -291,7 +301,10 @@ def _product_mismatch(a: Node, b: Node) -> str:
     need = f"{sa.cols} rows" if sb.matrix else f"size {sa.cols}"
     hint = ""
     if sa.column and sb.column and sa.rows == sb.rows:
-        hint = f"; for the inner product write dot({an}, {bn}) or {an}^T*{bn}"
+        hint = (
+            f"; for the inner product write dot({an}, {bn}) or {an}^T*{bn}, for the product"
+            f" entry by entry hadamard({an}, {bn})"
+        )
     elif sa.rows == sb.rows and sa.matrix:
         hint = f"; {an}^T*{bn} fits"
     return f"{an} is {sa.text()}, so {an}·{bn} needs {bn} of {need}; {bn} is {sb.text()}{hint}"
@@ -546,6 +559,8 @@ def scale(c: Node, a: Node, *, col: int = 0) -> Node:
         return scale(Const(-c.value), a.a)
     if isinstance(c, Neg):
         return neg(scale(c.a, a))
+    if isinstance(c, Scale) and isinstance(c.c, Const) and not a.shape.scalar:
+        return scale(c.c, scale(c.a, a))  # (2tr(X))·I is 2·tr(X)·I
     if a.shape.scalar and not c.shape.scalar:
         return Scale(a, c, col=col)
     if isinstance(a, Const) and not isinstance(c, Const):
@@ -571,13 +586,51 @@ def neg(a: Node, *, col: int = 0) -> Node:
     return Neg(a, col=col)
 
 
-def add(*terms: Node, col: int = 0) -> Node:
+def _split_coefficient(t: Node) -> tuple[sympy.Expr, Node]:
+    """2Xᵀ → (2, Xᵀ), −u → (−1, u), u → (1, u): the number a term is of its core."""
+    if isinstance(t, Neg):
+        c, core = _split_coefficient(t.a)
+        return -c, core
+    if isinstance(t, Scale) and isinstance(t.c, Const) and not isinstance(t.a, Const):
+        c, core = _split_coefficient(t.a)
+        return t.c.value * c, core
+    return sympy.S.One, t
+
+
+def _like_terms(flat: list[Node]) -> list[Node]:
+    """Xᵀ + Xᵀ is 2Xᵀ, λI + λI is 2λI, 3 + (−3) is nothing: equal cores are added up, in the
+    order they first appear (the sum a course writes)."""
+    numbers = [t.value for t in flat if isinstance(t, Const)]
+    cores: dict[Node, sympy.Expr] = {}
+    for t in flat:
+        if isinstance(t, Const):
+            continue
+        c, core = _split_coefficient(t)
+        cores[core] = cores.get(core, sympy.S.Zero) + c
+    if len(cores) + min(len(numbers), 1) == len(flat):
+        return flat  # nothing to add up: the terms as they were built
+    out: list[Node] = []
+    for core, c in cores.items():
+        if c == 0:
+            continue
+        out.append(core if c == 1 else neg(core) if c == -1 else scale(Const(c), core))
+    total = sympy.Add(*numbers)
+    if numbers and total != 0:
+        out.append(Const(total))
+    return out
+
+
+def add(*terms: Node, col: int = 0, like: bool = True) -> Node:
+    """The sum, flattened, zeros left out and (like=True) like terms added up; the parser keeps
+    what was typed (like=False: x + x is read as x + x)."""
     flat: list[Node] = []
     for t in terms:
         if isinstance(t, Add):
             flat.extend(t.terms)
         elif not is_zero(t):
             flat.append(t)
+    if like:
+        flat = _like_terms(flat)
     if not flat:
         return zero(terms[0].shape) if terms else Const(sympy.S.Zero)
     if len(flat) == 1:
@@ -588,8 +641,8 @@ def add(*terms: Node, col: int = 0) -> Node:
     return Add(tuple(flat), col=col)
 
 
-def sub(a: Node, b: Node, *, col: int = 0) -> Node:
-    return add(a, neg(b), col=col)
+def sub(a: Node, b: Node, *, col: int = 0, like: bool = True) -> Node:
+    return add(a, neg(b), col=col, like=like)
 
 
 def hadamard(a: Node, b: Node, *, col: int = 0) -> Node:
@@ -825,6 +878,11 @@ class Printer:
             return f"{base}_{{{index}}}" if index else base
         if delta:
             return "δ_" + self.name(delta.group(1), shape)
+        greek = _greek_letter(m.group(1) if m else name)
+        if greek and m:
+            return greek + m.group(2).translate(_SUB)  # lambda_1 is λ₁
+        if greek:
+            return greek  # lambda is λ
         if m and len(m.group(1)) <= 2:
             return m.group(1) + m.group(2).translate(_SUB)
         return name
@@ -842,9 +900,12 @@ class Printer:
             case Const():
                 return self.number(node.value)
             case Ones():
+                if st == "code":
+                    return f"ones({node.of.spec()})"
+                row = node.of.row  # 𝟏ᵀ, the row of ones (𝟏 is a column, as a course writes)
                 if st == "latex":
-                    return r"\mathbf{1}"
-                return f"ones({node.of.spec()})" if st == "code" else "𝟏"
+                    return r"\mathbf{1}^\top" if row else r"\mathbf{1}"
+                return "𝟏ᵀ" if row else "𝟏"
             case Identity():
                 if st == "code":
                     return f"eye({node.n})"
@@ -869,6 +930,8 @@ class Printer:
                 return sign + self.wrap(node.a, _PREC_NEG)
             case Scale():
                 c = self.factor(node.c, _PREC_MUL - 1 if isinstance(node.c, Const) else _PREC_MUL)
+                if st == "text" and isinstance(node.c, Const) and "/" in c:
+                    c = self.paren(c)  # (1/2)b, not 1/2b
                 a = self.factor(node.a, _PREC_MUL - 1 if isinstance(node.c, Const) else _PREC_MUL)
                 if st == "code":
                     return f"{c}*{a}"
@@ -1007,6 +1070,18 @@ _GREEK_LATEX = frozenset(
     "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi pi rho sigma tau"
     " upsilon phi chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma Phi Psi Omega".split()
 )
+
+
+def _greek_letter(name: str) -> str:
+    """'lambda' → 'λ', 'Sigma' → 'Σ'; '' for a name that is not a Greek letter's."""
+    from chainrule_cli.parse.names import UNICODE_GREEK
+
+    if name not in _GREEK_LATEX and name not in ("omicron", "Upsilon"):
+        return ""
+    for letter, spelt in UNICODE_GREEK.items():
+        if spelt == name:
+            return letter
+    return ""
 
 
 def _latex_name(name: str) -> str:

@@ -398,6 +398,12 @@ READS_WELL = [
     ("(81)", "x^T*B*x", "x", "x=n B=nxn", "(B + Bᵀ)x"),
     ("(82)", "b^T*X^T*D*X*c", "X", "b=n X=mxn D=mxm c=n", "DᵀXbcᵀ + DXcbᵀ"),
     ("(99)", "trace(X)", "X", "X=nxn", "I"),
+    ("(106)", "trace(X*X)", "X", "X=nxn", "2Xᵀ"),
+    ("§2.5.2", "trace(X^T*X)", "X", "X=mxn", "2X"),
+    ("§2.5.3", "trace(X*X*X)", "X", "X=nxn", "3XᵀXᵀ"),
+    ("§2.5.2", "trace((A*X*B + C)*(A*X*B + C)^T)", "X", "A=pxm X=mxn B=nxq C=pxq",
+     "2Aᵀ(AXB + C)Bᵀ"),
+    ("§2.5.2", "trace(X)*trace(X)", "X", "X=nxn", "2tr(X)·I"),
     ("(100)", "trace(X*A)", "X", "X=mxn A=nxm", "Aᵀ"),
     ("(101)", "trace(A*X*B)", "X", "A=pxm X=mxn B=nxp", "AᵀBᵀ"),
     ("(102)", "trace(A*X^T*B)", "X", "A=pxn X=mxn B=mxp", "BA"),
@@ -433,24 +439,6 @@ def test_the_quadratic_form_text():
 
 # What chainrule prints where a course writes it otherwise: each asserts the course's form
 POORLY_PRINTED = [
-    pytest.param("trace(X*X)", "X", "X=nxn", lambda f: f == "2Xᵀ",
-                 marks=pytest.mark.xfail(strict=True, reason="(106) prints Xᵀ + Xᵀ, not 2Xᵀ"),
-                 id="(106) tr(X^2): 2X^T"),
-    pytest.param("trace(X^T*X)", "X", "X=mxn", lambda f: f == "2X",
-                 marks=pytest.mark.xfail(strict=True, reason="tr(XᵀX) prints X + X, not 2X"),
-                 id="§2.5.2 tr(X^T X): 2X"),
-    pytest.param("trace(X*X*X)", "X", "X=nxn", lambda f: "XᵀXᵀ + XᵀXᵀ" not in f,
-                 marks=pytest.mark.xfail(strict=True,
-                                         reason="tr(X³) prints XᵀXᵀ + XᵀXᵀ + XᵀXᵀ"),
-                 id="§2.5.3 tr(X^3): 3(X^2)^T"),
-    pytest.param("trace((A*X*B + C)*(A*X*B + C)^T)", "X", "A=pxm X=mxn B=nxq C=pxq",
-                 lambda f: f == "2Aᵀ(AXB + C)Bᵀ",
-                 marks=pytest.mark.xfail(strict=True,
-                                         reason="prints Aᵀ(AXB + C)Bᵀ + Aᵀ(AXB + C)Bᵀ"),
-                 id="§2.5.2 tr((AXB+C)(AXB+C)^T): 2A^T(AXB + C)B^T"),
-    pytest.param("trace(X)*trace(X)", "X", "X=nxn", lambda f: "tr(X) + tr(X)" not in f,
-                 marks=pytest.mark.xfail(strict=True, reason="prints (tr(X) + tr(X))·I"),
-                 id="§2.5.2 tr(X)tr(X): 2tr(X)I"),
     pytest.param("det(inv(X))", "X", "X=nxn", lambda f: "⁻¹⁻ᵀ" not in f and f.count("X") <= 2,
                  marks=pytest.mark.xfail(strict=True,
                                          reason="(62) prints −X⁻ᵀ(det(X⁻¹)·X⁻¹⁻ᵀ)X⁻ᵀ"),
@@ -507,23 +495,9 @@ def test_json_gives_the_gradient_of_the_variables_shape(case):
 
 
 # The JSON's `full` is in the input language (arrays.Printer("code"): "which chainrule reads
-# back with the same --shape"): read back, it is the closed form again — except where the
-# gradient has an I or a 𝟏 in it, which the JSON writes eye(n) and ones(m), names the input
-# language does not read
-UNREADABLE = {"trace(X)", "trace(X)*trace(X)", "sum(log(1 + exp(-hadamard(y, X*w))))"}
-ROUND_TRIP = [
-    pytest.param(c, id=c.id)
-    if c.expr not in UNREADABLE
-    else pytest.param(
-        c,
-        id=c.id,
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="the JSON's full writes I as eye(n) and 𝟏 as ones(m); the parser refuses them",
-        ),
-    )
-    for c in COOKBOOK + SITE
-]
+# back with the same --shape"): read back, it is the closed form again, I as eye(n) and 𝟏 as
+# ones(m) included
+ROUND_TRIP = [pytest.param(c, id=c.id) for c in COOKBOOK + SITE]
 
 
 @pytest.mark.parametrize("case", ROUND_TRIP)

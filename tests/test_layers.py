@@ -163,6 +163,22 @@ def test_textbook_results(expr, var, shapes, result):
         ("‖x − t‖^2", ["x=n", "t=n"], "‖x − t‖²"),
         ("c*x", ["x=n"], "c·x"),
         ("diag(v)*x", ["v=n", "x=n"], "diag(v)x"),
+        # norms with their subscript, as a course writes them
+        ("‖w‖_2^2", ["w=n"], "‖w‖²"),
+        ("\\|w\\|_{2}^2", ["w=n"], "‖w‖²"),
+        ("‖X‖_F^2", ["X=mxn"], "‖X‖²"),
+        ("‖w‖_F", ["w=n"], "‖w‖"),
+        # I sized by what it meets, eye(n) and ones(…) written out
+        ("A + lambda*I", ["A=nxn"], "A + λ·I"),
+        ("W^T*(I - P)", ["W=nxm", "P=nxn"], "Wᵀ(I − P)"),
+        ("x^T*eye(n)*x", ["x=n"], "xᵀx"),
+        ("ones(n)^T*x", ["x=n"], "𝟏ᵀx"),
+        ("ones(1xn)*x", ["x=n"], "𝟏ᵀx"),
+        # what was typed is kept: x + x is not 2x before it is differentiated
+        ("x + x", ["x=n"], "x + x"),
+        ("lambda_1*x", ["x=n"], "λ₁·x"),
+        ("\\operatorname{trace}(X)", ["X=nxn"], "tr(X)"),
+        ("\\mathrm{diag}(v) x", ["v=n", "x=n"], "diag(v)x"),
     ],
 )
 def test_notation_is_read_as_meant(text, shapes, shown):
@@ -198,6 +214,28 @@ def test_a_product_of_shaped_names_typed_together_is_split_with_a_note():
         (["grad", "sigmoid(W*x)", "--shape", "W=3x2", "--shape", "x=2"],
          "error: the expression is a vector of size 3, not a scalar: backpropagation needs a "
          "scalar (a loss)"),
+        (["diff", "A \\ b", "b", "--shape", "A=nxn", "--shape", "b=n"],
+         "error: column 3: A \\ b (MATLAB's left division) is not read; write inv(A)*b"),
+        (["diff", "‖X‖_2", "X", "--shape", "X=mxn"],
+         "error: column 4: ‖X‖_2 of a matrix (its largest singular value) is not read; ‖X‖_F or"
+         " norm(X) is the Frobenius norm"),
+        (["diff", "‖w‖_1", "w", "--shape", "w=n"],
+         "error: column 4: the 1-norm ‖…‖_1 is not read as a norm; write sum(abs(…))"),
+        (["diff", "‖w‖_oo", "w", "--shape", "w=n"],
+         "error: column 4: the norm ‖…‖_∞ is not read; chainrule's norm is the 2-norm (‖w‖_2,"
+         " norm(w)) and, of a matrix, the Frobenius norm (‖X‖_F)"),
+        (["diff", "x + I", "x", "--shape", "x=n"],
+         "error: column 3: I is a square matrix, so it cannot be added to x (x is n)"),
+        (["diff", "x^T*x + trace(I)", "x", "--shape", "x=n"],
+         "error: column "),
+        (["diff", "eye(2x3)*x", "x", "--shape", "x=3"],
+         "error: column 1: eye takes one size (eye(3), eye(n)), not '2x3'"),
+        (["diff", "ones(2x3x4)^T*x", "x", "--shape", "x=3"],
+         "error: column 1: ones takes a shape (ones(3), ones(n), ones(1xn), ones(mxn)), not"
+         " '2x3x4'"),
+        (["diff", "ones(x)^T*x", "x", "--shape", "x=3"],
+         "error: column 1: ones(…) takes a size, and x is an array here (its --shape); write the"
+         " size itself (ones(3), ones(n))"),
     ],
 )  # fmt: skip
 def test_shape_errors_are_one_clear_line_with_exit_2(args, message):
@@ -542,3 +580,92 @@ def test_verification_sizes_keep_small_numbers_and_keep_letters_apart_in_each_op
                   command="grad")  # fmt: skip
     s = small_sizes(q.expr)
     assert len({s["m"], s["k"], s["n"]}) == 3  # m, k, n meet in one product: all apart
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["diff", "sum_i x_i", "x"],
+         "error: column 1: sum_i: a sum over an index is not read; write its terms out"
+         " (x_1 + x_2 + x_3), or with --shape, sum(x) for the sum of a vector's entries"),
+        (["diff", "\\sum_i x_i", "x"],
+         "error: column 1: \\sum over an index is not read; write its terms out (x_1 + x_2 + x_3),"
+         " or with --shape, sum(x) for the sum of a vector's entries"),
+        (["diff", "\\prod_i x_i", "x"],
+         "error: column 1: \\prod over an index is not read; write its factors out (x_1 x_2 x_3)"),
+        (["diff", "_2 x", "x"],
+         "error: column 1: '_2' is a subscript with nothing to name: write it on a name (x_1),"
+         " and a norm as norm(…) or ‖…‖ (with --shape)"),
+        (["diff", "tr X", "X"],
+         "error: column 1: tr works on vectors and matrices: give their shapes with --shape"),
+        (["diff", "mean(x)", "x"],
+         "error: column 1: mean works on vectors and matrices: give their shapes with --shape"),
+    ],
+)  # fmt: skip
+def test_array_words_without_shapes_are_refused_not_misread(args, message):
+    """Without --shape, sum_i x_i or tr X is not a product of scalars named sum_i and tr."""
+    result = run(*args)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(message), result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_like_terms_add_up_in_the_result_not_in_the_reading():
+    r = diff("trace(X)*trace(X)", "X", ["X=nxn"])
+    assert A.text(r.layers.root) == "tr(X)·tr(X)"
+    data = r.to_json()
+    assert data["gradients"]["X"]["full"] == "2*trace(X)*eye(n)"
+    assert A.text(A.add(A.Var("x", A.Shape(3, 1)), A.Var("x", A.Shape(3, 1)))) == "2x"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["diff", "1^T*x", "x", "--shape", "x=n"],
+         "error: column 2: a number has no transpose: for the row of ones write ones(n)^T"
+         " (ones(n)^T*x is sum(x))"),
+        (["diff", "b^T*x", "x", "--shape", "x=n"],
+         "error: column 2: b^T: b has no shape, so it is a scalar; give it one with --shape b=n"),
+        (["diff", "b'*x", "x", "--shape", "x=n"],
+         "error: column 2: b^T: b has no shape, so it is a scalar; give it one with --shape b=n"),
+    ],
+)  # fmt: skip
+def test_a_transpose_of_a_scalar_is_refused_not_dropped(args, message):
+    """1^T x read as x, b^T x (b forgotten in --shape) read as b·x: silent misreadings."""
+    result = run(*args)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(message), result.stderr
+
+
+def test_ascii_double_bars_are_a_norm_and_bars_inside_bars_are_abs():
+    from chainrule_cli.parse.question import ask_array
+
+    def read(text, shapes):
+        return A.text(ask_array(text, shapes=shapes, variables=None, command="grad").expr)
+
+    assert read("||x - t||^2", ["x=n", "t=n"]) == "‖x − t‖²"
+    assert read("||X||_F", ["X=mxn"]) == "‖X‖"
+    assert read("|a| ||x||", ["x=n"]) == "abs(a)·‖x‖"
+    assert read("|a||b|*sum(x)", ["x=n"]) == "(abs(a)·abs(b))·sum(x)"
+    r = diff("||x - t||^2", "x", ["x=n", "t=n"])
+    assert A.text(r.layers.result("x").full) == "2(x − t)"
+
+
+def test_at_a_singular_matrix_the_inverse_is_undefined_not_a_crash():
+    result = run("diff", "log(det(X))", "X", "--shape", "X=2x2", "--at", "X=[[1,2],[2,4]]")
+    assert result.exit_code == 0, result.stderr
+    assert "  L = undefined\n" in result.stdout
+    assert "  ∂L/∂X = [[undefined, undefined], [undefined, undefined]]\n" in result.stdout
+    result = run("diff", "log(det(X))", "X", "--shape", "X=2x2", "--at", "X=[[1,2],[2,4]]",
+                 "--format", "json")  # fmt: skip
+    data = json.loads(result.stdout)
+    assert data["value"] == {"exact": [["nan", "nan"], ["nan", "nan"]],
+                             "decimal": [[None, None], [None, None]]}  # fmt: skip
+
+
+def test_greek_names_in_shape_and_at_are_the_names_in_the_expression():
+    result = run("diff", "θ^T*x + lambda*norm(x)^2", "x", "--shape", "θ=2", "--shape", "x=2",
+                 "--at", "θ=[1,2],x=[1,1],λ=1/2")  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert "At θ = [1, 2], x = [1, 1], λ = 1/2:\n" in result.stdout
+    assert "  ∂L/∂x = [2, 3]\n" in result.stdout  # 2λx + θ

@@ -202,7 +202,7 @@ def test_a_note_on_how_the_line_was_read_is_in_chinese():
     zh = layers_html(d, Options(lang="zh"))
     assert '<p class="note">读作：Wx 即 W·x</p>' in zh
     assert "read as" not in zh
-    assert '<p class="note">read: Wx read as W·x</p>' in layers_html(d, Options())
+    assert '<p class="note">read: Wx as W·x</p>' in layers_html(d, Options())
 
 
 # ---- values at a point -------------------------------------------------------------------------

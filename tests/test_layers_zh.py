@@ -141,7 +141,7 @@ ERRORS = [
      "错误：第 6 列：W 是 3×2 矩阵，所以 W·B 要求 B 有 2 行；B 却是 3×2 矩阵；W^T*B 的形状才相容"),
     (["diff", "x*y", "x", "--shape", "x=3", "--shape", "y=3"],
      "错误：第 2 列：x 是 3 维向量，所以 x·y 要求 y 的长度为 1；y 却是 3 维向量；"
-     "内积请写成 dot(x, y) 或 x^T*y"),
+     "内积请写成 dot(x, y) 或 x^T*y，逐元素相乘请写成 hadamard(x, y)"),
     (["diff", "sum(r*W)", "W", "--shape", "W=3x2", "--shape", "r=1x2"],
      "错误：第 6 列：r 是 1×2 行向量，所以 r·W 要求 W 有 2 行；W 却是 3×2 矩阵"),
     (["diff", "sum(W + b)", "W", "--shape", "W=3x2", "--shape", "b=3"],
@@ -291,9 +291,10 @@ SQUARE_OPS = {"inv": "只有方阵才有逆矩阵", "det": "只有方阵才有�
         (lambda: A.MatMul(W, W), "W 是 3×2 矩阵，所以 W·W 要求 W 有 2 行；W 却是 3×2 矩阵；"
                                  "W^T*W 的形状才相容"),
         (lambda: A.MatMul(B, B), "b 是 3 维向量，所以 b·b 要求 b 的长度为 1；b 却是 3 维向量；"
-                                 "内积请写成 dot(b, b) 或 b^T*b"),
-        (lambda: A.MatMul(A.add(W, W), B), "(W + W) 是 3×2 矩阵，所以 (W + W)·b 要求 b 的长度为 2；"
-                                           "b 却是 3 维向量；(W + W)^T*b 的形状才相容"),
+                                 "内积请写成 dot(b, b) 或 b^T*b，逐元素相乘请写成 hadamard(b, b)"),
+        (lambda: A.MatMul(A.add(W, W, like=False), B),
+         "(W + W) 是 3×2 矩阵，所以 (W + W)·b 要求 b 的长度为 2；"
+         "b 却是 3 维向量；(W + W)^T*b 的形状才相容"),
         (lambda: A.Hadamard(W, B), "a ⊙ b（逐元素乘积）要求两个数组的形状相同：W 是 3×2 矩阵，"
                                    "b 是 3 维向量"),
         (lambda: A.Divide(W, B),

@@ -42,8 +42,10 @@ ALLOWED = {
     "Derivative", "Subs", "Piecewise", "sin",  # sin ∞, a formula
     "plot", "svg", "png", "pdf", "matplotlib", "pip",  # the command, file types, the extra
     "numpy", "jax", "NumPy", "JAX",  # the array formats
+    "MATLAB", "Frobenius", "nxn",  # names, and a shape as typed (--shape I=nxn)
 }  # fmt: skip
 OPTION = re.compile(r"(?<![\w-])--?[a-z][a-z-]*")
+CODE = re.compile(r"\\[A-Za-z]+|\b[A-Za-z_]\w*(?=\()")  # \sum, norm(…): the input language
 WORD = re.compile(r"[A-Za-z]{3,}")
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -54,6 +56,7 @@ def english_left(chinese: str, kept: tuple[str, ...] = ()) -> list[str]:
     for part in sorted(kept, key=len, reverse=True):
         chinese = chinese.replace(part, " ")
     chinese = OPTION.sub(" ", chinese)
+    chinese = CODE.sub(" ", chinese)
     return [w for w in WORD.findall(chinese) if w not in ALLOWED]
 
 

@@ -186,7 +186,11 @@ def _unary(op: str, m: sympy.Matrix) -> sympy.Matrix:
     if op == "logdet":
         return sympy.Matrix([[sympy.log(m.det(method="berkowitz"))]])
     if op == "inv":
-        return m.inv(method="ADJ")
+        try:
+            return m.inv(method="ADJ")
+        except sympy.matrices.exceptions.NonInvertibleMatrixError:
+            # a singular matrix at a point: X⁻¹ (and all that uses it) is undefined there
+            return sympy.Matrix(m.rows, m.cols, [sympy.nan] * (m.rows * m.cols))
     if op == "softmax":
         exps = [sympy.exp(e) for e in entries]
         total = sympy.Add(*exps)

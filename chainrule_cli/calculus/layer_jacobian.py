@@ -42,7 +42,7 @@ def derive_jacobian(
     with one step per named node: its Jacobian through the names, and in the inputs."""
     if root.shape.matrix:
         raise UnsupportedError(
-            f"the expression is a {root.shape.text()} matrix: its derivative would be a 3- or "
+            f"the expression is {root.shape.a()} matrix: its derivative would be a 3- or "
             "4-index array; chainrule gives the gradient of a scalar (e.g. of trace(…), sum(…) or "
             "norm(…)^2) and the Jacobian of a vector"
         )
@@ -55,7 +55,7 @@ def derive_jacobian(
             raise UnsupportedError(f"{x} does not occur in the expression")
         if var.shape.matrix:
             raise UnsupportedError(
-                f"{x} is a {var.shape.text()} matrix: the Jacobian of a vector by a matrix is a "
+                f"{x} is {var.shape.a()} matrix: the Jacobian of a vector by a matrix is a "
                 f"3-index array; differentiate a scalar of {x} instead (e.g. dot(v, …)), whose "
                 f"gradient has {x}'s shape"
             )
@@ -89,7 +89,7 @@ def _chain(fp, root: A.Node, var: A.Var, several: bool) -> list[Backward]:
             continue
         if node.shape.matrix:
             raise UnsupportedError(
-                f"{A.Printer('text')(node)} is a {node.shape.text()} matrix that depends on {x}: "
+                f"{A.Printer('text')(node)} is {node.shape.a()} matrix that depends on {x}: "
                 "its Jacobian would be a 3-index array; chainrule chains Jacobians of vectors"
             )
         local = vjps.local_of(node)

@@ -161,7 +161,7 @@ def forward_pass(root: A.Node, outputs: tuple[str, ...] = ("L", "ℓ", "J", "F")
 
 
 def _a_shape(shape: A.Shape) -> str:
-    return f"a vector of size {shape.length}" if shape.vector else f"a {shape.text()} matrix"
+    return f"a vector of size {shape.length}" if shape.vector else f"{shape.a()} matrix"
 
 
 def _post_order(root: A.Node) -> list[A.Node]:

@@ -222,12 +222,13 @@ def parse_array_point(assignments: Iterable[str], shapes: Mapping[str, object]) 
     list a column vector, a list of lists a matrix by rows, [[1,2,3]] a row). Each entry is read
     as --at reads a number (1/2, -3, 0.25, pi); nothing is evaluated."""
     from chainrule_cli.errors import ParseError
+    from chainrule_cli.parse.names import spelt
 
     point: dict = {}
     for item in assignments:
         for part in _top_level(str(item), ","):
             name, sep, value = part.partition("=")
-            name, value = name.strip(), value.strip()
+            name, value = spelt(name.strip()), value.strip()
             if not sep or not name or not value:
                 raise ParseError(f"'{part}' is not NAME=VALUE")
             if name in point:

@@ -445,12 +445,20 @@ def _latex_prime(tokens: list[Token], text: str, i: int, count: int) -> None:
         raise ParseError(NO_PRIME, column=i + 1, text=text)
 
 
+# functions of vectors and matrices (parse/arrays.py), read in LaTeX when a whole run of letters
+# is one of them (\frac{1}{2} sum(x) is not s·u·m·x; tra is still t·r·a)
+_ARRAY_WORDS = re.compile(
+    r"(?:sum|mean|norm|trace|tr|Tr|det|inv|diag|softmax|logsumexp|dot|hadamard|transpose)"
+    r"(?![A-Za-z])"
+)
+
+
 def _plain_function_at(text: str, i: int) -> str | None:
     """The function name a run of letters in LaTeX starts with (sin, cos, exp, ln, arctan,
     tanh, sqrt, …), when it is written without its backslash; None for other letters."""
     if i > 0 and text[i - 1].isalpha():
         return None  # inside a run: only a run's start can name a function
-    found = _PLAIN_FUNCTIONS.match(text, i)
+    found = _ARRAY_WORDS.match(text, i) or _PLAIN_FUNCTIONS.match(text, i)
     return found.group() if found else None
 
 
@@ -514,6 +522,14 @@ def tokenize_latex(text: str) -> list[Token]:
                     i = index.end()
                 else:
                     tokens.append(Token(NAME, cmd, col))
+            elif cmd in ("sum", "prod"):
+                said = (
+                    "\\sum over an index is not read; write its terms out (x_1 + x_2 + x_3),"
+                    " or with --shape, sum(x) for the sum of a vector's entries"
+                )
+                if cmd == "prod":
+                    said = "\\prod over an index is not read; write its factors out (x_1 x_2 x_3)"
+                raise ParseError(said, column=col, text=text)
             else:
                 raise ParseError(f"unknown LaTeX command \\{cmd}", column=col, text=text)
             continue

@@ -315,3 +315,9 @@ def power_is_huge(
 def all_known_names() -> list[str]:
     """Every name the parser knows, for 'did you mean' suggestions."""
     return sorted({*FUNCTIONS, *SPECIAL_FORMS, *CONSTANTS, *GREEK, *GREEK_UPPER})
+
+
+def spelt(name: str) -> str:
+    """A name as the lexer reads it: θ is theta, λ_1 is lambda_1 (for --shape and --at names,
+    which are not tokenized)."""
+    return "".join(UNICODE_GREEK.get(ch, ch) for ch in name)

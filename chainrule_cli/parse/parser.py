@@ -889,6 +889,16 @@ class Parser:
                 f" declare it: --function {name}",
                 tok.col,
             )
+        if name.partition("_")[0] in _ARRAY_ONLY:
+            # det X, tr X, sum x, sum_i x_i typed without --shape: not det·X (a silent
+            # misreading)
+            raise self.array_only(tok)
+        if name.startswith("_"):
+            raise self.error(
+                f"'{name}' is a subscript with nothing to name: write it on a name (x_1), and"
+                " a norm as norm(…) or ‖…‖ (with --shape)",
+                tok.col,
+            )
         if not call and name not in _GREEK:
             split = self.split_function_prefix(name)
             if split is not None:
@@ -896,6 +906,19 @@ class Parser:
                 fname, var = split
                 return self.glued_call(tok, fname, [Token(NAME, var, tok.col + len(fname))])
         return symbol(name)
+
+    def array_only(self, tok: Token) -> ParseError:
+        if "_" in tok.value:
+            return self.error(
+                f"{tok.value}: a sum over an index is not read; write its terms out "
+                "(x_1 + x_2 + x_3), or with --shape, sum(x) for the sum of a vector's entries",
+                tok.col,
+            )
+        return self.error(
+            f"{tok.value} works on vectors and matrices: give their shapes with --shape (e.g. "
+            "--shape x=n, --shape A=nxn)",
+            tok.col,
+        )
 
     def refuse_misspelt(self, tok: Token) -> None:
         """Names a student means as something else, which would be read as a variable:
@@ -1167,11 +1190,7 @@ class Parser:
                 tok.col,
             )
         if name in _ARRAY_ONLY:
-            return self.error(
-                f"{name} works on vectors and matrices: give their shapes with --shape (e.g. "
-                "--shape x=n, --shape A=nxn)",
-                tok.col,
-            )
+            return self.array_only(tok)
         return self.error(
             f"'{name}' is not a known function: declare it with --function {name}, or write"
             f" {product} for a product{hint}",
@@ -1420,5 +1439,5 @@ class Parser:
 
 # The functions of arrays (parse/arrays.py), which a scalar line cannot mean
 _ARRAY_ONLY = frozenset(
-    "norm trace tr det inv dot softmax logsumexp hadamard transpose diag".split()
+    "norm trace tr Tr det inv dot softmax logsumexp hadamard transpose diag sum mean".split()
 )

@@ -42,6 +42,7 @@ from chainrule_cli.parse.names import (
     GREEK_UPPER,
     MAX_POWER_BITS,
     log2_size,
+    spelt,
 )
 from chainrule_cli.parse.parser import symbol
 from chainrule_cli.parse.reading import Reading
@@ -721,7 +722,7 @@ def read_shapes(specs: Iterable[str]) -> dict:
     shapes: dict = {}
     for spec in specs:
         name, eq, size = spec.partition("=")
-        name = name.strip()
+        name = spelt(name.strip())
         if not eq or not name:
             raise ParseError(f"--shape takes NAME=SIZE (W=3x2, x=n), not {spec!r}")
         if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):

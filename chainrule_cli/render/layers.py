@@ -14,6 +14,7 @@ import sympy
 
 from chainrule_cli import arrays as A
 from chainrule_cli.render.messages import word
+from chainrule_cli.render.translate import translate
 
 SCHEMA = "chainrule.layers/1"
 
@@ -64,7 +65,7 @@ def _inputs(d) -> list[tuple[str, A.Shape]]:
 
 
 def _notes(d, lang: str) -> list[str]:
-    out = [word("read_as_note", lang, note=n) for n in d.notes]
+    out = [word("read_as_note", lang, note=translate(n, lang)) for n in d.notes]
     if any(b.rule == "log_softmax" for b in d.backward):
         out.append(word("layers_one_hot", lang))
     return out
@@ -225,9 +226,18 @@ def _fmt(values) -> str:
     return "undefined" if values is None else f"{values:.6g}"
 
 
+def _given(m: sympy.Matrix) -> str:
+    """A value of --at as typed: 1/2 and pi exactly, a matrix by rows."""
+    exact = _exact(m, A.Shape(*m.shape))
+    if isinstance(exact, str):
+        return exact
+    return str(exact).replace("'", "")
+
+
 def _at_text(d, at: dict, lang: str) -> list[str]:
     p = A.Printer("text")
-    point = ", ".join(f"{n} = {_fmt(_decimal(m, A.Shape(*m.shape)))}"
+    # the point as it was given (λ = 1/2, not lambda = 0.5), the values worked out in decimals
+    point = ", ".join(f"{p.name(n, A.Shape(*m.shape))} = {_given(m)}"
                       for n, m in at["point"].items())  # fmt: skip
     out = [word("layers_at", lang, point=point)]
     out.append(f"  {d.output} = {_fmt(_decimal(at['value'], d.root.shape))}")

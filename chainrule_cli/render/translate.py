@@ -106,7 +106,7 @@ _PHRASES_EN_ZH: list[tuple[str, str]] = [
     (r"Python's math module has no (?P<name>.+)", "Python 的 math 模块没有 {name}"),
     (r"none", "无"),
     (r"a vector of size (?P<n>.+)", "{n} 维向量"),
-    (r"a (?P<s>.+) matrix", "{s} 矩阵"),
+    (r"(?:an? )?(?P<s>.+) matrix", "{s} 矩阵"),
     (r"a derivative to take \(d/dx …\)", "一个待求的导数（d/dx …）"),
     (r"a definition", "一个定义"),
     (r"an equation", "一个方程"),
@@ -135,8 +135,9 @@ _DESCRIBE_EN_ZH: list[tuple[str, str]] = [
 # The hint after a matrix product that does not fit.
 _FITS_EN_ZH: list[tuple[str, str]] = [
     (
-        r"; for the inner product write (?P<a>.+) or (?P<b>.+)",
-        "；内积请写成 {a} 或 {b}",
+        r"; for the inner product write (?P<a>.+) or (?P<b>.+), for the product entry by entry"
+        r" (?P<c>.+)",
+        "；内积请写成 {a} 或 {b}，逐元素相乘请写成 {c}",
     ),
     (r"; (?P<fit>.+) fits", "；{fit} 的形状才相容"),
 ]
@@ -268,6 +269,85 @@ _MESSAGES_EN_ZH: list[tuple[str, str],] = [
         "{call} 不是 chainrule 认识的函数）",
     ),
     (
+        r"A \\ b \(MATLAB's left division\) is not read; write inv\(A\)\*b",
+        "A \\ b（MATLAB 的左除）不能读取；请写成 inv(A)*b",
+    ),
+    (
+        r"the size of I cannot be told from what it meets here: write eye\(n\) \(or eye\(3\)\),"
+        r" or give it a shape with --shape I=nxn",
+        "从 I 所遇到的运算看不出它的大小：请写成 eye(n)（或 eye(3)），或用 --shape I=nxn 给出形状",
+    ),
+    (
+        r"I is a square matrix, so it cannot be added to (?P<a>.+) \((?P<da>.+)\)",
+        "I 是方阵，不能与 {a} 相加（{da}）",
+    ),
+    (
+        r"‖X‖_2 of a matrix \(its largest singular value\) is not read; ‖X‖_F or norm\(X\) is"
+        r" the Frobenius norm",
+        "矩阵的 ‖X‖_2（最大奇异值）不能读取；‖X‖_F 或 norm(X) 是 Frobenius 范数",
+    ),
+    (
+        r"the 1-norm ‖…‖_1 is not read as a norm; write sum\(abs\(…\)\)",
+        "1-范数 ‖…‖_1 不能作为范数读取；请写成 sum(abs(…))",
+    ),
+    (
+        r"the norm ‖…‖_(?P<sub>.+?) is not read; chainrule's norm is the 2-norm \(‖w‖_2,"
+        r" norm\(w\)\) and, of a matrix, the Frobenius norm \(‖X‖_F\)",
+        "范数 ‖…‖_{sub} 不能读取；chainrule 的范数是 2-范数（‖w‖_2、norm(w)），"
+        "矩阵则是 Frobenius 范数（‖X‖_F）",
+    ),
+    (
+        r"'(?P<sub>.+?)' is a subscript with nothing to name: write it on a name \(x_1\), and a"
+        r" norm as norm\(…\) or ‖…‖ \(with --shape\)",
+        "'{sub}' 是没有名称可附着的下标：请把它写在名称上（x_1），"
+        "范数请写成 norm(…) 或 ‖…‖（配合 --shape）",
+    ),
+    (
+        r"'(?P<sub>.+?)' is a subscript with nothing to name: write it on a name \(x_1\), and a"
+        r" norm as norm\(…\) or ‖…‖",
+        "'{sub}' 是没有名称可附着的下标：请把它写在名称上（x_1），范数请写成 norm(…) 或 ‖…‖",
+    ),
+    (
+        r"(?P<fn>\w+)\(…\) takes a size, and (?P<a>.+?) is an array here \(its --shape\);"
+        r" write the size itself \((?P<eg>.+)\)",
+        "{fn}(…) 接受的是大小，而 {a} 在这里是数组（有 --shape）；请直接写出大小（{eg}）",
+    ),
+    (
+        r"a number has no transpose: for the row of ones write ones\(n\)\^T \(ones\(n\)\^T\*x"
+        r" is sum\(x\)\)",
+        "数没有转置：全 1 行向量请写成 ones(n)^T（ones(n)^T*x 即 sum(x)）",
+    ),
+    (
+        r"(?P<a>\S+)\^T: (?P<b>\S+) has no shape, so it is a scalar; give it one with"
+        r" --shape (?P<c>\S+)=n",
+        "{a}^T：{b} 没有形状，所以是标量；请用 --shape {c}=n 给出形状",
+    ),
+    (
+        r"eye takes one size \(eye\(3\), eye\(n\)\), not (?P<spec>.+)",
+        "eye(…) 只接受一个大小（eye(3)、eye(n)），不能是 {spec}",
+    ),
+    (
+        r"ones takes a shape \(ones\(3\), ones\(n\), ones\(1xn\), ones\(mxn\)\), not"
+        r" (?P<spec>.+)",
+        "ones(…) 接受一个形状（ones(3)、ones(n)、ones(1xn)、ones(mxn)），不能是 {spec}",
+    ),
+    (
+        r"\\prod over an index is not read; write its factors out \(x_1 x_2 x_3\)",
+        "带指标的 \\prod 不能读取；请把各因子写出来（x_1 x_2 x_3）",
+    ),
+    (
+        r"(?P<name>\S+): a sum over an index is not read; write its terms out"
+        r" \(x_1 \+ x_2 \+ x_3\), or with --shape, sum\(x\) for the sum of a vector's entries",
+        "{name}：带指标的求和不能读取；请把各项写出来（x_1 + x_2 + x_3），"
+        "或配合 --shape 用 sum(x) 表示向量各分量之和",
+    ),
+    (
+        r"\\sum over an index is not read; write its terms out"
+        r" \(x_1 \+ x_2 \+ x_3\), or with --shape, sum\(x\) for the sum of a vector's entries",
+        "带指标的 \\sum 不能读取；请把各项写出来（x_1 + x_2 + x_3），"
+        "或配合 --shape 用 sum(x) 表示向量各分量之和",
+    ),
+    (
         r"(?P<fn>.+) with a base is not read entry by entry; write (?P<fix>.+)",
         "带底数的 {fn} 不能逐元素计算；请写成 {fix}",
     ),
@@ -312,22 +392,22 @@ _MESSAGES_EN_ZH: list[tuple[str, str],] = [
         "向量的导数是它的雅可比矩阵（用 {cmd}）",
     ),
     (
-        r"the expression is a (?P<s>.+) matrix: its derivative would be a 3- or 4-index array;"
-        r" chainrule gives the gradient of a scalar \(e\.g\. of (?P<a>.+), (?P<b>.+) or"
+        r"the expression is (?:an? )?(?P<s>.+) matrix: its derivative would be a 3- or 4-index"
+        r" array; chainrule gives the gradient of a scalar \(e\.g\. of (?P<a>.+), (?P<b>.+) or"
         r" (?P<c>.+)\) and the Jacobian of a vector",
         "表达式是 {s} 矩阵：它的导数将是三阶或四阶张量；chainrule 求的是标量的梯度"
         "（例如 {a}、{b} 或 {c} 的梯度）和向量的雅可比矩阵",
     ),
     (
-        r"(?P<x>.+) is a (?P<s>.+) matrix: the Jacobian of a vector by a matrix is a 3-index"
+        r"(?P<x>.+) is (?:an? )?(?P<s>.+) matrix: the Jacobian of a vector by a matrix is a 3-index"
         r" array; differentiate a scalar of (?P<x2>.+) instead \(e\.g\. (?P<eg>.+)\), whose"
         r" gradient has (?P<x3>.+)'s shape",
         "{x} 是 {s} 矩阵：向量对矩阵的雅可比矩阵是三阶张量；请改为对 {x2} 的某个标量函数"
         "（例如 {eg}）求导，它的梯度与 {x3} 形状相同",
     ),
     (
-        r"(?P<node>.+) is a (?P<s>.+) matrix that depends on (?P<x>.+): its Jacobian would be a"
-        r" 3-index array; chainrule chains Jacobians of vectors",
+        r"(?P<node>.+) is (?:an? )?(?P<s>.+) matrix that depends on (?P<x>.+): its Jacobian"
+        r" would be a 3-index array; chainrule chains Jacobians of vectors",
         "{node} 是依赖于 {x} 的 {s} 矩阵：它的雅可比矩阵将是三阶张量；"
         "chainrule 只连乘向量的雅可比矩阵",
     ),
@@ -965,7 +1045,7 @@ _MESSAGES_EN_ZH: list[tuple[str, str],] = [
     ),
     (r"not a number of seconds", "不是秒数"),
     # -- a note on how a line with --shape was read (parse/arrays.py): 读作：Wx 即 W·x
-    (r"(?P<name>\w+) read as (?P<parts>\w+(?:·\w+)+)", "{name} 即 {parts}"),
+    (r"(?P<name>\w+) as (?P<parts>\w+(?:·\w+)+)", "{name} 即 {parts}"),
 ]
 
 # The command line's own lines (cli.py), after "error: " (or whole, for "interrupted").
