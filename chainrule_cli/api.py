@@ -132,7 +132,7 @@ def differentiate(
     expr: str | sympy.Expr,
     var: str | sympy.Symbol | None = None,
     order: int | None = None,
-    detail: str = "full",
+    detail: str = "normal",
     *,
     input: str = "auto",  # noqa: A002
     functions: Iterable[str] = (),
@@ -163,7 +163,7 @@ def differentiate(
 
     Returns a `Derivation`; raises ParseError, LimitError, UnsupportedError or a timeout error.
     """
-    from chainrule_cli.calculus.derive import derive
+    from chainrule_cli.calculus.derive import derive, typed_order
 
     if order is not None and (not isinstance(order, int) or order < 1):
         raise ValueError("order must be a positive integer")
@@ -199,8 +199,9 @@ def differentiate(
             return Derivation.of(paths).replace(typed=q.typed)
         derivation = derive(q.expr, q.var, q.order, detail, value=q.value, form=form)
         return Derivation.of(derivation).replace(
-            value=q.value, arguments=q.arguments, notes=q.notes, typed=q.typed
-        )
+            value=q.value, arguments=q.arguments, notes=q.notes,
+            typed=typed_order(derivation.root, q.typed),
+        )  # fmt: skip
 
     return run_deep(work, timeout=timeout)
 
@@ -238,7 +239,7 @@ def layers(
 def gradient(
     expr: str | sympy.Expr,
     vars: Iterable[str | sympy.Symbol] | None = None,  # noqa: A002 - the gradient's variables
-    detail: str = "full",
+    detail: str = "normal",
     *,
     input: str = "auto",  # noqa: A002
     functions: Iterable[str] = (),
@@ -287,7 +288,7 @@ def gradient(
 def jacobian(
     outputs: str | Iterable[str | sympy.Expr],
     wrt: Iterable[str | sympy.Symbol] | None = None,
-    detail: str = "full",
+    detail: str = "normal",
     *,
     input: str = "auto",  # noqa: A002
     functions: Iterable[str] = (),
@@ -405,13 +406,14 @@ def on_the_curve(equation: tuple[sympy.Expr, sympy.Expr], point: dict) -> None:
     within rounding for decimals (an UndefinedError says where the point is instead)."""
     from chainrule_cli.calculus.derive import exactly_at
     from chainrule_cli.errors import UndefinedError
+    from chainrule_cli.parse.inputs import TypedDecimal
 
     lhs, rhs = (exactly_at(side, point) for side in equation)
     gap = exactly_at(lhs - rhs, {})
     if gap == 0:
         return
     # decimals typed by hand (y = 0.693147 on e^y = x) are on the curve to their precision
-    typed = any(v.has(sympy.Float) for v in point.values())
+    typed = any(v.has(sympy.Float) or isinstance(v, TypedDecimal) for v in point.values())
     try:
         scale = max(1.0, abs(complex(lhs)), abs(complex(rhs)))
         if abs(complex(gap)) <= (1e-5 if typed else 1e-12) * scale:
@@ -436,7 +438,7 @@ def tangent(
     expr: str | sympy.Expr,
     var: str | sympy.Symbol | None = None,
     at: Mapping[str, object] | Iterable[str] = (),
-    detail: str = "full",
+    detail: str = "normal",
     *,
     input: str = "auto",  # noqa: A002
     functions: Iterable[str] = (),

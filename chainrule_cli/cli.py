@@ -87,7 +87,12 @@ AtOption = Annotated[
     typer.Option("--at", help="Also evaluate at NAME=VALUE[,NAME=VALUE…] (every variable)."),
 ]
 DetailOption = Annotated[
-    Detail, typer.Option("--detail", help="brief folds trivial inner derivatives.")
+    Detail,
+    typer.Option(
+        "--detail",
+        help="normal folds d/dx(1) = 0 and d/dx(x) = 1 into the line that uses them; full shows"
+        " every step; brief also folds inner derivatives that need no working.",
+    ),
 ]
 FormatOption = Annotated[
     DiffFormat, typer.Option("--format", "-f", help="How to show the derivation.")
@@ -219,7 +224,7 @@ def diff_command(
     var: VarArgument = None,
     order: OrderOption = None,
     at: AtOption = None,
-    detail: DetailOption = Detail.full,
+    detail: DetailOption = Detail.normal,
     format: FormatOption = DiffFormat.terminal,  # noqa: A002
     standalone: StandaloneOption = False,
     run: Run = Run(),
@@ -281,7 +286,7 @@ def grad_command(
         typer.Argument(help="The variables (default: every variable of EXPR, by name)."),
     ] = None,
     at: AtOption = None,
-    detail: DetailOption = Detail.full,
+    detail: DetailOption = Detail.normal,
     format: FormatOption = DiffFormat.terminal,  # noqa: A002
     standalone: StandaloneOption = False,
     run: Run = Run(),
@@ -330,7 +335,7 @@ def jacobian_command(
         typer.Argument(help="The variables (default: every variable, by name)."),
     ] = None,
     at: AtOption = None,
-    detail: DetailOption = Detail.full,
+    detail: DetailOption = Detail.normal,
     format: FormatOption = DiffFormat.terminal,  # noqa: A002
     standalone: StandaloneOption = False,
     run: Run = Run(),
@@ -514,7 +519,7 @@ def tangent_command(
         list[str] | None,
         typer.Option("--at", help="The point, NAME=VALUE[,NAME=VALUE…] (x=3,y=4 on a curve)."),
     ] = None,
-    detail: DetailOption = Detail.full,
+    detail: DetailOption = Detail.normal,
     format: FormatOption = DiffFormat.terminal,  # noqa: A002
     standalone: StandaloneOption = False,
     run: Run = Run(),

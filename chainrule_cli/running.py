@@ -373,6 +373,11 @@ class InputKind(StrEnum):
 
 
 class Detail(StrEnum):
+    """How much of the working is shown: normal folds d/dx (1) = 0 and d/dx (x) = 1 into the
+    line that uses them, full shows every step, brief also folds inner derivatives that need
+    no working (d/dx (3x + 1) = 3)."""
+
+    normal = "normal"
     full = "full"
     brief = "brief"
 

@@ -49,15 +49,14 @@ QUOTIENT_ROWS = [
     r"&\qquad \text{2. Sum rule:}\quad (f + g)' = f' + g'",
     r"f' &= \left(x^{2}\right)' + 1' && \text{Sum rule}",
     r"&= 2 x + 0 = 2 x && \text{the parts' derivatives put in}",
-    r"&\qquad \text{5. Sum rule:}\quad (f + g)' = f' + g'",
+    r"&\qquad \text{4. Sum rule:}\quad (f + g)' = f' + g'",
     r"g' &= x' + \left(-1\right)' && \text{Sum rule}",
     r"&= 1 + 0 = 1 && \text{the parts' derivatives put in}",
     r"\frac{dy}{dx} &= \frac{\left(x^{2} + 1\right)' \cdot \left(x - 1\right) - \left(x^{2} + 1"
     r"\right) \cdot \left(x - 1\right)'}{\left(x - 1\right)^{2}} && \text{Quotient rule}",
-    r"&= \frac{2 x \cdot \left(x - 1\right) - \left(x^{2} + 1\right) \cdot 1}{\left(x - 1"
+    r"&= \frac{2 x \cdot \left(x - 1\right) - \left(x^{2} + 1\right)}{\left(x - 1"
     r"\right)^{2}} && \text{the parts' derivatives put in}",
-    r"&= \boxed{\frac{x^{2} - 2 x - 1}{\left(x - 1\right)^{2}}}"
-    r" && \text{put over a common denominator and expand the numerator}",
+    r"&= \boxed{\frac{x^{2} - 2 x - 1}{\left(x - 1\right)^{2}}} && \text{expand the numerator}",
 ]
 
 
@@ -122,7 +121,7 @@ def test_every_sentence_that_says_something_appears():
     for expr in [ARTICLE, "x^x", "|x|", "x^2 + y^2 = 25"]:
         d = differentiate(expr, "x")
         tex = d.to_latex()
-        view = outline(d)
+        view = outline(d, show=lambda e: "#")  # the words only: mathematics is typeset
         noted = [v for v in view.steps if v.note]
         assert noted, expr
         for v in noted:

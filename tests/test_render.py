@@ -76,15 +76,12 @@ Differentiate y = 1/(1 + e^(−(w·x + b))) with respect to x
 1. Chain rule   dy/dx = dy/du · du/dx
    let u = w·x + b
    y = 1/(1 + e^(−u))
-   dy/dx = dy/du · du/dx = w·y·(1 − y) =
-   w·(1 − 1/(1 + e^(−(w·x + b))))/(1 + e^(−(w·x + b)))
   2. Rewrite   1/(1 + e^(−u)) = σ(u), σ' = σ·(1 − σ)
      y = σ(u)
-     dy/du = y·(1 − y) = (1 − 1/(1 + e^(−u)))/(1 + e^(−u))
     3. Special function   σ' = σ·(1 − σ)
        d/du (σ(u)) = (1 − σ(u))·σ(u)
+     dy/du = y·(1 − y) = (1 − 1/(1 + e^(−u)))/(1 + e^(−u))
   4. Sum rule   (f + g)' = f' + g'
-     du/dx = (w·x)' + b' = w + 0 = w
     5. Constant   c' = 0
        b is constant with respect to x, so the derivative of b is 0.
        d/dx (b) = 0
@@ -92,8 +89,9 @@ Differentiate y = 1/(1 + e^(−(w·x + b))) with respect to x
        w is constant with respect to x, so the factor w stays and we
        differentiate x.
        d/dx (w·x) = w
-      7. Variable   x' = 1
-         d/dx (x) = 1
+     du/dx = (w·x)' + b' = w + 0 = w
+   dy/dx = dy/du · du/dx = w·y·(1 − y) =
+   (1 − 1/(1 + e^(−(w·x + b))))/(1 + e^(−(w·x + b)))·w
 
 Result
   dy/dx = w·(1 − 1/(1 + e^(−(w·x + b))))/(1 + e^(−(w·x + b)))
@@ -112,14 +110,14 @@ Differentiate y = x^2·sin(x) with respect to x
 
 1. Product rule   (f·g)' = f'·g + f·g'
    with f = x^2, g = sin(x)
-   dy/dx = (x^2)'·sin(x) + x^2·(sin(x))' = 2x·sin(x) + x^2·cos(x)
   2. Power rule   (xⁿ)' = n·xⁿ⁻¹
      d/dx (x^2) = 2·x^(2 − 1) = 2x
   3. Trigonometric function   sin' = cos
      d/dx (sin(x)) = cos(x)
+   dy/dx = (x^2)'·sin(x) + x^2·(sin(x))' = 2x·sin(x) + x^2·cos(x)
 
 Result
-  dy/dx = x^2·cos(x) + 2x·sin(x)
+  dy/dx = 2x·sin(x) + x^2·cos(x)
     = x·(x·cos(x) + 2·sin(x))   collect common factors
 ✓ Every step verified against SymPy.
 """
@@ -129,25 +127,18 @@ Differentiate y = (x^2 + 1)/(x − 1) with respect to x
 
 1. Quotient rule   (f/g)' = (f'·g − f·g')/g²
    with f = x^2 + 1, g = x − 1
-   dy/dx = ((x^2 + 1)'·(x − 1) − (x^2 + 1)·(x − 1)')/(x − 1)^2 =
-   (2x·(x − 1) − (x^2 + 1)·1)/(x − 1)^2 = (−x^2 + 2x·(x − 1) − 1)/(x − 1)^2
   2. Sum rule   (f + g)' = f' + g'
-     d/dx (x^2 + 1) = (x^2)' + 1' = 2x + 0 = 2x
-    3. Constant   c' = 0
-       d/dx (1) = 0
-    4. Power rule   (xⁿ)' = n·xⁿ⁻¹
+    3. Power rule   (xⁿ)' = n·xⁿ⁻¹
        d/dx (x^2) = 2·x^(2 − 1) = 2x
-  5. Sum rule   (f + g)' = f' + g'
+     d/dx (x^2 + 1) = (x^2)' + 1' = 2x + 0 = 2x
+  4. Sum rule   (f + g)' = f' + g'
      d/dx (x − 1) = x' + (−1)' = 1 + 0 = 1
-    6. Constant   c' = 0
-       d/dx (−1) = 0
-    7. Variable   x' = 1
-       d/dx (x) = 1
+   dy/dx = ((x^2 + 1)'·(x − 1) − (x^2 + 1)·(x − 1)')/(x − 1)^2 =
+   (2x·(x − 1) − (x^2 + 1))/(x − 1)^2 = (x^2 − 2x − 1)/(x − 1)^2   expand the
+   numerator
 
 Result
-  dy/dx = (−x^2 + 2x·(x − 1) − 1)/(x − 1)^2
-    = (x^2 − 2x − 1)/(x − 1)^2   put over a common denominator and expand the
-        numerator
+  dy/dx = (x^2 − 2x − 1)/(x − 1)^2
 ✓ Every step verified against SymPy.
 """
 
@@ -240,7 +231,7 @@ def test_unknown_functions_have_no_y_form_and_names_do_not_clash():
 def test_plain_text_wraps_between_terms_not_inside_them():
     text = differentiate(ARTICLE, "x").to_text()
     assert "   dy/dx = dy/du · du/dx = w·y·(1 − y) =\n" in text
-    assert "   w·(1 − 1/(1 + e^(−(w·x + b))))/(1 + e^(−(w·x + b)))\n" in text
+    assert "   (1 − 1/(1 + e^(−(w·x + b))))/(1 + e^(−(w·x + b)))·w\n" in text
 
 
 # ---- LaTeX --------------------------------------------------------------------------------------
@@ -351,7 +342,7 @@ def test_markdown_has_headings_a_list_item_per_step_and_display_math():
     )
     assert "#### Steps" in lines and "#### Result" in lines
     items = [line for line in lines if line.lstrip().startswith("- **")]
-    assert len(items) == len(d.steps)
+    assert len(items) == len(d.steps) - 1  # d/dx (x) = 1 folded into w·x's line
     assert items[0].startswith(r"- **1. Chain rule** $\frac{dy}{dx} = ")
     assert items[1].startswith("  - **2. Rewrite**")
     assert any(line.startswith("$$") and line.endswith("$$") for line in lines)

@@ -201,3 +201,27 @@ def on_a_switch(result: sympy.Expr, point: dict) -> bool:
         if value.is_number and value.is_zero:
             return True
     return False
+
+
+def typed_order(root: S.Step, typed: dict | None) -> dict | None:
+    """`typed` (sub-expressions as the student typed them) with the result of each sum and
+    product rule added in the order of its middle form: d/dx (√x + 1/x) is 1/(2√x) − 1/x²,
+    and (x² sin x)' is 2x·sin x + x²·cos x, not SymPy's −1/x² + 1/(2√x) and
+    x²·cos x + 2x·sin x. Only where each term of the middle form is one term of the result
+    (nothing cancelled or merged); the printers print such a result in that order."""
+    out = dict(typed or {})
+    for step in root.walk():
+        if not isinstance(step, S.SumStep | S.ProductStep) or step.result in out:
+            continue
+        written = out.get(step.expr)
+        forms = step.worked(written.args if written is not None else None)
+        if not forms or not forms[-1].expr.is_Add:
+            continue
+        terms = [t.doit() for t in forms[-1].expr.args]
+        terms = [t for t in terms if t != 0]
+        if len(terms) < 2 or sorted(map(str, terms)) != sorted(
+            map(str, sympy.Add.make_args(step.result))
+        ):
+            continue
+        out[step.result] = sympy.Add(*terms, evaluate=False)
+    return out or typed

@@ -67,8 +67,8 @@ class Stepper:
     """Builds the step tree of one derivation. One instance per derivation (it holds the memo)."""
 
     def __init__(self, expr: sympy.Expr, detail: str = "full") -> None:
-        if detail not in ("full", "brief"):
-            raise ValueError("detail must be 'full' or 'brief'")
+        if detail not in ("full", "normal", "brief"):
+            raise ValueError("detail must be 'full', 'normal' or 'brief'")
         self.detail = detail
         self.memo: dict[tuple[sympy.Expr, sympy.Symbol], S.Step] = {}
         self.taken = {str(s) for s in expr.free_symbols} | {
@@ -207,6 +207,8 @@ class Stepper:
             n, d = sympy.Mul(*numer), sympy.Mul(*denom)
             dn, dd = self.step(n, var), self.step(d, var)
             result = self.build(lambda: S.QuotientStep.combine(n, d, dn.result, dd.result), n, d)
+            if not self.tall(expr):
+                result = _numerator_expanded(n, d, dn.result, dd.result, var) or result
             return S.QuotientStep(
                 expr=expr, var=var, result=result, substeps=(dn, dd), numerator=n, denominator=d
             )
@@ -385,3 +387,16 @@ def expression_heights(expr: sympy.Expr) -> dict[sympy.Expr, int]:
     heights: dict[sympy.Expr, int] = {}
     bottom_up(expr, heights, lambda node, below: 1 + max(below, default=0))
     return heights
+
+
+def _numerator_expanded(n, d, dn, dd, var) -> sympy.Expr | None:
+    """(f'g − fg')/g² with a polynomial numerator expanded, as a textbook prints the quotient
+    rule's answer: (x² − 2x − 1)/(x − 1)², not (−x² + 2x·(x − 1) − 1)/(x − 1)²; None when the
+    numerator is not a small polynomial in var."""
+    top = dn * d - n * dd
+    if not top.is_polynomial(var) or sympy.count_ops(top) > 40:
+        return None
+    expanded = sympy.expand(top)
+    if len(sympy.Add.make_args(expanded)) > 6:
+        return None
+    return expanded / d**2

@@ -92,7 +92,38 @@ class Form(Record):
     equals the step's result (`.expr.doit()`)."""
 
     expr: sympy.Expr
-    why: str  # "formula" | "middle": a catalog key (why.formula, why.middle)
+    why: str  # "formula" | "middle" | "put_back": a catalog key (why.formula, …)
+    # names the form still uses, with what they stand for: the chain rule's product is first
+    # written through its intermediate (5u⁴·6x, u = 3x² + 1), then with u put back
+    where: tuple[tuple[sympy.Symbol, sympy.Expr], ...] = ()
+
+    def value(self) -> sympy.Expr:
+        """What the form says, evaluated and in the step's own variables: the step's result."""
+        expr = _put_back(self.expr, dict(self.where)) if self.where else self.expr
+        return expr.doit()
+
+
+def _put_back(expr: sympy.Expr, names: dict) -> sympy.Expr:
+    """expr with the names replaced by what they stand for; f'(u) at u = x² stays a
+    derivative at a point (Subs), where a plain replacement would differentiate by x²."""
+    if expr.has(sympy.Derivative, sympy.Subs):
+        return expr.subs(names)
+    with sympy.core.parameters.evaluate(False):  # 5u⁴ → 5(3x² + 1)⁴, not expanded or re-sorted
+        return expr.xreplace(names)
+
+
+class Times(sympy.Function):
+    """a·b as a teacher writes the chain rule's product, each factor whole:
+    dy/du · du/dx = 1/(u² + 1)·2x (a Mul would print 2x/(u² + 1)). Only in worked forms;
+    doit() is the product."""
+
+    def doit(self, deep: bool = True, **hints):
+        return sympy.Mul(*(a.doit(deep=deep, **hints) if deep else a for a in self.args))
+
+    def _sympystr(self, printer) -> str:
+        from sympy.printing.precedence import PRECEDENCE
+
+        return "*".join(printer.parenthesize(a, PRECEDENCE["Mul"]) for a in self.args)
 
 
 def _d(expr: sympy.Expr, var: sympy.Symbol) -> sympy.Expr:
@@ -257,8 +288,11 @@ class QuotientStep(Step):
     def worked(self, order: tuple | None = None) -> tuple[Form, ...]:
         f, g = self.numerator, self.denominator
 
-        def quotient(df, dg):
-            top = _sum(_product(df, g), _product(-1, f, dg))
+        def quotient(df, dg, ones=True):
+            # the middle form drops a factor 1: (2x·(x − 1) − (x² + 1))/(x − 1)²
+            left = g if df == 1 and not ones else _product(df, g)
+            right = _product(-1, f) if dg == 1 and not ones else _product(-1, f, dg)
+            top = _sum(left, right)
             return _product(top, sympy.Pow(sympy.Pow(g, 2, evaluate=False), -1, evaluate=False))
 
         if len(self.substeps) != 2:
@@ -266,7 +300,7 @@ class QuotientStep(Step):
         dn, dd = self.substeps
         return (
             Form(expr=quotient(_d(f, self.var), _d(g, self.var)), why="formula"),
-            Form(expr=quotient(dn.result, dd.result), why="middle"),
+            Form(expr=quotient(dn.result, dd.result, ones=False), why="middle"),
         )
 
 
@@ -401,6 +435,20 @@ class ChainStep(Step):
     def combine(outer_at_inner, inner_derivative):
         """dy/du at u = g(x), times du/dx."""
         return outer_at_inner * inner_derivative
+
+    def worked(self, order: tuple | None = None) -> tuple[Form, ...]:
+        """dy/du · du/dx with the two derivatives put in (5u⁴·6x), then u put back
+        (5(3x² + 1)⁴·6x): the product a teacher writes before tidying it."""
+        if len(self.substeps) != 2:
+            return ()
+        outer, inner = (s.result for s in self.substeps)
+        u = self.intermediate
+        back = _put_back(outer, {u: self.inner})
+        forms = []
+        if outer.has(u):
+            forms.append(Form(expr=Times(outer, inner), why="middle", where=((u, self.inner),)))
+        forms.append(Form(expr=Times(back, inner), why="put_back" if forms else "middle"))
+        return tuple(forms)
 
 
 class Path(Record):

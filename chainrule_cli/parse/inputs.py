@@ -124,6 +124,51 @@ def parse_outputs(text: str, how: ReadOptions | None = None) -> list[sympy.Expr]
     return outputs
 
 
+class TypedDecimal(sympy.Rational):
+    """A decimal as the user typed it at a point: exactly p/q (0.6 is 3/5, so nothing computed
+    from it is rounded: y = √(1 − x²) at 0.6 is 4/5, not 0.800000000000000), printed as typed.
+    Arithmetic gives plain Rationals: only the given value itself prints as 0.6."""
+
+    __slots__ = ("text",)
+
+    def __new__(cls, text: str):
+        exact = sympy.Rational(text)
+        obj = sympy.Expr.__new__(cls)
+        obj.p, obj.q = exact.p, exact.q
+        obj.text = text.replace("−", "-").lstrip("+")
+        return obj
+
+    def __getnewargs__(self):
+        return (self.text,)
+
+    def __hash__(self) -> int:
+        return hash(sympy.Rational(self.p, self.q))  # equal to p/q, so hashed as p/q
+
+    def _hashable_content(self):
+        return (self.p, self.q)
+
+    def _sympystr(self, printer) -> str:
+        return self.text
+
+    def _latex(self, printer) -> str:
+        return self.text
+
+    def _mathml_presentation(self, printer):
+        if self.text.startswith("-"):
+            row = printer.dom.createElement("mrow")
+            minus = printer.dom.createElement("mo")
+            minus.appendChild(printer.dom.createTextNode("−"))
+            row.appendChild(minus)
+            row.appendChild(TypedDecimal(self.text[1:])._mathml_presentation(printer))
+            return row
+        number = printer.dom.createElement("mn")
+        number.appendChild(printer.dom.createTextNode(self.text))
+        return number
+
+
+DECIMAL = re.compile(r"[-+−]?(?:[0-9]+\.[0-9]*|\.[0-9]+)")
+
+
 def parse_point(assignments: Mapping[str, object] | Iterable[str]) -> dict:
     """{'x': '1/2'} or ['x=1/2', 'w=2'] as {x: 1/2, w: 2}; values are parsed, never evaluated.
 
@@ -157,7 +202,10 @@ def parse_point(assignments: Mapping[str, object] | Iterable[str]) -> dict:
             ]
             if names:  # 0x10 is 0·x10 = 0: a number, but not the one meant
                 raise ParseError(f"the value of {name} must be a number; '{value}' has {names[0]}")
-            value = parse(value, input="text")
+            if DECIMAL.fullmatch(value) and len(value) <= 40:
+                value = TypedDecimal(value)  # 0.6 is 3/5 exactly, printed 0.6
+            else:
+                value = parse(value, input="text")
         elif isinstance(value, bool) or not isinstance(value, int | float | sympy.Basic):
             raise TypeError(f"the value of {name} must be text, a number or a SymPy expression")
         elif isinstance(value, int):

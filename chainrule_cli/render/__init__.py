@@ -26,7 +26,7 @@ class Options:
     color: bool = False  # terminal: ANSI colours
     width: int = 80
     name: str = "f"  # graph, python: the function's name
-    detail: str = "full"  # jacobian: brief leaves out the factors' working
+    detail: str = "normal"  # jacobian: brief leaves out the factors' working
     picture: str | None = field(default=None, repr=False)  # graph, html: the SVG Graphviz drew
 
 

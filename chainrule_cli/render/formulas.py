@@ -12,7 +12,17 @@ FORMULAS: dict[str, tuple[str, str]] = {
     "variable": ("x' = 1", r"x' = 1"),
     "constant_multiple": ("(c·f)' = c·f'", r"(c f)' = c f'"),
     "sum": ("(f + g)' = f' + g'", r"(f + g)' = f' + g'"),
+    "chain.implicit": ("(f(y))' = f'(y)·y'", r"\bigl(f(y)\bigr)' = f'(y)\, y'"),
     "product": ("(f·g)' = f'·g + f·g'", r"(f g)' = f' g + f g'"),
+    "product.3": ("(f·g·h)' = f'·g·h + f·g'·h + f·g·h'", r"(f g h)' = f' g h + f g' h + f g h'"),
+    "product.4": (
+        "(f·g·h·k)' = f'·g·h·k + f·g'·h·k + f·g·h'·k + f·g·h·k'",
+        r"(f g h k)' = f' g h k + f g' h k + f g h' k + f g h k'",
+    ),
+    "product.n": (
+        "(f₁·f₂·…·fₙ)' = f₁'·f₂·…·fₙ + … + f₁·f₂·…·fₙ'",
+        r"(f_1 f_2 \cdots f_n)' = f_1' f_2 \cdots f_n + \dots + f_1 f_2 \cdots f_n'",
+    ),
     "quotient": (
         "(f/g)' = (f'·g − f·g')/g²",
         r"\left(\frac{f}{g}\right)' = \frac{f' g - f g'}{g^{2}}",

@@ -41,7 +41,7 @@ def _decimals(at: dict) -> list[str] | None:
     exact, decimal = at["exact"], at["decimal"]
     if all(e.is_Integer for e in exact) or None in decimal:
         return None
-    return [f"{v:.12g}".replace("-", "−") for v in decimal]
+    return [f"{v:.4g}".replace("-", "−") for v in decimal]
 
 
 def layout(gradient: S.Gradient, lang: str = "en", at: dict | None = None) -> list[Line]:

@@ -9,6 +9,7 @@ is escaped. Like the other renderers it reads the outline and computes nothing.
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import re
 
@@ -583,10 +584,15 @@ class DerivationHtml(Html):
         step = view.step
         u = self.unicode.doprint
         if view.worked:
+            out = []
+            if isinstance(step, S.ChainStep):  # dy/du · du/dx, then the product worked
+                out = self.forms(dataclasses.replace(view, worked=()))[:-1]
             d = "∂" if view.partial or self.d == "∂" else None
-            out = [
+            lead = not out  # the first form is said by the rule's name
+            out += [
                 (built_mathml(f.expr, self.printer, d),
-                 _width(built_text(f.expr, self.unicode, d)), "" if i == 0 else self.why(f.why))
+                 _width(built_text(f.expr, self.unicode, d)),
+                 "" if i == 0 and lead else self.why(f.why))
                 for i, f in enumerate(view.worked)
             ]  # fmt: skip
             if not view.settled:
@@ -669,6 +675,7 @@ class DerivationHtml(Html):
         return head
 
     def body(self, view: StepView) -> str:
+        """What a step says before its sub-steps: its parts, names, sentence."""
         out = []
         parts = self.name_parts(view)
         if parts:
@@ -686,30 +693,38 @@ class DerivationHtml(Html):
         if view.note:
             sentence = self.marked(self.sentences.note(view.step))
             out.append(f'<p class="note">{sentence}</p>')
-        for equation in view.equations:
-            said = self.why(equation.why)
-            line = math(self.side(equation.left) + mo("=") + self.side(equation.right))
-            why = f'<span class="why">{escape(said)}</span>' if said else ""
-            out.append(f'<div class="chain"><div class="row">{line}{why}</div></div>')
-        forms = self.forms(view)
-        lead = self.lhs(view)
-        if view.after:
-            forms += [(self.side(e.right), 20, self.why(e.why)) for e in view.after]
-        out.append(self.chain(lead, forms))
+        out.extend(self.equation(e) for e in view.equations[:1])  # d/dx (F) = d/dx (G)
         return "\n".join(out)
 
+    def equation(self, equation) -> str:
+        said = self.why(equation.why)
+        line = math(self.side(equation.left) + mo("=") + self.side(equation.right))
+        why = f'<span class="why">{escape(said)}</span>' if said else ""
+        return f'<div class="chain"><div class="row">{line}{why}</div></div>'
+
+    def combination(self, view: StepView) -> str:
+        """What a step says after its sub-steps: the chain that combines their results."""
+        forms = self.forms(view)
+        if view.after:
+            forms += [(self.side(e.right), 20, self.why(e.why)) for e in view.after]
+        said = "".join(self.equation(e) + "\n" for e in view.equations[1:])  # what the sides give
+        return said + self.chain(self.lhs(view), forms)
+
     def steps(self) -> str:
+        """Top-down, as a worked solution reads: a step's rule and parts, its sub-steps, then
+        the line that combines their results."""
         out: list[str] = []
-        open_levels: list[int] = []
+        waiting: list[tuple[int, str]] = []
         for view in self.outline.steps:
-            while open_levels and open_levels[-1] >= view.level:
-                open_levels.pop()
-                out.append("</div></details>\n")
+            while waiting and waiting[-1][0] >= view.level:
+                out.append(waiting.pop()[1] + "</div></details>\n")
+            body = self.body(view)
             out.append(f'<details open class="step" id="step-{view.number}">'
                        f"<summary>{self.summary(view)}</summary>\n"
-                       f'<div class="body">\n{self.body(view)}\n')  # fmt: skip
-            open_levels.append(view.level)
-        out.extend("</div></details>\n" for _ in open_levels)
+                       f'<div class="body">\n' + (body + "\n" if body else ""))  # fmt: skip
+            waiting.append((view.level, self.combination(view)))
+        while waiting:
+            out.append(waiting.pop()[1] + "</div></details>\n")
         return "".join(out)
 
     # ---- the answer ------------------------------------------------------------------------
@@ -778,7 +793,7 @@ def _edge_d(view: StepView, parent: str, default: str) -> str:
 
 
 def _decimal(value) -> str:
-    return f"{value:.12g}".replace("-", "−")
+    return f"{value:.4g}".replace("-", "−")
 
 
 def _title(fragment: str) -> str:
@@ -876,7 +891,7 @@ def render_jacobian_html(jac: S.Jacobian, lang: str = "en", at: dict | None = No
     outputs = math(paren(mo(",").join(h.t(f) for f in jac.written)))
     names = math(paren(mo(",").join(h.t(x) for x in jac.wrt)))
     out = [f"<h1>{h.mixed('ui.jacobian_task', outputs=outputs, vars=names)}</h1>\n"]
-    if detail == "full":
+    if detail != "brief":
         for i, row in enumerate(jac.entries, start=1):
             for j, derivation in enumerate(row, start=1):
                 renderer = DerivationHtml(derivation, lang, partial=len(jac.wrt) > 1)

@@ -58,7 +58,7 @@ def layout(jac: S.Jacobian, lang: str = "en", at: dict | None = None, detail="fu
     word = lambda key, **f: messages.word(key, lang, **f)  # noqa: E731
     task = word("ui.jacobian_task", outputs=_names(jac.written, u), vars=_names(jac.wrt, u))
     lines = [Line().add(task, STYLE["task"]), Line()]
-    if detail == "full":
+    if detail != "brief":
         for i, row in enumerate(jac.entries, start=1):
             for j, derivation in enumerate(row, start=1):
                 lines.append(Line().add(word("ui.entry", row=i, col=j), STYLE["heading"]))
@@ -99,7 +99,7 @@ def latex_body(jac: S.Jacobian, lang: str, at: dict | None, detail: str) -> str:
     renderer = LatexRenderer(lang, partial=len(jac.wrt) > 1)
     tex = renderer.tex
     parts = []
-    if detail == "full":
+    if detail != "brief":
         for i, row in enumerate(jac.entries, start=1):
             for j, derivation in enumerate(row, start=1):
                 parts.append(f"% {messages.word('ui.entry', lang, row=i, col=j)}")
@@ -138,7 +138,7 @@ def markdown(jac: S.Jacobian, lang: str, at: dict | None, detail: str) -> str:
     outputs = "$" + r"\left(" + ", ".join(tex(f) for f in jac.written) + r"\right)$"
     names = "$" + r"\left(" + ", ".join(tex(x) for x in jac.wrt) + r"\right)$"
     out = [f"### {messages.word('ui.jacobian_task', lang, outputs=outputs, vars=names)}", ""]
-    if detail == "full":
+    if detail != "brief":
         for i, row in enumerate(jac.entries, start=1):
             for j, derivation in enumerate(row, start=1):
                 out += [f"#### {messages.word('ui.entry', lang, row=i, col=j)}", ""]

@@ -11,6 +11,7 @@ needed and only macros KaTeX and MathJax know, so the output pastes into a noteb
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable
 
@@ -300,17 +301,20 @@ class LatexRenderer:
         its middle form, the result."""
         step = view.step
         worked = getattr(view, "worked", ())
+        out: list[tuple[sympy.Expr | str, str]] = []
         if worked:
+            if isinstance(step, S.ChainStep):  # dy/du · du/dx, then the product worked
+                out = self.forms(dataclasses.replace(view, worked=()))[:-1]
             # a prime would not say by which variable when there are several: ∂/∂x (…)
             d = r"\partial" if view.partial or self.d == r"\partial" else None
-            out: list[tuple[sympy.Expr | str, str]] = [
-                (built_latex(f.expr, self.printer, d), "" if i == 0 else self.why(f.why))
+            lead = not out  # the first form is said by the rule's name
+            out += [
+                (built_latex(f.expr, self.printer, d), "" if i == 0 and lead else self.why(f.why))
                 for i, f in enumerate(worked)
             ]
             if not getattr(view, "settled", False):
                 out.append((view.result, self.why(view.why)))
             return out
-        out = []
         d = r"\partial" if view.partial else self.d
         if isinstance(step, S.ChainStep):
             u, x = str(step.intermediate), step.var
@@ -411,7 +415,8 @@ class LatexRenderer:
 
     # ---- the steps ---------------------------------------------------------------------------
     def composite(self, view: StepView) -> bool:
-        return bool(view.step.substeps) and not isinstance(view.step, S.RepeatStep)
+        """Whether sub-steps are shown under the step (not all of them folded)."""
+        return view.composite
 
     def is_root(self, view: StepView) -> bool:
         return view.number == 1 and view.level == 0
@@ -553,7 +558,7 @@ class LatexRenderer:
         else:
             value = self.tex(exact)
             if at["decimal"] is not None and not exact.is_Integer:
-                value += rf" \approx {at['decimal']:.12g}"  # LaTeX makes - a minus
+                value += rf" \approx {at['decimal']:.4g}"  # LaTeX makes - a minus
         return rf"&\left.{dydx}\right|_{{{point}}} = {value}"
 
     # ---- the whole ----------------------------------------------------------------------

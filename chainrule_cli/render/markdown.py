@@ -28,9 +28,10 @@ class MarkdownRenderer:
     def word(self, key: str, **fields) -> str:
         return messages.word(key, self.lang, **fields)
 
-    def item(self, outline: Outline, view: StepView) -> list[str]:
+    def item(self, outline: Outline, view: StepView) -> tuple[list[str], list[str]]:
         """The list item of a step: its heading line, then (indented) a chain too long for one
-        line as a $$ block."""
+        line as a $$ block; a composite step's chain comes after its sub-steps (the second
+        list)."""
         head = f"**{view.number}. {view.name}**"
         formula = self.latex.formula(view)
         if view.see is not None:
@@ -60,13 +61,21 @@ class MarkdownRenderer:
             opening = [self.latex.side(first.left), self.latex.side(first.right), ""]
             rows = [opening, *rows]
         indent = "  " * view.depth
+        if self.latex.composite(view):
+            # top-down: the rule and its parts, the sub-steps, then (a paragraph of this
+            # item after them) the chain that combines their results
+            block = self.latex.aligned(rows, 0).removeprefix("&").replace("\n", " ")
+            return [indent + "- " + " — ".join(parts)], ["", f"{indent}  $${block}$$", ""]
         if len(rows) == 1:
             left, right, why = rows[0]
-            why = f" ({strip_text(why)})" if why and self.latex.composite(view) else ""
-            parts.append(f"${left} = {right}${why}")
-            return [indent + "- " + " — ".join(parts)]
+            parts.append(f"${left} = {right}$")
+            return [indent + "- " + " — ".join(parts)], []
         block = self.latex.aligned(rows, 0).removeprefix("&")
-        return [indent + "- " + " — ".join(parts), "", f"{indent}  $${block}$$".replace("\n", " ")]
+        return [
+            indent + "- " + " — ".join(parts),
+            "",
+            f"{indent}  $${block}$$".replace("\n", " "),
+        ], []
 
     def sentence(self, outline: Outline, view: StepView) -> str:
         """The step's sentence, its mathematics in $…$."""
@@ -84,8 +93,18 @@ class MarkdownRenderer:
         d = outline.derivation
         task = latex_renderer.task(outline)
         lines = [f"### {task}", "", f"#### {self.word('ui.steps')}", ""]
+        waiting: list[tuple[int, list[str]]] = []
         for view in outline.steps:
-            lines.extend(self.item(outline, view))
+            while waiting and waiting[-1][0] >= view.level:
+                lines.extend(waiting.pop()[1])
+            opening, combination = self.item(outline, view)
+            lines.extend(opening)
+            waiting.append((view.level, combination))
+        while waiting:
+            lines.extend(waiting.pop()[1])
+        lines = [line for i, line in enumerate(lines) if line or lines[i - 1]]  # one blank
+        while lines[-1] == "":
+            lines.pop()
         lines += ["", f"#### {self.word('ui.result')}", ""]
         dydx = leibniz(outline.value, d.var, d.order, latex_renderer.root_d)
         lines.append(rf"$$\boxed{{{dydx} = {self.tex(outline.result)}}}$$")

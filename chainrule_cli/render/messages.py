@@ -34,9 +34,9 @@ CATALOG: dict[str, dict[str, str]] = {
         "piecewise": "Differentiate {function} piece by piece; at a tie or a boundary the"
         " derivative may not exist, and H(0) = 1/2 is used there.",
         "special": "The special function {function} has its own derivative.",
-        "general_power": "Logarithmic differentiation: ln y = g·ln f, so y' = y·(g'·ln f + g·f'/f)"
-        " with f = {base} and g = {exponent}.",
-        "function": "{function} is an unknown function: its derivative is written {function}'.",
+        "general_power": "Logarithmic differentiation: taking ln of both sides gives {identity};"
+        " differentiate both sides (the left one gives {left}), with {f_is} and {g_is}.",
+        "function": "{name} is an unknown function: its derivative is written {name_prime}.",
         "chain": "Chain rule: let {u} = {inner}; then dy/d{var} = dy/d{u} · d{u}/d{var}.",
         "multivariable_chain": "Several arguments depend on {var}: add ∂F/∂a · da/d{var} over"
         " them.",
@@ -91,6 +91,8 @@ CATALOG: dict[str, dict[str, str]] = {
         "why.sign_over_abs": "sign(u)/|u| = 1/u for u ≠ 0",
         "why.formula": "the rule on this expression",
         "why.middle": "the parts' derivatives put in",
+        "why.put_back": "the intermediate put back",
+        "why.expand_numerator": "expand the numerator",
         "ui.implicit_task": "Differentiate {equation} implicitly with respect to {var}, {function}",
         "ui.implicit_task_order": "Differentiate {equation} implicitly with respect to {var},"
         " {order} times, {function}",
@@ -303,9 +305,9 @@ CATALOG: dict[str, dict[str, str]] = {
         "abs": "d/d{var} |{var}| = sign({var})（{var} ≠ 0；|{var}| 在 0 处不可导）。",
         "piecewise": "对 {function} 逐段求导；在相等处或分段点导数可能不存在，此处取 H(0) = 1/2。",
         "special": "特殊函数 {function} 有其自身的导数公式。",
-        "general_power": "对数求导法：ln y = g·ln f，所以 y' = y·(g'·ln f + g·f'/f)，"
-        "其中 f = {base}，g = {exponent}。",
-        "function": "{function} 是未知函数，其导数记作 {function}'。",
+        "general_power": "对数求导法：两边取对数得 {identity}；再两边求导（左边得 {left}），"
+        "其中 {f_is}，{g_is}。",
+        "function": "{name} 是未知函数，其导数记作 {name_prime}。",
         "chain": "链式法则：设 {u} = {inner}，则 dy/d{var} = dy/d{u} · d{u}/d{var}。",
         "multivariable_chain": "多个自变量依赖于 {var}：对它们求 ∂F/∂a · da/d{var} 之和。",
         "rewrite": "改写：{expr} = {rewritten}，再求导。",
@@ -358,6 +360,8 @@ CATALOG: dict[str, dict[str, str]] = {
         "why.sign_over_abs": "当 u ≠ 0 时 sign(u)/|u| = 1/u",
         "why.formula": "对本式套用法则",
         "why.middle": "代入各部分的导数",
+        "why.put_back": "代回中间变量",
+        "why.expand_numerator": "展开分子",
         "ui.implicit_task": "对 {equation} 关于 {var} 隐函数求导，{function}",
         "ui.implicit_task_order": "对 {equation} 关于 {var} 隐函数求 {order} 阶导数，{function}",
         "ui.not_on_curve": "{point} 不在曲线 {equation} 上",
@@ -588,6 +592,38 @@ def rule_name(step: S.Step, lang: str = "en") -> str:
     return word(f"name.{step.rule}", lang)
 
 
+class Equals(sympy.Basic):
+    """a = b said in a sentence, printed as an equation by every printer (str's Eq(a, b) is
+    not how a sentence says it)."""
+
+    def _sympystr(self, printer) -> str:
+        return f"{printer._print(self.args[0])} = {printer._print(self.args[1])}"
+
+    def _latex(self, printer) -> str:
+        return f"{printer._print(self.args[0])} = {printer._print(self.args[1])}"
+
+    def _mathml_presentation(self, printer):
+        row = printer.dom.createElement("mrow")
+        equals = printer.dom.createElement("mo")
+        equals.appendChild(printer.dom.createTextNode("="))
+        for node in (printer._print(self.args[0]), equals, printer._print(self.args[1])):
+            row.appendChild(node)
+        return row
+
+
+def _logarithmic(step: S.GeneralPowerStep) -> dict[str, sympy.Basic]:
+    """The mathematics of logarithmic differentiation's sentence, as expressions (typeset in
+    LaTeX and HTML, never as words): f = x, g = x, ln y = x·ln x, y'/y."""
+    f, g, y = sympy.Symbol("f"), sympy.Symbol("g"), sympy.Symbol("y")
+    with sympy.core.parameters.evaluate(False):
+        return {
+            "f_is": Equals(f, step.base),
+            "g_is": Equals(g, step.exponent),
+            "identity": Equals(sympy.log(y), sympy.Mul(step.exponent, sympy.log(step.base))),
+            "left": sympy.Mul(sympy.Symbol("y'"), sympy.Pow(y, -1)),
+        }
+
+
 def sentence(step: S.Step, lang: str = "en", show: Callable[[sympy.Basic], str] = str) -> str:
     """The one sentence that explains this step; `show` prints its expressions (SymPy text by
     default, as JSON wants; the terminal passes its Unicode printer). Only the expressions the
@@ -619,6 +655,10 @@ def sentence(step: S.Step, lang: str = "en", show: Callable[[sympy.Basic], str] 
             fields[name] = step.function
         elif name == "u":
             fields[name] = show(step.intermediate)
+        elif name in ("name", "name_prime"):  # an unknown function f: its derivative f'
+            fields[name] = show(sympy.Symbol(step.function + ("'" if name == "name_prime" else "")))
+        elif name in ("f_is", "g_is", "identity", "left"):
+            fields[name] = show(_logarithmic(step)[name])
         else:
             fields[name] = show(getattr(step, name))
     return template.format(**fields).replace("  ", " ")

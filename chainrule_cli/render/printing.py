@@ -17,6 +17,8 @@ from sympy.printing.latex import LatexPrinter
 from sympy.printing.pretty.pretty_symbology import pretty_symbol
 from sympy.printing.str import StrPrinter
 
+from chainrule_cli.calculus import steps as S
+
 _PRIMES = {1: "'", 2: "''", 3: "'''"}
 # 2x, 3(x + 1), but 3·sech(x) and 2·x₁: the dot goes only before one letter or a parenthesis
 _COEFFICIENT = re.compile(r"^(-?\d+)\*(?=[^\W\d_](?![\w(])|\()")
@@ -149,6 +151,9 @@ class SympyTextPrinter(Memo, StrPrinter):
 
 class UnicodePrinter(Memo, StrPrinter):
     """sin(x)·e^(−x) instead of sin(x)*exp(-x): SymPy's str() with textbook notation."""
+
+    def _print_Equality(self, expr) -> str:
+        return f"{self._print(expr.lhs)} = {self._print(expr.rhs)}"
 
     def _print_Symbol(self, expr):
         return pretty_symbol(expr.name)
@@ -464,6 +469,13 @@ def _built(expr: sympy.Basic, n: _Built, depth: int = 0) -> str:
         if n.operator is not None:  # ∂/∂x (x²): a prime would not say which variable
             return n.operator(n.paren(shown), n.show(expr.variables[0]))
         return n.prime(shown if plain else n.paren(shown))
+    if isinstance(expr, S.Times):  # the chain rule's product, each factor whole
+        pieces = []
+        for i, factor in enumerate(expr.args):
+            text = n.show(factor)
+            negative = i and text.startswith(("-", "−", "<mo>−"))
+            pieces.append(n.paren(text) if factor.is_Add or negative else text)
+        return n.times.join(pieces)
     deep = _has_formula_derivative(expr)  # x·(x'/x): built further down, where the ' is
     if expr.is_Add and (depth <= 1 or deep):
         out = ""

@@ -28,6 +28,15 @@ def _minus(name: str, value: sympy.Expr, show, minus: str) -> str:
     return f"{name} {minus} {show(value)}"
 
 
+def _plus(left: str, right: str, minus: str) -> str:
+    """left + right, or left − … when right opens with a minus (x/2 − π/6 + √3/2, never
+    x/2 + −π/6 + √3/2)."""
+    for sign in {minus, "-", "−"}:
+        if right.startswith(sign):
+            return f"{left} {minus} {right[len(sign) :].lstrip()}"
+    return f"{left} + {right}"
+
+
 def lines_of(
     t: Tangent, show, lang: str, minus: str = "−", times: str = "·", words=lambda s: s
 ) -> list[tuple[str, str]]:
@@ -49,11 +58,14 @@ def lines_of(
             return f"{show(y)} = {show(t.height)}"
         left = _minus(show(y), t.height, show, minus)
         across = _minus(show(x), a, show, minus)
-        right = f"{show(slope)}{times}" + (across if a == 0 else f"({across})")
+        if slope in (1, -1):  # y − 1/4 = x − 1/2, not 1·(x − 1/2)
+            right = across if slope == 1 else (f"{minus}{show(x)}" if a == 0 else
+                                               f"{minus}({across})")  # fmt: skip
+        else:
+            right = f"{show(slope)}{times}" + (across if a == 0 else f"({across})")
         m = sympy.expand(through).coeff(x, 1)
         c = sympy.expand(through - m * x)
-        mx = show(m * x)
-        plain = mx if c == 0 else _minus(mx, -c, show, minus).replace("+ ", "+ ", 1)
+        plain = show(m * x) if c == 0 else _plus(show(m * x), show(c), minus)
         if m == 0:
             plain = show(c)
         return f"{left} = {right}, {show(y)} = {plain}"

@@ -103,8 +103,17 @@ class TerminalRenderer:
         self.printer.typed = outline.derivation.typed or self.printer.typed
         self.root_d = "∂" if outline.steps[0].partial else self.d
         lines = [self.task(outline), Line()]
+        # top-down, as a worked solution reads: a step's rule and its parts, then its parts
+        # worked (the sub-steps), then the line that combines them
+        waiting: list[tuple[int, list[Line]]] = []
         for view in outline.steps:
-            lines.extend(self.step(view))
+            while waiting and waiting[-1][0] >= view.level:
+                lines.extend(waiting.pop()[1])
+            opening, combination = self.step(view)
+            lines.extend(opening)
+            waiting.append((view.level, combination))
+        while waiting:
+            lines.extend(waiting.pop()[1])
         lines.append(Line())
         lines.extend(self.result(outline, verdict))
         return lines
@@ -138,7 +147,9 @@ class TerminalRenderer:
             line.add("   " + self.word(f"why.{equation.why}"), STYLE["formula"])
         return line
 
-    def step(self, view: StepView) -> list[Line]:
+    def step(self, view: StepView) -> tuple[list[Line], list[Line]]:
+        """A step's lines before its sub-steps (the rule, the names and parts), and the lines
+        after them (the chain that combines their results)."""
         indent = 2 * view.depth
         header = Line(indent).add(f"{view.number}. ", STYLE["number"])
         header.add(view.name, STYLE["rule"])
@@ -159,16 +170,21 @@ class TerminalRenderer:
             body.append(Line().add(f"{named} = {self.u(view.outer)}"))
         if paths:
             body.extend(self.dependency_tree(view))
-        body.extend(self.equation_line(e) for e in view.equations)
+        # d/dx (F) = d/dx (G) before the sides are worked, what they give after
+        body.extend(self.equation_line(e) for e in view.equations[:1])
         if view.parts:
             named = ", ".join(f"{name} = {self.u(part)}" for name, part in view.parts)
             body.append(Line().add(self.word("ui.with") + " ", STYLE["let"]).add(named))
+        for line in body:
+            line.indent = indent + 3
+        opening = [header, *body]
+        body = [self.equation_line(e) for e in view.equations[1:]]
         d = "∂" if view.partial else self.d
         line = Line().add(lhs(view, d), STYLE["lhs"])
         if paths:
             products = signed_sum([self.u(p.product) for p in paths])  # a 0 path shows as 0
             line.add(" = " + self.path_sum(view) + " = " + products)
-        if isinstance(view.step, S.ChainStep) and view.via is not None:
+        if isinstance(view.step, S.ChainStep) and view.value and view.value.isidentifier():
             u, x = self.u(view.step.intermediate), self.u(view.step.var)
             line.add(f" = {d}{view.value}/{d}{u} · {d}{u}/{d}{x}")
         if view.via is not None:
@@ -187,7 +203,7 @@ class TerminalRenderer:
                     for e in view.after)  # fmt: skip
         for line in body:
             line.indent = indent + 3
-        return [header, *body]
+        return opening, body
 
     def path_sum(self, view: StepView) -> str:
         """∂y/∂u·∂u/∂x + ∂y/∂v·∂v/∂x: one product of partials per path."""
@@ -275,7 +291,7 @@ class TerminalRenderer:
         said = self.word(undefined_key(at), point=point)
         line.add(said if undefined else self.u(exact), STYLE["result"])
         if at["decimal"] is not None and not exact.is_Integer:
-            line.add(" ≈ " + f"{at['decimal']:.12g}".replace("-", "−"))
+            line.add(" ≈ " + f"{at['decimal']:.4g}".replace("-", "−"))
         return line
 
     def verdict(self, outline: Outline) -> Line:

@@ -10,6 +10,7 @@ failure, not a silent default. Nothing here computes a derivative: it only names
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -81,6 +82,7 @@ class StepView:
     parts: tuple[tuple[str, sympy.Expr], ...] = ()  # the rule's named parts: f = x², g = sin x
     worked: tuple[Form, ...] = ()  # the formula on this expression, then the middle form
     settled: bool = False  # whether the last worked form already says the result
+    composite: bool = False  # whether sub-steps are shown under it (not all folded)
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,9 +139,15 @@ class Outliner:
         value = self.value_name()
         first: dict = {}
         views: list[StepView] = []
-        for number, (step, depth, name) in enumerate(self.walk(value), start=1):
+        folded = self.folded()
+        shown = ((s, depth, name) for s, depth, name in self.walk(value) if id(s) not in folded)
+        for number, (step, depth, name) in enumerate(shown, start=1):
             remember(first, step, number)
             views.append(self.view(step, number, depth, name, first))
+        views = [
+            dataclasses.replace(v, composite=i + 1 < len(views) and views[i + 1].level > v.level)
+            for i, v in enumerate(views)
+        ]
         failed = {id(s) for s in d.failures}
         failures = tuple(v.number for v in views if id(v.step) in failed)
         if d.failures and not failures:
@@ -165,6 +173,26 @@ class Outliner:
         return Outline(d, self.lang, value, tuple(views), expr, result, not full, failures,
                        label, equation)  # fmt: skip
 
+    def folded(self) -> set[int]:
+        """The steps folded into the line that uses them (unless --detail full): d/dx (1) = 0
+        and d/dx (x) = 1 inside a larger step, whose own line says 6x + 0 or 1·sin(x)."""
+        if self.derivation.detail == "full":
+            return set()
+        out = set()
+        for step in self.derivation.root.walk():
+            out.update(id(s) for s in step.substeps if trivial(s))
+            if self.through_dependent(step):  # d/dx (y²) = 2y·y′, the chain rule said once
+                out.update(id(s) for s in step.walk() if s is not step)
+        return out
+
+    def through_dependent(self, step: S.Step) -> bool:
+        """Whether a chain step's inner function is the dependent variable y(x) itself
+        (implicit differentiation), which the folded steps write 2y·y′ without a u = y."""
+        d = self.derivation
+        if not isinstance(step, S.ChainStep) or d.dependent is None or d.detail == "full":
+            return False
+        return step.inner == dependent_function(d.dependent, d.var)
+
     def fits(self, expr: sympy.Expr) -> bool:
         return self.size(expr) <= FINAL and self.height(expr) <= FINAL_HEIGHT
 
@@ -180,12 +208,19 @@ class Outliner:
         lets, outer, result, times, see = particular(step, first)
         equations, after, why = self.equations(step)
         parts, worked, settled = self.worked(step)
+        said_once = self.through_dependent(step)
+        if said_once:  # d/dx (y²) = 2y·y′
+            lets, outer, times, worked, settled = (), None, None, (), False
         via = self.via(step, value)
         function = getattr(step, "function", None)
         if isinstance(step, S.ExponentialStep) and step.base == sympy.E:
             function = "E"
         elif isinstance(step, S.RewriteStep):
             function = step.why
+        elif said_once:
+            function = "implicit"
+        elif isinstance(step, S.ProductStep) and len(step.factors) > 2:
+            function = str(len(step.factors)) if len(step.factors) <= 4 else "n"
         return StepView(
             number=number,
             level=depth,
@@ -223,16 +258,28 @@ class Outliner:
         forms = step.worked(order)
         if not forms or self.size(forms[-1].expr) > 2 * SMALL:
             return (), (), False
+        if isinstance(step, S.ChainStep) and id(step) in self.forms:
+            # through the value's name (w·y·(1 − y)) rather than through u: u is put back
+            forms = tuple(f for f in forms if not f.where)
         parts = tuple((name, self.named(part)) for name, part in step.parts(order))
         shown = tuple(Form(expr=self.named(f.expr), why=f.why) for f in forms)
         last = forms[-1]
-        settled = last.why == "middle" and _as_it_stands(last.expr, step.result)
+        settled = last.why != "formula" and (
+            _as_it_stands(last.expr, step.result)
+            or _reads_as(last.expr, step.result)
+            or _same_factors(last.expr, step.result)
+        )
         return parts, shown, settled
 
     def equations(self, step: S.Step):
         """The equation chain an implicit step is worked in: both sides differentiated, the
         derivatives, y' solved for (or substituted), and the form simplified on the curve;
         and the reason of the result line."""
+        if isinstance(step, S.QuotientStep) and len(step.substeps) == 2:
+            dn, dd = (s.result for s in step.substeps)
+            as_built = dn * step.denominator - step.numerator * dd
+            expanded = sympy.fraction(step.result)[0] != as_built
+            return (), (), "expand_numerator" if expanded else None
         if not isinstance(step, S.ImplicitStep):
             return (), (), None
         x, n = step.var, step.order
@@ -318,10 +365,31 @@ def _as_it_stands(expr: sympy.Expr, result: sympy.Expr) -> bool:
     for node in (expr, *expr.args):
         if node.is_Add and any(a == 0 for a in node.args):
             return False
-        if node.is_Mul and any(a == 1 or (a.is_Number and a.is_negative) for a in node.args):
-            return False
+        if node.is_Mul and any(
+            a == 1 or (a.is_Number and a.is_negative and i) for i, a in enumerate(node.args)
+        ):
+            return False  # w·1, (1 − x)·(−1); a leading −1 prints as a minus sign
     terms = sorted(str(t.doit()) for t in expr.args)
     return terms == sorted(str(t) for t in sympy.Add.make_args(result))
+
+
+def _same_factors(form: sympy.Expr, result: sympy.Expr) -> bool:
+    """Whether the chain rule's product has the result's factors, in another order only,
+    and is long (a line of its own): the result would say it again. A short one is followed
+    by its tidy form, as a teacher writes cos(x²)·2x = 2x·cos(x²)."""
+    from chainrule_cli.render.printing import built_text
+
+    if not isinstance(form, S.Times) or len(built_text(form)) <= 40:
+        return False
+    factors = [f for a in form.args for f in sympy.Mul.make_args(a.doit())]
+    return sorted(map(str, factors)) == sorted(map(str, sympy.Mul.make_args(result)))
+
+
+def _reads_as(form: sympy.Expr, result: sympy.Expr) -> bool:
+    """Whether a worked form prints as the result does (−2x = −2x would say it twice)."""
+    from chainrule_cli.render.printing import built_text, unicode
+
+    return built_text(form) == unicode(result)
 
 
 def display_names(derivation: S.Derivation) -> dict:
@@ -352,6 +420,15 @@ def worked_out(first: dict, step: S.RepeatStep) -> int | None:
     if found is None:
         found = first.get((step.expr, step.var, step.order, step.result))
     return found
+
+
+def trivial(step: S.Step) -> bool:
+    """d/dx (1) = 0, d/dx (x) = 1, or a repeat of one: nothing a reader needs worked."""
+    if isinstance(step, S.RepeatStep):
+        step = step.original
+    if isinstance(step, S.VariableStep):
+        return True
+    return isinstance(step, S.ConstantStep) and step.expr.is_Number
 
 
 def _has_note(step: S.Step) -> bool:
