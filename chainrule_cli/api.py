@@ -196,7 +196,7 @@ def differentiate(
             if q.order != 1:  # the chain rule over paths is worked for first derivatives
                 raise UnsupportedError("--let works with first derivatives only (no --order)")
             paths = derive_paths(q.expr, q.var, q.named, detail)
-            return Derivation.of(paths).replace(typed=q.typed)
+            return Derivation.of(paths).replace(typed=q.typed, value=q.value, arguments=q.arguments)
         derivation = derive(q.expr, q.var, q.order, detail, value=q.value, form=form)
         return Derivation.of(derivation).replace(
             value=q.value, arguments=q.arguments, notes=q.notes,
@@ -272,7 +272,11 @@ def gradient(
         for variable in q.variables:
             if q.lets:
                 paths = derive_paths(q.expr, variable, q.named, detail)
-                partials.append(Derivation.of(paths).replace(typed=q.typed))
+                partials.append(
+                    Derivation.of(paths).replace(
+                        typed=q.typed, value=q.value, arguments=q.arguments
+                    )
+                )
             else:
                 derived = derive(q.expr, variable, 1, detail, value=q.value)
                 partials.append(

@@ -184,7 +184,7 @@ def test_escapes_what_it_is_given(tmp_path):
     assert "<script" not in page
     merged = merge([page, page])
     assert merged.count("<!DOCTYPE html>") == 1
-    assert merged.count("<section>") == 2
+    assert merged.count('<section id="problem-') == 2
     svg = inline_svg(
         '<?xml version="1.0"?><!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" '
         '"http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd"><svg xmlns="http://www.w3.org/2000/svg"'
@@ -223,7 +223,7 @@ def test_batch_is_one_page():
     result = runner.invoke(["diff", "-", "x", "--format", "html"], input="x^2\nsin(x)\n")
     assert result.exit_code == 0, result.output
     assert result.output.count("<!DOCTYPE html>") == 1
-    assert result.output.count("<section>") == 2
+    assert result.output.count('<section id="problem-') == 2
     assert_page(result.output)
 
 

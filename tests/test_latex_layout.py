@@ -25,38 +25,40 @@ QUOTIENT = "(x^2+1)/(x-1)"
 
 PRODUCT_ROWS = [
     r"&y = x^{2} \sin{\left(x \right)}",
-    r"&\text{1. Product rule:}\quad (f g)' = f' g + f g'\qquad"
-    r" \text{with }f = x^{2},\ g = \sin{\left(x \right)}",
-    r"&\qquad \begin{aligned}",
-    r"\text{2.} && f' &= 2 \cdot x^{2 - 1} = 2 x && \text{Power rule: }(x^{n})' = n x^{n-1}",
-    r"\text{3.} && g' &= \cos{\left(x \right)}"
-    r" && \text{Trigonometric function: }\sin' x = \cos x",
-    r"\end{aligned}",
-    r"&\begin{aligned}",
-    r"\frac{dy}{dx} &= \left(x^{2}\right)' \cdot \sin{\left(x \right)} + x^{2} \cdot"
-    r" \left(\sin{\left(x \right)}\right)' && \text{Product rule}",
-    r"&= 2 x \sin{\left(x \right)} + x^{2} \cos{\left(x \right)}"
-    r" && \text{the parts' derivatives put in}",
-    r"&= \boxed{x \left(x \cos{\left(x \right)} + 2 \sin{\left(x \right)}\right)}"
-    r" && \text{collect common factors}",
-    r"\end{aligned}",
+    r"&\text{1. Product rule:}\quad (f g)' = f' g + f g'\qquad \text{with }f = x^{2},\ g ="
+    r" \sin{\left(x \right)}",
+    r"&\qquad \text{2.}\ f' = 2 \cdot x^{2 - 1} = 2 x \tag*{$\text{Power rule: }(x^{n})' = n"
+    r" x^{n-1}$}",
+    r"&\qquad \text{3.}\ g' = \cos{\left(x \right)} \tag*{$\text{Trigonometric function:"
+    r" }\sin' x = \cos x$}",
+    r"&\frac{dy}{dx} = \left(x^{2}\right)' \cdot \sin{\left(x \right)} + x^{2} \cdot"
+    r" \left(\sin{\left(x \right)}\right)' \tag*{$\text{Product rule}$}",
+    r"&\phantom{\frac{dy}{dx}} = 2 x \sin{\left(x \right)} + x^{2} \cos{\left(x \right)}"
+    r" \tag*{$\text{the parts' derivatives put in}$}",
+    r"&\phantom{\frac{dy}{dx}} = \boxed{x \left(x \cos{\left(x \right)} + 2 \sin{\left(x"
+    r" \right)}\right)} \tag*{$\text{collect common factors}$}",
 ]
 
 QUOTIENT_ROWS = [
     r"&y = \frac{x^{2} + 1}{x - 1}",
-    r"&\text{1. Quotient rule:}\quad \left(\frac{f}{g}\right)' = \frac{f' g - f g'}{g^{2}}"
-    r"\qquad \text{with }f = x^{2} + 1,\ g = x - 1",
+    r"&\text{1. Quotient rule:}\quad \left(\frac{f}{g}\right)' = \frac{f' g - f"
+    r" g'}{g^{2}}\qquad \text{with }f = x^{2} + 1,\ g = x - 1",
     r"&\qquad \text{2. Sum rule:}\quad (f + g)' = f' + g'",
-    r"f' &= \left(x^{2}\right)' + 1' && \text{Sum rule}",
-    r"&= 2 x + 0 = 2 x && \text{the parts' derivatives put in}",
-    r"&\qquad \text{4. Sum rule:}\quad (f + g)' = f' + g'",
-    r"g' &= x' + \left(-1\right)' && \text{Sum rule}",
-    r"&= 1 + 0 = 1 && \text{the parts' derivatives put in}",
-    r"\frac{dy}{dx} &= \frac{\left(x^{2} + 1\right)' \cdot \left(x - 1\right) - \left(x^{2} + 1"
-    r"\right) \cdot \left(x - 1\right)'}{\left(x - 1\right)^{2}} && \text{Quotient rule}",
-    r"&= \frac{2 x \cdot \left(x - 1\right) - \left(x^{2} + 1\right)}{\left(x - 1"
-    r"\right)^{2}} && \text{the parts' derivatives put in}",
-    r"&= \boxed{\frac{x^{2} - 2 x - 1}{\left(x - 1\right)^{2}}} && \text{expand the numerator}",
+    r"&\qquad \qquad \text{3.}\ \frac{d}{dx}\left(x^{2}\right) = 2 \cdot x^{2 - 1} = 2 x"
+    r" \tag*{$\text{Power rule: }(x^{n})' = n x^{n-1}$}",
+    r"&\qquad f' = \left(x^{2}\right)' + 1' \tag*{$\text{Sum rule}$}",
+    r"&\qquad \phantom{f'} = 2 x + 0 = 2 x \tag*{$\text{the parts' derivatives put in}$}",
+    r"&\qquad \text{4.}\ g' = x' + \left(-1\right)' \tag*{$\text{Sum rule: }(f + g)' = f' +"
+    r" g'$}",
+    r"&\qquad \phantom{\text{4.}\ g'} = 1 + 0 = 1 \tag*{$\text{the parts' derivatives put"
+    r" in}$}",
+    r"&\frac{dy}{dx} = \frac{\left(x^{2} + 1\right)' \cdot \left(x - 1\right) - \left(x^{2} +"
+    r" 1\right) \cdot \left(x - 1\right)'}{\left(x - 1\right)^{2}} \tag*{$\text{Quotient"
+    r" rule}$}",
+    r"&\phantom{\frac{dy}{dx}} = \frac{2 x \cdot \left(x - 1\right) - \left(x^{2} +"
+    r" 1\right)}{\left(x - 1\right)^{2}} \tag*{$\text{the parts' derivatives put in}$}",
+    r"&\phantom{\frac{dy}{dx}} = \boxed{\frac{x^{2} - 2 x - 1}{\left(x - 1\right)^{2}}}"
+    r" \tag*{$\text{expand the numerator}$}",
 ]
 
 
@@ -71,7 +73,7 @@ def rows(tex: str) -> list[str]:
 
 
 def equation_rows(tex: str) -> list[str]:
-    return [r for r in rows(tex) if "&=" in r or r.startswith("&= ")]
+    return [r for r in rows(tex) if " = " in r and not r.startswith(r"&\text{")]
 
 
 def test_product_rule_rows_exactly():
@@ -92,13 +94,17 @@ def test_no_row_has_an_empty_side_and_the_answer_is_boxed(expr):
     tex = differentiate(expr, "x").to_latex()
     for row in rows(tex):
         assert not re.fullmatch(r"&?\s*(\\qquad\s*)*", row), (expr, row)  # nothing at all
-        assert not re.search(r"&=\s*(&&.*)?$", row), (expr, row)  # "lhs &=" and nothing
-        assert not re.fullmatch(r"&\s*(\\qquad\s*)*\\frac\{d\}\{d\w+\}\\left\(.*\\right\)", row)
-        if "&=" in row and not row.startswith("&="):
-            assert row.split("&=")[0].strip(), (expr, row)  # a left side
+        body = row.split(r" \tag*{")[0]
+        assert not re.search(r"=\s*$", body), (expr, row)  # "lhs =" and nothing
+        # d/dx (…) alone, never said what it equals
+        alone = r"&\s*(\\qquad\s*)*\\frac\{d\}\{d\w+\}\\left\(.*\\right\)"
+        assert " = " in body or not re.fullmatch(alone, body), (expr, row)
+        if " = " in body and not body.startswith(r"&\text{"):
+            left = body.lstrip("&").replace(r"\qquad", "").split(" = ")[0]
+            assert left.strip(), (expr, row)  # a left side (or its phantom)
     assert tex.count(r"\boxed{") == 1
-    # every rule's chain has its reason in the right-hand column
-    assert any("&& \\text{" in row for row in equation_rows(tex))
+    # every rule's chain has its reason in the one column at the right margin
+    assert any(r" \tag*{$\text{" in row for row in equation_rows(tex))
     assert r"\qquad \text{" not in tex.split("\n")[1]  # no heading floats in the middle
 
 
@@ -136,7 +142,7 @@ def test_every_sentence_that_says_something_appears():
 
 def test_the_y_form_is_beside_the_answer():
     tex = differentiate(ARTICLE, "x").to_latex()
-    assert r"\text{In terms of } y \text{ = } \frac{1}{1 + e^{-\left(w x + b\right)}}" in tex
+    assert r"\text{In terms of } y = \frac{1}{1 + e^{-\left(w x + b\right)}}" in tex
     assert r"\frac{dy}{dx} = w y \left(1 - y\right)" in tex.splitlines()[-2]
 
 

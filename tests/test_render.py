@@ -91,7 +91,7 @@ Differentiate y = 1/(1 + e^(−(w·x + b))) with respect to x
        d/dx (w·x) = w
      du/dx = (w·x)' + b' = w + 0 = w
    dy/dx = dy/du · du/dx = w·y·(1 − y) =
-   (1 − 1/(1 + e^(−(w·x + b))))/(1 + e^(−(w·x + b)))·w
+   ((1 − 1/(1 + e^(−(w·x + b))))/(1 + e^(−(w·x + b))))·w
 
 Result
   dy/dx = w·(1 − 1/(1 + e^(−(w·x + b))))/(1 + e^(−(w·x + b)))
@@ -231,7 +231,7 @@ def test_unknown_functions_have_no_y_form_and_names_do_not_clash():
 def test_plain_text_wraps_between_terms_not_inside_them():
     text = differentiate(ARTICLE, "x").to_text()
     assert "   dy/dx = dy/du · du/dx = w·y·(1 − y) =\n" in text
-    assert "   (1 − 1/(1 + e^(−(w·x + b))))/(1 + e^(−(w·x + b)))·w\n" in text
+    assert "   ((1 − 1/(1 + e^(−(w·x + b))))/(1 + e^(−(w·x + b))))·w\n" in text
 
 
 # ---- LaTeX --------------------------------------------------------------------------------------
@@ -242,7 +242,7 @@ KATEX_MACROS = set(
     "sinh cosh tanh coth operatorname arcsin arccos arctan sigma pi delta theta alpha beta "
     "gamma Gamma mu nu lambda phi psi omega epsilon rho tau xi zeta eta kappa chi Phi Psi "
     "Omega Delta Lambda Sigma Theta Xi Pi max min approx infty sum partial Rightarrow neq "
-    "for otherwise cases mathrm mathbf cdots ldots".split()
+    "for otherwise cases mathrm mathbf cdots ldots phantom tag".split()
 )
 
 
@@ -259,16 +259,18 @@ def test_latex_uses_only_macros_katex_has():
 def test_article_latex_names_the_intermediate_and_boxes_the_result():
     tex = differentiate(ARTICLE, "x").to_latex()
     assert r"&\text{Let}\ u = w x + b,\quad y = \frac{1}{1 + e^{- u}}" in tex
-    assert r"\frac{dy}{du} &= y \left(1 - y\right) = " in tex
-    assert r"\frac{du}{dx} &= \left(w x\right)' + b' && \text{Sum rule} \\" in tex
-    assert r"&= w + 0 = w && \text{the parts' derivatives put in}" in tex
+    assert r"\frac{dy}{du} = y \left(1 - y\right) = " in tex
+    assert r"\frac{du}{dx} = \left(w x\right)' + b' \tag*{$\text{Sum rule}$} \\" in tex
     assert (
-        r"\frac{dy}{dx} &= \frac{dy}{du} \cdot \frac{du}{dx} = w y \left(1 - y\right)"
-        r" && \text{Chain rule}"
+        r"\phantom{\frac{du}{dx}} = w + 0 = w \tag*{$\text{the parts' derivatives put in}$}" in tex
+    )
+    assert (
+        r"&\frac{dy}{dx} = \frac{dy}{du} \cdot \frac{du}{dx} = w y \left(1 - y\right)"
+        r" \tag*{$\text{Chain rule}$}"
     ) in tex
     assert (
-        r"&= \boxed{\frac{w e^{-\left(w x + b\right)}}"
-        r"{\left(1 + e^{-\left(w x + b\right)}\right)^{2}}} && \text{put over a common denominator}"
+        r"= \boxed{\frac{w e^{-\left(w x + b\right)}}{\left(1 + e^{-\left(w x + b\right)}\right)"
+        r"^{2}}} \tag*{$\text{put over a common denominator}$}"
     ) in tex
     assert r"\text{1. Chain rule:}" in tex
 

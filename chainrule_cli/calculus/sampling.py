@@ -223,6 +223,10 @@ def default_range(
             found = features(functions, scale)
             if found:
                 break
+        if found and at is not None:
+            # the point of tangency and what happens near it, not every wiggle of x² sin x
+            reach = max(3.0, 2 * abs(at))
+            found = [f for f in found if abs(f - at) <= reach] + [at]
         if found:
             lo, hi = min(found), max(found)
             margin = max(1.5 if hi - lo > 1 else 3.0, 0.3 * (hi - lo), 0.1 * max(abs(lo), abs(hi)))

@@ -108,8 +108,9 @@ def _put_back(expr: sympy.Expr, names: dict) -> sympy.Expr:
     derivative at a point (Subs), where a plain replacement would differentiate by x²."""
     if expr.has(sympy.Derivative, sympy.Subs):
         return expr.subs(names)
-    with sympy.core.parameters.evaluate(False):  # 5u⁴ → 5(3x² + 1)⁴, not expanded or re-sorted
-        return expr.xreplace(names)
+    # evaluated: e^(−u) at u = wx + b is e^(−wx − b); unevaluated, −1·(wx + b) would print
+    # without its brackets in MathML (e^(−wx+b), a different number)
+    return expr.xreplace(names)
 
 
 class Times(sympy.Function):

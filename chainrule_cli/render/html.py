@@ -19,7 +19,6 @@ from sympy.printing.precedence import PRECEDENCE
 
 from chainrule_cli.calculus import steps as S
 from chainrule_cli.render import messages
-from chainrule_cli.render.formulas import FORMULAS
 from chainrule_cli.render.printing import (
     UnicodePrinter,
     _Built,
@@ -30,6 +29,7 @@ from chainrule_cli.render.printing import (
 )
 from chainrule_cli.render.terminal import undefined_key
 from chainrule_cli.render.view import Applied, Outline, Outliner, StepView, outline
+from chainrule_cli.render.view import formula as rule_formula
 
 MINUS = "<mo>&#x2212;</mo>"
 PRIME = "&#x2032;"
@@ -85,8 +85,9 @@ th, td { border: 1px solid var(--line); padding: .3rem .55rem; text-align: left;
 th { background: #f3f5f7; font-weight: 600; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .diagram { margin: .5rem 0 1rem; overflow-x: auto; }
-.diagram svg { max-width: 100%; height: auto; }
+.diagram svg { height: auto; }  /* its own size: labels stay ≥ 11 px; a wide one scrolls */
 @media print {
+  .diagram svg { max-width: 100%; }
   body { font-size: 11pt; }
   main { max-width: none; padding: 0; }
   details.step { break-inside: avoid-page; }
@@ -201,7 +202,20 @@ def clean(markup: str) -> str:
     for entity, plain in (("&ExponentialE;", "e"), ("&dd;", "d"), ("&ImaginaryI;", "i")):
         markup = markup.replace(entity, plain)
     markup = markup.replace("<mo>-</mo>", MINUS).replace("<mo>'</mo>", f"<mo>{PRIME}</mo>")
+    markup = _NEGATIVE.sub(MINUS + "<mn>", markup)  # a real minus before a number, as an <mo>
+    # a function applied to its argument: sin⁡(x), never a product sin·(x) run together
+    markup = _APPLIED.sub(lambda m: m.group(1) + APPLY + m.group(2), markup)
     return markup.replace("'", PRIME)
+
+
+APPLY = "<mo>&#x2061;</mo>"  # U+2061 FUNCTION APPLICATION
+_NEGATIVE = re.compile(r"<mn>[-\u2212]")
+# a name (or a primed name) followed at once by its bracketed argument: nothing between them
+# means application (a product has &InvisibleTimes; there)
+_APPLIED = re.compile(
+    r"(<mi>[^<]+</mi>|<mi>[^<]+</mi><mo>[^<]*</mo></msup>|</msup>)"
+    r"(<mrow><mo(?: [^>]*)?>\()"
+)
 
 
 def signs(markup: str) -> str:
@@ -435,9 +449,16 @@ def page(title: str, body: str, lang: str = "en") -> str:
 def merge(documents: list[str], lang: str = "en") -> str:
     """Several pages (a batch) as one: their bodies in order, each a section."""
     bodies, title = [], "chainrule"
-    for document in documents:
+    for number, document in enumerate(documents, start=1):
         found = re.search(r"<main>\n(.*)</main>", document, re.S)
-        bodies.append(f"<section>\n{found.group(1) if found else ''}</section>\n<hr>\n")
+        body = found.group(1) if found else ""
+        if len(documents) > 1:  # a problem set: each problem headed by its number
+            body = re.sub(r"<h1([^>]*)>", rf'<h1\1><span class="num">{number}.</span> ', body,
+                          count=1)  # fmt: skip
+            body = body.replace(' id="step-', f' id="p{number}-step-').replace(
+                'href="#step-', f'href="#p{number}-step-'
+            )  # each problem's step anchors its own
+        bodies.append(f'<section id="problem-{number}">\n{body}</section>\n<hr>\n')
         named = re.search(r"<title>(.*?)</title>", document, re.S)
         if named and title == "chainrule":
             title = html.unescape(named.group(1))
@@ -600,7 +621,7 @@ class DerivationHtml(Html):
             return out
         out = []
         d = "∂" if view.partial else self.d
-        if isinstance(step, S.ChainStep):
+        if isinstance(step, S.ChainStep) and view.lets:  # (none: d/dx y² = 2y·y′, said once)
             name = str(step.intermediate)
             du_dx = leibniz(name, step.var, self.printer, d=d)
             if view.value and view.value.isidentifier():
@@ -656,6 +677,8 @@ class DerivationHtml(Html):
         return '<div class="chain">' + "".join(out) + "</div>\n"
 
     def name_parts(self, view: StepView):
+        if id(view.step) in self.part_names:  # a part itself (the quotient's f): its own f, g
+            return view.parts  # would be read as the outer rule's, so its sub-steps are not named
         for name, value in view.parts:
             for child in view.step.substeps:
                 if child.expr == value and id(child) not in self.part_names:
@@ -669,7 +692,7 @@ class DerivationHtml(Html):
         if view.see is not None:
             link = escape(self.word("ui.see_step", number=view.see))
             return head + f'<a href="#step-{view.see}">{link}</a>'
-        latex = FORMULAS.get(view.formula, ("", ""))[1]
+        latex = rule_formula(view)[1]
         if latex:
             head += f'<span class="formula">{math(tex_mathml(latex))}</span>'
         return head
@@ -752,8 +775,8 @@ class DerivationHtml(Html):
         if o.named:
             out.append(f'<p class="note">({escape(self.word("ui.named"))})</p>')
         if d.in_terms_of is not None:
-            intro = self.mixed("ui.in_terms_of", name=self.m(d.in_terms_of.name),
-                               expr=self.m(o.expr))  # fmt: skip
+            named = math(self.t(d.in_terms_of.name) + mo("=") + self.t(o.expr))
+            intro = self.mixed("ui.in_terms_of", named=named)
             short = leibniz(o.value, d.var, self.printer, d=self.root_d)
             out.append(f"<p>{intro} {math(short + mo('=') + self.t(d.in_terms_of.result))}</p>")
         if self.at is not None:

@@ -19,10 +19,10 @@ import sympy
 
 from chainrule_cli.calculus import steps as S
 from chainrule_cli.render import messages
-from chainrule_cli.render.formulas import FORMULAS
 from chainrule_cli.render.printing import TextbookLatexPrinter, built_latex, latex
 from chainrule_cli.render.terminal import edge_d, signed_sum, undefined_key
 from chainrule_cli.render.view import Applied, Outline, Outliner, StepView, outline
+from chainrule_cli.render.view import formula as rule_formula
 
 # A row is at most this wide, in characters as printed (indentation counted).
 ROW_WIDTH = 78
@@ -72,9 +72,28 @@ def annotate(rows: list[str], note: str) -> list[str]:
     return [f"&{note}", *rows]
 
 
+def _group(tex: str, start: int) -> int:
+    """The index after the brace group opening at `start` ({…}, nested groups inside)."""
+    depth = 0
+    for i in range(start, len(tex)):
+        depth += tex[i] == "{"
+        depth -= tex[i] == "}"
+        if depth == 0:
+            return i + 1
+    return len(tex)
+
+
 def width(tex: str) -> int:
-    """About how many characters wide `tex` prints (fractions counted at full length, so it
-    errs on the wide side)."""
+    """About how many characters wide `tex` prints: a fraction as wide as the wider of its
+    numerator and denominator (erring on the wide side elsewhere)."""
+    found = tex.find(r"\frac{")
+    while found >= 0:
+        top_end = _group(tex, found + 5)
+        bottom_end = _group(tex, top_end) if tex[top_end : top_end + 1] == "{" else top_end
+        top, bottom = tex[found + 6 : top_end - 1], tex[top_end + 1 : bottom_end - 1]
+        wide = max(width(top), width(bottom), 1)
+        tex = tex[:found] + "x" * wide + tex[bottom_end:]
+        found = tex.find(r"\frac{")
     s = re.sub(r"\\(left|right|begin|end)\b|\\[,;:! ]|\\quad|\\qquad", "", tex)
     s = re.sub(r"\\text\{", "{", s)
     s = re.sub(r"\\cdot\b", "++", s)
@@ -91,6 +110,33 @@ def escape_words(sentence: str) -> str:
     """A sentence with $…$ mathematics: its words escaped for LaTeX, the mathematics kept."""
     pieces = sentence.split("$")
     return "$".join(p if i % 2 else escape(p).replace("−", "-") for i, p in enumerate(pieces))
+
+
+def cut_terms(text: str, limit: int) -> list[str]:
+    """A LaTeX form as rows of at most about `limit`, cut before a + or − between the terms
+    at its top level (outside every brace and \\left…\\right): never inside a term."""
+    cuts, depth, i = [], 0, 0
+    while i < len(text):
+        if text.startswith(r"\left", i):
+            depth, i = depth + 1, i + 5
+            continue
+        if text.startswith(r"\right", i):
+            depth, i = depth - 1, i + 6
+            continue
+        c = text[i]
+        depth += c == "{"
+        depth -= c == "}"
+        if depth == 0 and text.startswith((" + ", " - "), i) and i:
+            cuts.append(i + 1)
+        i += 1
+    rows, start = [], 0
+    for j, cut in enumerate(cuts):
+        following = cuts[j + 1] if j + 1 < len(cuts) else len(text)
+        if width(text[start:following]) > limit:
+            rows.append(text[start:cut].strip())
+            start = cut
+    rows.append(text[start:].strip())
+    return [r for r in rows if r]
 
 
 def mixed_row(pieces: Iterable[tuple[str, str]]) -> str:
@@ -230,7 +276,7 @@ class LatexRenderer:
         return rf"{leibniz(None, step.var, d=d)}\left({self.tex(view.expr)}\right)"
 
     def formula(self, view: StepView) -> str:
-        return FORMULAS[view.formula][1] if view.formula in FORMULAS else ""
+        return rule_formula(view)[1]
 
     def label(self, view: StepView) -> str:
         """The rule and its formula, as the reason of a chain: Power rule: (x^n)' = n x^{n-1}."""
@@ -312,11 +358,20 @@ class LatexRenderer:
                 (built_latex(f.expr, self.printer, d), "" if i == 0 and lead else self.why(f.why))
                 for i, f in enumerate(worked)
             ]
-            if not getattr(view, "settled", False):
+            # a form that cannot be cut between terms to fit the page (one wide fraction) is
+            # left out: the terminal wraps it, a page cannot
+            room = ROW_WIDTH - INDENT_WIDTH * view.depth
+            fit = [
+                (form, why) for form, why in out
+                if not isinstance(form, str) or max(width(p) for p in cut_terms(form, room)) <= room
+            ]  # fmt: skip
+            settled = getattr(view, "settled", False) and len(fit) == len(out)
+            out = fit
+            if not settled:
                 out.append((view.result, self.why(view.why)))
             return out
         d = r"\partial" if view.partial else self.d
-        if isinstance(step, S.ChainStep):
+        if isinstance(step, S.ChainStep) and view.lets:  # (none: d/dx y² = 2y·y′, said once)
             u, x = str(step.intermediate), step.var
             du_dx = leibniz(u, x, d=d)
             if view.value and view.value.isidentifier():
@@ -361,6 +416,8 @@ class LatexRenderer:
             fits = room - width(lhs) - width(why) - 3
             if width(text) > fits and not isinstance(form, str):
                 pieces = self.chunks(form, max(fits, 30))
+            elif width(text) > fits:  # a rule's worked form: cut between its terms
+                pieces = cut_terms(text, max(fits, 30))
             if rows and not why and len(pieces) == 1 and not rows[-1][1].startswith(r"\quad"):
                 left, right, reason = rows[-1]
                 if width(left) + width(right) + width(text) + width(reason) + 3 <= room:
@@ -370,7 +427,38 @@ class LatexRenderer:
             rows.extend(["", rf"\quad {piece}", ""] for piece in pieces[1:])
         return rows
 
-    def aligned(self, rows: list[list[str]], depth: int, numbers: list[str] | None = None) -> str:
+    def aligned(
+        self, rows: list[list[str]], depth: int, numbers: list[str] | None = None,
+        tags: bool = True,
+    ) -> str:  # fmt: skip
+        """Chain rows as rows of the page's align*: left = right, each reason a \tag* at the
+        right margin, so that every reason of the derivation stands in one column (an
+        `aligned` per chain gave each its own column: the reasons zig-zagged down the page);
+        the rows after the first start where its = does (\\phantom of its left side). With
+        `numbers`, each chain opens with its step's number. tags=False: one `aligned` (left
+        &= right && reason), for a display of its own (Markdown's $$)."""
+        if not tags:
+            return self.aligned_block(rows, depth, numbers)
+        lines, lead = [], ""
+        for i, (left, right, why) in enumerate(rows):
+            number = numbers[i] if numbers is not None else ""
+            head = rf"\text{{{number}}}\ " if number else ""
+            if left or number:
+                lead = f"{head}{left}"
+                body = f"{lead} = {right}"
+            elif right.startswith(r"\quad "):  # a long form cut: its next piece
+                body = rf"\phantom{{{lead}}} {right}" if lead else right
+            else:
+                body = rf"\phantom{{{lead}}} = {right}" if lead else f"= {right}"
+            line = f"&{INDENT * depth}{body}"
+            if why:
+                line += rf" \tag*{{${why}$}}"
+            lines.append(line)
+        return " \\\\\n".join(lines)
+
+    def aligned_block(
+        self, rows: list[list[str]], depth: int, numbers: list[str] | None = None
+    ) -> str:
         """Chain rows as one `aligned`: left &= right && reason; with `numbers`, each row
         opens with its step's number in a column of its own."""
         lines = []
@@ -459,6 +547,8 @@ class LatexRenderer:
         """The rule's parts (f = x², g = sin x); the sub-steps that differentiate them will
         be written f', g'."""
         parts = getattr(view, "parts", ())
+        if id(view.step) in self.part_names:  # a part itself (the quotient's f): its own f, g
+            return parts  # would be read as the outer rule's, so its sub-steps are not named
         for name, value in parts:
             for child in view.step.substeps:
                 if child.expr == value and id(child) not in self.part_names:
@@ -525,8 +615,8 @@ class LatexRenderer:
         d = outline.derivation
         dydx = leibniz(outline.value, d.var, d.order, self.root_d)
         rows = []
-        if self.boxed_apart:
-            pieces = self.chunks(outline.result)
+        if self.boxed_apart:  # narrower rows: the box and dy/dx = take their room
+            pieces = self.chunks(outline.result, ROW_WIDTH * 2 // 3)
             if len(pieces) == 1:
                 rows.append(rf"&\boxed{{{dydx} = {pieces[0]}}}")
             else:
@@ -537,8 +627,7 @@ class LatexRenderer:
         if d.in_terms_of is not None:
             intro = self.mixed(
                 "ui.in_terms_of",
-                name=self.tex(d.in_terms_of.name),
-                expr=self.tex(outline.expr),
+                named=f"{self.tex(d.in_terms_of.name)} = {self.tex(outline.expr)}",
             )
             answer = f"{dydx} = {self.tex(d.in_terms_of.result)}"
             if width(intro) + width(answer) < ROW_WIDTH:

@@ -64,13 +64,13 @@ class MarkdownRenderer:
         if self.latex.composite(view):
             # top-down: the rule and its parts, the sub-steps, then (a paragraph of this
             # item after them) the chain that combines their results
-            block = self.latex.aligned(rows, 0).removeprefix("&").replace("\n", " ")
+            block = self.latex.aligned(rows, 0, tags=False).removeprefix("&").replace("\n", " ")
             return [indent + "- " + " — ".join(parts)], ["", f"{indent}  $${block}$$", ""]
         if len(rows) == 1:
             left, right, why = rows[0]
             parts.append(f"${left} = {right}$")
             return [indent + "- " + " — ".join(parts)], []
-        block = self.latex.aligned(rows, 0).removeprefix("&")
+        block = self.latex.aligned(rows, 0, tags=False).removeprefix("&")
         return [
             indent + "- " + " — ".join(parts),
             "",
@@ -112,8 +112,7 @@ class MarkdownRenderer:
             lines += ["", f"({self.word('ui.named')})"]
         if d.in_terms_of is not None:
             name, expr = self.tex(d.in_terms_of.name), self.tex(outline.expr)
-            intro = self.word("ui.in_terms_of", name="@N@", expr="@E@")
-            intro = intro.replace("@N@ = @E@", f"${name} = {expr}$")
+            intro = self.word("ui.in_terms_of", named=f"${name} = {expr}$")
             lines += ["", f"{intro} ${dydx} = {self.tex(d.in_terms_of.result)}$"]
         if self.at is not None:
             lines += ["", "$" + latex_renderer.value_row(dydx, self.at).lstrip("&") + "$"]

@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping
 import sympy
 
 from chainrule_cli.calculus import steps as S
+from chainrule_cli.render.printing import TEXTBOOK_NAMES
 
 CATALOG: dict[str, dict[str, str]] = {
     "en": {
@@ -124,7 +125,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "ui.with": "with",
         "ui.see_step": "see step {number}",
         "ui.result": "Result",
-        "ui.in_terms_of": "In terms of {name} = {expr},",
+        "ui.in_terms_of": "In terms of {named},",
         "ui.simplified": "Simplified: {why}",
         "ui.named": "written with the intermediates of the steps",
         "ui.value": "Value at {point}",
@@ -392,7 +393,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "ui.with": "其中",
         "ui.see_step": "见第 {number} 步",
         "ui.result": "结果",
-        "ui.in_terms_of": "用 {name} = {expr} 表示，",
+        "ui.in_terms_of": "用 {named} 表示，",
         "ui.simplified": "化简：{why}",
         "ui.named": "用各步的中间变量表示",
         "ui.value": "在 {point} 处的值",
@@ -652,7 +653,7 @@ def sentence(step: S.Step, lang: str = "en", show: Callable[[sympy.Basic], str] 
         elif name == "order":
             fields[name] = step.order
         elif name == "function":
-            fields[name] = step.function
+            fields[name] = TEXTBOOK_NAMES.get(step.function, step.function)
         elif name == "u":
             fields[name] = show(step.intermediate)
         elif name in ("name", "name_prime"):  # an unknown function f: its derivative f'

@@ -191,11 +191,12 @@ def _typeset(tex: str, fallback: str) -> str:
 
 
 def _number(value: sympy.Expr) -> str:
-    """A coordinate for a label: exact when short (1/2, √2), else 4 significant digits."""
+    """A coordinate for a label, a number: exact when a short fraction (1/2, −3), else 4
+    significant digits (sin(1) is 0.8415, √2 is 1.414)."""
     text = unicode(value)
-    if len(text) <= 8:
+    if value.is_Rational and len(text) <= 8:
         return text
-    return f"{float(value):.4g}"
+    return f"{float(value):.4g}".replace("-", "−")
 
 
 def _line(x: sympy.Symbol, a, height, slope) -> sympy.Expr:
@@ -331,7 +332,11 @@ def _draw_function(derivation, point: dict, x_range, lang: str) -> Drawing:
     axes.grid(True, color="#dddddd", lw=0.6)
     axes.set_xlabel(_typeset(latex(x), unicode(x)))
     axes.set_ylabel("$y$")
-    shown = f"${f_tex}$" if lang == "en" and _typeset(f_tex, "") else f_text
+    # the title names the function: f(x) = x² sin x and its derivative
+    f_label, f_label_text = _label(f_tex, f_text, f_expr)
+    shown = f_text  # mathtext would set the Chinese words in a font without them: plain there
+    if len(f_label_text) <= LONGEST_LABEL:
+        shown = f_label if lang == "en" else f_label_text
     title = word("title", lang, f=shown)
     axes.set_title(title, **_text_font(figure))
     _legend(drawing)

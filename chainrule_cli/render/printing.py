@@ -149,8 +149,23 @@ class SympyTextPrinter(Memo, StrPrinter):
         return typed if typed is not None else super()._print_Mul(expr)
 
 
+# The textbook's names of the inverse functions (as the LaTeX and MathML print them), one
+# documented choice for every human format: arctan, not atan (JSON keeps SymPy's atan).
+TEXTBOOK_NAMES = {
+    "asin": "arcsin", "acos": "arccos", "atan": "arctan", "acot": "arccot", "asec": "arcsec",
+    "acsc": "arccsc", "asinh": "arsinh", "acosh": "arcosh", "atanh": "artanh",
+    "acoth": "arcoth", "asech": "arsech", "acsch": "arcsch",
+}  # fmt: skip
+
+
 class UnicodePrinter(Memo, StrPrinter):
     """sin(x)·e^(−x) instead of sin(x)*exp(-x): SymPy's str() with textbook notation."""
+
+    def _print_Function(self, expr):
+        name = TEXTBOOK_NAMES.get(type(expr).__name__)
+        if name is None or isinstance(expr, AppliedUndef):
+            return super()._print_Function(expr)
+        return f"{name}({', '.join(self._print(a) for a in expr.args)})"
 
     def _print_Equality(self, expr) -> str:
         return f"{self._print(expr.lhs)} = {self._print(expr.rhs)}"
@@ -474,7 +489,9 @@ def _built(expr: sympy.Basic, n: _Built, depth: int = 0) -> str:
         for i, factor in enumerate(expr.args):
             text = n.show(factor)
             negative = i and text.startswith(("-", "−", "<mo>−"))
-            pieces.append(n.paren(text) if factor.is_Add or negative else text)
+            # in one-line notation a fraction before a ·: (1/u)·2x, not 1/u·2x = 1/(u·2x)
+            fraction = n.times == "·" and i < len(expr.args) - 1 and "/" in text
+            pieces.append(n.paren(text) if factor.is_Add or negative or fraction else text)
         return n.times.join(pieces)
     deep = _has_formula_derivative(expr)  # x·(x'/x): built further down, where the ' is
     if expr.is_Add and (depth <= 1 or deep):

@@ -15,9 +15,9 @@ import sympy
 
 from chainrule_cli.calculus import steps as S
 from chainrule_cli.render import messages
-from chainrule_cli.render.formulas import FORMULAS
 from chainrule_cli.render.printing import UnicodePrinter, built_text, unicode
 from chainrule_cli.render.view import Applied, Equation, Outline, StepView, outline
+from chainrule_cli.render.view import formula as rule_formula
 
 WIDTH = 80
 NBSP = "\u00a0"
@@ -93,8 +93,9 @@ class TerminalRenderer:
         self.at = at
         self.d = "∂" if partial else "d"  # ∂ for the partial derivatives of a gradient
         printer = self.printer = UnicodePrinter()
-        # a formula's own spaces do not break; plain text wraps between "=" and words
-        self.u = lambda expr: printer.doprint(expr).replace(" ", NBSP)
+        # a formula's own spaces do not break; plain text wraps between "=" and words, and a
+        # long formula between its terms
+        self.u = lambda expr: breakable(printer.doprint(expr).replace(" ", NBSP))
 
     def word(self, key: str, **fields) -> str:
         return messages.word(key, self.lang, **fields)
@@ -153,7 +154,7 @@ class TerminalRenderer:
         indent = 2 * view.depth
         header = Line(indent).add(f"{view.number}. ", STYLE["number"])
         header.add(view.name, STYLE["rule"])
-        formula = FORMULAS[view.formula][0]
+        formula = rule_formula(view)[0]
         if view.see is not None:
             formula = self.word("ui.see_step", number=view.see)
         if formula:
@@ -184,14 +185,17 @@ class TerminalRenderer:
         if paths:
             products = signed_sum([self.u(p.product) for p in paths])  # a 0 path shows as 0
             line.add(" = " + self.path_sum(view) + " = " + products)
-        if isinstance(view.step, S.ChainStep) and view.value and view.value.isidentifier():
+        chain = isinstance(view.step, S.ChainStep) and view.lets
+        if chain and view.value and view.value.isidentifier():
             u, x = self.u(view.step.intermediate), self.u(view.step.var)
             line.add(f" = {d}{view.value}/{d}{u} · {d}{u}/{d}{x}")
         if view.via is not None:
             line.add(" = " + self.u(view.via))
         operator = "∂" if view.partial or self.d == "∂" else None  # x' would not say by what
         for form in view.worked:
-            line.add(" = " + built_text(form.expr, self.printer, operator).replace(" ", NBSP))
+            line.add(
+                " = " + breakable(built_text(form.expr, self.printer, operator).replace(" ", NBSP))
+            )
         if not view.settled:
             line.add(" = " + self.u(view.result))
         if view.times is not None:
@@ -273,7 +277,7 @@ class TerminalRenderer:
             lines.append(Line(2).add("(" + self.word("ui.named") + ")", STYLE["note"]))
         if d.in_terms_of is not None:
             name = self.u(d.in_terms_of.name)
-            intro = self.word("ui.in_terms_of", name=name, expr=self.u(d.expr))
+            intro = self.word("ui.in_terms_of", named=f"{name} = {self.u(d.expr)}")
             dydx = leibniz(outline.value, d.var, d=self.root_d)
             line = Line(2, hang=4).add(intro + " ").add(dydx, STYLE["lhs"])
             lines.append(line.add(" = " + self.u(d.in_terms_of.result), STYLE["result"]))
@@ -307,6 +311,36 @@ def edge_d(view: StepView, parent: str, default: str = "d", partial: str = "∂"
     definition = {str(n): v for n, v in step.lets}
     expr = definition.get(parent, step.written)
     return partial if len(expr.free_symbols) > 1 else default
+
+
+# A bracket holding more than this many characters may be broken between its terms.
+LONG_GROUP = 30
+
+
+def breakable(text: str) -> str:
+    """A formula (its spaces non-breaking) that may be wrapped before a + or − between terms:
+    at the top level, or inside a bracket too long for a line's end (never inside (x² + 1))."""
+    if "\u00a0+\u00a0" not in text and "\u00a0−\u00a0" not in text:
+        return text
+    close: dict[int, int] = {}
+    opened: list[int] = []
+    for i, c in enumerate(text):
+        if c in "([{":
+            opened.append(i)
+        elif c in ")]}" and opened:
+            close[opened.pop()] = i
+    spans = sorted(close.items())
+    out = list(text)
+    for i in range(len(text) - 2):
+        if text[i] != NBSP or text[i + 1] not in "+−" or text[i + 2] != NBSP:
+            continue
+        inner = None  # the innermost bracket around the operator
+        for start, end in spans:
+            if start < i < end and (inner is None or start > inner[0]):
+                inner = (start, end)
+        if inner is None or inner[1] - inner[0] > LONG_GROUP:
+            out[i] = " "
+    return "".join(out)
 
 
 def signed_sum(terms: list[str], minus: str = "−") -> str:

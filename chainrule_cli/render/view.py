@@ -25,8 +25,13 @@ from chainrule_cli.render import messages
 from chainrule_cli.render.formulas import formula_key
 from chainrule_cli.walk import Sizes
 
-# Expressions with more nodes than this are displayed through the intermediates' names.
+# Steps larger than this are not worked out on their expression (the formula with its parts).
 SMALL = 60
+# Expressions with more nodes than this are displayed through the intermediates' names (a
+# 1,000-deep composition prints in space linear in its depth); smaller ones in full, so that a
+# name introduced inside a sub-step never leaks into the lines of the step above it.
+NAMED = 300
+NAMED_HEIGHT = 10  # taller than this, SMALL is the bound: sin(sin(…)) stays linear in depth
 # The expression and the final answer are printed in full up to this many nodes and this
 # height, else through the names too (TeX gives up at 255 nested groups).
 FINAL = 2_000
@@ -125,7 +130,8 @@ class Outliner:
         if self.display:
             with evaluate(False):  # a worked form stays as built: f'g + fg'
                 expr = expr.xreplace(self.display)
-        if self.size(expr) <= SMALL or not expr.args:
+        tall = self.height(expr) > NAMED_HEIGHT  # a deep composition: through names early
+        if self.size(expr) <= (SMALL if tall else NAMED) or not expr.args:
             return expr
         with evaluate(False):
             return expr.func(*(a.xreplace(self.names) for a in expr.args))
@@ -319,6 +325,10 @@ class Outliner:
         for colon in (": ", "："):
             head, found, rest = text.partition(colon)
             if found and head.lower().startswith(name.lower()):
+                # a sentence of its own now: "Taking ln of both sides …" (never a symbol: b)
+                word = rest.split(" ", 1)[0]
+                if len(word) > 1 and word.isalpha() and word.islower() and word.isascii():
+                    rest = rest[:1].upper() + rest[1:]
                 return rest
         return text
 
@@ -420,6 +430,32 @@ def worked_out(first: dict, step: S.RepeatStep) -> int | None:
     if found is None:
         found = first.get((step.expr, step.var, step.order, step.result))
     return found
+
+
+def formula(view: StepView) -> tuple[str, str]:
+    """The rule's formula as (text, LaTeX): the catalog's (formulas.py), except for the chain
+    rule, which is written with this step's own names: du/dx = du/dv · dv/dx for an inner
+    chain, not the outer one's dy/dx = dy/du · du/dx."""
+    from chainrule_cli.render.formulas import FORMULAS
+    from chainrule_cli.render.printing import TextbookLatexPrinter, unicode
+
+    step = view.step
+    if view.formula != "chain" or not isinstance(step, S.ChainStep):
+        return FORMULAS.get(view.formula, ("", ""))
+    u, x = step.intermediate, step.var
+    tex = TextbookLatexPrinter().doprint
+    d, dl = ("∂", r"\partial ") if view.partial else ("d", "d")
+    if view.value and view.value.isidentifier():
+        y = sympy.Symbol(view.value)
+        text = f"{d}{unicode(y)}/{d}{unicode(x)} = {d}{unicode(y)}/{d}{unicode(u)} · "
+        latex = (rf"\frac{{{dl}{tex(y)}}}{{{dl}{tex(x)}}} = \frac{{{dl}{tex(y)}}}{{{dl}{tex(u)}}}"
+                 rf" \cdot ")  # fmt: skip
+    else:  # the value has no name: d/dx ((x² + 1)³)
+        text = f"(f({unicode(u)}))' = f'({unicode(u)}) · "
+        latex = rf"(f({tex(u)}))' = f'({tex(u)}) \cdot "
+    text += f"{d}{unicode(u)}/{d}{unicode(x)}"
+    latex += rf"\frac{{{dl}{tex(u)}}}{{{dl}{tex(x)}}}"
+    return text, latex
 
 
 def trivial(step: S.Step) -> bool:
