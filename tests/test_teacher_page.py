@@ -13,7 +13,7 @@ import sympy
 from conftest import runner
 
 from chainrule_cli import api, differentiate
-from chainrule_cli.render.html import MathPrinter
+from chainrule_cli.render.html import MathPrinter, math
 from chainrule_cli.render.view import outline
 
 x = sympy.Symbol("x", real=True)
@@ -211,7 +211,12 @@ def test_mathml_applies_functions_and_writes_a_real_minus():
     markup = MathPrinter().text(2 * x * sympy.sin(x) + sympy.Function("f")(x))
     assert "<mi>sin</mi><mo>&#x2061;</mo><mrow><mo>(</mo>" in markup
     assert "<mi>f</mi><mo>&#x2061;</mo>" in markup
-    assert "<mi>x</mi><mo>&InvisibleTimes;</mo><mrow><mi>sin</mi>" in markup  # a product
+    # a product: a thin space before the function's name, or 2x sin(x) reads 2xsin(x)
+    assert (
+        '<mi>x</mi><mo>&InvisibleTimes;</mo><mspace width="0.1667em"></mspace><mrow><mi>sin'
+        in markup
+    )
+    assert '<mo form="prefix">&#x2212;</mo>' in math("<mo>(</mo><mo>&#x2212;</mo><mn>2</mn>")
     assert "<mn>-" not in MathPrinter().text(sympy.Integer(-3) * x + sympy.Integer(-2))
     page = differentiate("x^2 sin x", "x").render("html")
     assert "&#x2061;" in page

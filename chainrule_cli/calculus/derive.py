@@ -113,7 +113,10 @@ def value_form(
     replaced = through_value(expr, result, y)
     if replaced is None:
         return None
-    return S.InTermsOf(name=y, result=sympy.factor_terms(replaced))
+    replaced = sympy.factor_terms(replaced)
+    if replaced.is_Add and replaced.free_symbols & expr.free_symbols:
+        return None  # 3x²eˣ + y for x³eˣ: y beside the variables it was to replace says nothing
+    return S.InTermsOf(name=y, result=replaced)
 
 
 def through_value(expr: sympy.Expr, result: sympy.Expr, y: sympy.Symbol) -> sympy.Expr | None:

@@ -205,7 +205,22 @@ def clean(markup: str) -> str:
     markup = _NEGATIVE.sub(MINUS + "<mn>", markup)  # a real minus before a number, as an <mo>
     # a function applied to its argument: sin⁡(x), never a product sin·(x) run together
     markup = _APPLIED.sub(lambda m: m.group(1) + APPLY + m.group(2), markup)
+    # sin x in a formula: applied too, with a thin space (MathML Core adds none)
+    markup = _BARE.sub(lambda m: m.group(1) + APPLY + THIN + m.group(2), markup)
+    # 2x sin(x): a thin space before a named function in a product, or it reads 2xsin(x)
+    markup = _NAMED_AFTER.sub(lambda m: m.group(1) + THIN + m.group(2), markup)
     return markup.replace("'", PRIME)
+
+
+THIN = '<mspace width="0.1667em"></mspace>'
+# a named function (two letters or more) followed at once by a plain argument: \cos x
+_BARE = re.compile(
+    r"(<mi>[A-Za-z]{2,}</mi>|<msup>(?:<mrow>)?<mi>[A-Za-z]{2,}</mi>(?:</mrow>)?<mo>[^<]*</mo>"
+    r"</msup>)(<mi>|<mn>)"
+)
+_NAMED_AFTER = re.compile(
+    r"(<mo>&InvisibleTimes;</mo>|<mo>&#x2062;</mo>)((?:<mrow>|<msup><mrow>)*<mi>[A-Za-z]{2,}</mi>)"
+)
 
 
 APPLY = "<mo>&#x2061;</mo>"  # U+2061 FUNCTION APPLICATION
@@ -224,7 +239,14 @@ def signs(markup: str) -> str:
 
 
 def math(inner: str, block: bool = False) -> str:
+    inner = _PREFIX.sub(r'\1<mo form="prefix">&#x2212;</mo>', inner)
+    inner = _BARE.sub(lambda m: m.group(1) + APPLY + THIN + m.group(2), inner)  # cos x
+    inner = _NAMED_AFTER.sub(lambda m: m.group(1) + THIN + m.group(2), inner)  # 2x sin(x)
     return f'<math display="{"block" if block else "inline"}">{fences(inner)}</math>'
+
+
+# a minus that opens a bracket, a side or a row is a sign, spaced as one: (−2x), = −sin(v)
+_PREFIX = re.compile(r"(^|<mrow>|<mo(?: [^>]*)?>[(=]</mo>)<mo>&#x2212;</mo>")
 
 
 def answer(inner: str) -> str:

@@ -283,12 +283,14 @@ class LatexRenderer:
         if view.see is not None:
             return _text(f"{view.name} ({self.word('ui.see_step', number=view.see)})")
         formula = self.formula(view)
-        return _text(f"{view.name}: ") + formula if formula else _text(view.name)
+        colon = "：" if self.lang == "zh" else ": "  # a Chinese text's own colon
+        return _text(f"{view.name}{colon}") + formula if formula else _text(view.name)
 
     def heading(self, view: StepView) -> str:
         """A composite step's first row: number, rule and formula."""
         formula = self.formula(view)
-        text = _text(f"{view.number}. {view.name}" + (":" if formula else ""))
+        colon = "：" if self.lang == "zh" else ":"
+        text = _text(f"{view.number}. {view.name}" + (colon if formula else ""))
         return text + (r"\quad " + formula if formula else "")
 
     def note(self, view: StepView) -> str:
