@@ -313,8 +313,9 @@ def run_lines(expr: str, build, schema: str, fmt: str, standalone: bool, run, la
     else:
         texts = [(1, expr)]
         batch = False
-    section = fmt == "latex" and standalone and batch
     pages = fmt == "html" and batch  # one page holds them all
+    # one part of a document: a LaTeX section, a problem of the HTML page (shown as typed)
+    section = (fmt == "latex" and standalone and batch) or pages
     outcomes: list[Outcome] = []
     for (number, _), outcome in zip(
         texts,

@@ -250,7 +250,8 @@ def test_implicit_steps_as_a_teacher_writes_them():
     at = lines.index("d/dx (x^2 + y^2) = d/dx (25)")
     assert lines[at + 1] == "2. Sum rule   (f + g)' = f' + g'"  # the sides worked, then
     at = lines.index("2x + 2y·y' = 0")  # what they give
-    assert lines[at - 1] == "d/dx (x^2 + y^2) = (x^2)' + (y^2)' = 2x + 2y·y'"
+    assert lines[at - 3] == "d/dx (x^2 + y^2) = (x^2)' + (y^2)' = 2x + 2y·y'"
+    assert lines[at - 2 : at] == ["5. Constant   c' = 0", "d/dx (25) = 0"]  # a side: worked
     assert lines[at + 1] == "dy/dx = −x/y   solve for the derivative"
     # the chain rule stated once for y², without a u = y
     at = lines.index("d/dx (y^2) = 2y·y'")

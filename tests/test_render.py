@@ -134,8 +134,8 @@ Differentiate y = (x^2 + 1)/(x − 1) with respect to x
   4. Sum rule   (f + g)' = f' + g'
      d/dx (x − 1) = x' + (−1)' = 1 + 0 = 1
    dy/dx = ((x^2 + 1)'·(x − 1) − (x^2 + 1)·(x − 1)')/(x − 1)^2 =
-   (2x·(x − 1) − (x^2 + 1))/(x − 1)^2 = (x^2 − 2x − 1)/(x − 1)^2   expand the
-   numerator
+   (2x·(x − 1) − (x^2 + 1))/(x − 1)^2 = (x^2 − 2x − 1)/(x − 1)^2
+   expand the numerator
 
 Result
   dy/dx = (x^2 − 2x − 1)/(x − 1)^2

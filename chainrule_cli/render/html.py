@@ -638,7 +638,12 @@ class DerivationHtml(Html):
                  "" if i == 0 and lead else self.why(f.why))
                 for i, f in enumerate(view.worked)
             ]  # fmt: skip
-            if not view.settled:
+            # a form far wider than the page's column is left out (MathML does not break
+            # lines): the result follows
+            fit = [form for form in out if form[1] <= 2 * ROW_CHARS]
+            settled = view.settled and len(fit) == len(out)
+            out = fit
+            if not settled:
                 out.append((self.t(view.result), _width(u(view.result)), self.why(view.why)))
             return out
         out = []
@@ -1203,5 +1208,10 @@ __all__: list[str] = [
 
 
 def derivation_html(derivation: S.Derivation, o) -> str:
-    """The HTML format (render/__init__.py: RENDERERS): a page."""
-    return render_html(derivation, o.lang, o.at)
+    """The HTML format (render/__init__.py: RENDERERS): a page; one problem of a batch's page
+    (o.section) also shows the line as it was typed, as the LaTeX problem set does."""
+    shown = render_html(derivation, o.lang, o.at)
+    if o.section and o.text:
+        typed = f'<p class="typed"><code>{escape(o.text)}</code></p>\n'
+        shown = shown.replace("</h1>\n", "</h1>\n" + typed, 1)
+    return shown

@@ -141,20 +141,34 @@ def cut_terms(text: str, limit: int) -> list[str]:
 
 def mixed_row(pieces: Iterable[tuple[str, str]]) -> str:
     """Pieces ("text", words) and ("math", latex) as one piece of mathematics: each run of
-    words in one \\text{…}, its spaces kept."""
+    words in one \\text{…}, its spaces kept; in Chinese a thin gap between the words and the
+    mathematics (xeCJK drops the spaces there: 对x 求导)."""
     out: list[str] = []
     run = ""
     for kind, value in pieces:
         if kind == "math":
             if run:
                 out.append(_text(run))
+                if _cjk(run.rstrip()[-1:]):
+                    out.append(CJK_GAP)
                 run = ""
             out.append(value)
         else:
+            if out and not run and _cjk(value.lstrip()[:1]):
+                out.append(CJK_GAP)
             run += value
     if run.strip():
         out.append(_text(run.rstrip()))
     return " ".join(out)
+
+
+# the space a Chinese text leaves around the mathematics inside it (ctex's own between CJK
+# and Latin letters; inside one formula \text{其中}f has none)
+CJK_GAP = r"\,"
+
+
+def _cjk(char: str) -> bool:
+    return bool(char) and "\u3000" <= char <= "\u9fff" and char not in "，。：；、（）"
 
 
 def text_pieces(text: str) -> list[tuple[str, str]]:
@@ -216,6 +230,8 @@ class LatexRenderer:
         self.tex = self.printer.doprint
         self.part_names: dict[int, str] = {}
         self.sentences: Outliner | None = None
+        self.boxed_apart = False
+        self.boxed_why = ""
 
     def word(self, key: str, **fields) -> str:
         return messages.word(key, self.lang, **fields)
@@ -244,6 +260,18 @@ class LatexRenderer:
                     sub[0] = "+ " + sub[0]
                 out += sub
             return out
+        top, bottom = sympy.fraction(expr)
+        if bottom != 1 and top != 1:
+            # one fraction cut: 1/(2(x + 5)^(3/2)) first, then its numerator's pieces
+            sign = top.could_extract_minus_sign()
+            top = -top if sign else top
+            sub = self.pieces(top, limit)
+            if top.is_Add:
+                sub = ["(" + sub[0], *sub[1:-1], sub[-1] + ")"] if len(sub) > 1 else [
+                    rf"\left({sub[0]}\right)"
+                ]  # fmt: skip
+            over = rf"\frac{{1}}{{{self.tex(bottom)}}}"
+            return [("- " if sign else "") + over + r" \cdot " + sub[0], *sub[1:]]
         coeff, rest = expr.as_coeff_Mul()
         lead = "-" if coeff == -1 else "" if coeff == 1 else self.tex(coeff) + r" \cdot"
         for i, factor in enumerate(rest.as_ordered_factors()):
@@ -489,14 +517,24 @@ class LatexRenderer:
         for equation in view.equations[1:] if self.composite(view) else view.equations:
             rows.append([self.side(equation.left), self.side(equation.right),
                          self.why(equation.why)])  # fmt: skip
-        rows += self.pack(self.lhs(view), forms, first_why, room)
+        packed = self.pack(self.lhs(view), forms, first_why, room)
+        if root and not view.after and len(forms) > 1 and packed[-1][1].startswith(r"\quad"):
+            # the answer itself too long for a row: it is written once, boxed below the
+            # chain (with its reason), not cut here and then again in the box
+            self.boxed_why = forms[-1][1]
+            packed = self.pack(self.lhs(view), forms[:-1], first_why, room)
+        rows += packed
         for equation in view.after:
             rows.append(["", self.side(equation.right), self.why(equation.why)])
         if root:
             last = d.simplify[-1].after if d.simplify else view.result
             if view.after:
                 last = view.after[-1].right
-            if last == self.outline.result and not rows[-1][1].startswith(r"\quad"):
+            if (
+                last == self.outline.result
+                and not rows[-1][1].startswith(r"\quad")
+                and not self.boxed_why
+            ):
                 head, sep, tail = rows[-1][1].rpartition(" = ")
                 rows[-1][1] = f"{head}{sep}\\boxed{{{tail}}}"
             else:
@@ -582,6 +620,7 @@ class LatexRenderer:
         self.root_d = r"\partial" if outline.steps[0].partial else self.d
         self.outline = outline
         self.boxed_apart = False
+        self.boxed_why = ""  # the reason of an answer boxed apart, when its row was left out
         rows: list[str] = []
         pending: list[StepView] = []  # composite steps waiting for their chain
         group: list[StepView] = []  # sibling leaves waiting to be set together
@@ -624,6 +663,8 @@ class LatexRenderer:
             else:
                 body = " \\\\\n&".join(pieces)
                 rows.append(rf"&\boxed{{\begin{{aligned}}{dydx} = {{}}&{body}\end{{aligned}}}}")
+            if self.boxed_why:
+                rows[-1] += rf" \tag*{{${self.boxed_why}$}}"
         if outline.named:
             rows.append("&" + _text(f"({self.word('ui.named')})"))
         if d.in_terms_of is not None:

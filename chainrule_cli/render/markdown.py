@@ -89,6 +89,7 @@ class MarkdownRenderer:
         latex_renderer.root_d = r"\partial" if outline.steps[0].partial else latex_renderer.d
         latex_renderer.outline = outline
         latex_renderer.boxed_apart = False
+        latex_renderer.boxed_why = ""
         latex_renderer.part_names = {}
         d = outline.derivation
         task = latex_renderer.task(outline)

@@ -93,6 +93,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "why.formula": "the rule on this expression",
         "why.middle": "the parts' derivatives put in",
         "why.put_back": "the intermediate put back",
+        "why.in_full": "written out in full",
         "why.expand_numerator": "expand the numerator",
         "ui.implicit_task": "Differentiate {equation} implicitly with respect to {var}, {function}",
         "ui.implicit_task_order": "Differentiate {equation} implicitly with respect to {var},"
@@ -362,6 +363,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "why.formula": "对本式套用法则",
         "why.middle": "代入各部分的导数",
         "why.put_back": "代回中间变量",
+        "why.in_full": "完整写出",
         "why.expand_numerator": "展开分子",
         "ui.implicit_task": "对 {equation} 关于 {var} 隐函数求导，{function}",
         "ui.implicit_task_order": "对 {equation} 关于 {var} 隐函数求 {order} 阶导数，{function}",

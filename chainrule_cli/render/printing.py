@@ -271,7 +271,14 @@ class TextbookLatexPrinter(Memo, LatexPrinter):
     def __init__(self, order: str | None = None) -> None:
         """order="none": factors and terms as built, not sorted (sorting the deep factors of
         a tall derivation's products compares whole trees)."""
-        super().__init__({"ln_notation": True, "inv_trig_style": "full", "order": order})
+        super().__init__(
+            {
+                "ln_notation": True,
+                "inv_trig_style": "full",
+                "order": order,
+                "fold_frac_powers": True,
+            }
+        )  # x^{3/2}, not a built-up fraction in an exponent
         self._brackets: dict = {}
 
     # SymPy decides a factor's brackets with expr.has(Mod, Integral, …), a fresh walk of the

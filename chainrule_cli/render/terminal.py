@@ -145,7 +145,7 @@ class TerminalRenderer:
         left = self.side(equation.left) if lead is None else lead
         line = Line().add(f"{left} = {self.side(equation.right)}")
         if equation.why is not None:
-            line.add("   " + self.word(f"why.{equation.why}"), STYLE["formula"])
+            line.add("   " + self.word(f"why.{equation.why}").replace(" ", NBSP), STYLE["formula"])
         return line
 
     def step(self, view: StepView) -> tuple[list[Line], list[Line]]:
@@ -201,7 +201,7 @@ class TerminalRenderer:
         if view.times is not None:
             line.add(" · " + leibniz(self.u(view.times), view.step.var, d=d))
         if view.why is not None:
-            line.add("   " + self.word(f"why.{view.why}"), STYLE["formula"])
+            line.add("   " + self.word(f"why.{view.why}").replace(" ", NBSP), STYLE["formula"])
         body.append(line)
         body.extend(self.equation_line(e, lead=" " * len(line.text.split(" = ")[0]))
                     for e in view.after)  # fmt: skip
@@ -272,7 +272,11 @@ class TerminalRenderer:
         lines.append(first)
         for rewrite in d.simplify:
             line = Line(4, hang=4).add("= ").add(self.u(rewrite.after), STYLE["result"])
-            lines.append(line.add("   " + self.word(f"why.{rewrite.why}"), STYLE["formula"]))
+            lines.append(
+                line.add(
+                    "   " + self.word(f"why.{rewrite.why}").replace(" ", NBSP), STYLE["formula"]
+                )
+            )
         if outline.named:
             lines.append(Line(2).add("(" + self.word("ui.named") + ")", STYLE["note"]))
         if d.in_terms_of is not None:

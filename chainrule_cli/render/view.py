@@ -186,7 +186,8 @@ class Outliner:
             return set()
         out = set()
         for step in self.derivation.root.walk():
-            out.update(id(s) for s in step.substeps if trivial(s))
+            if not isinstance(step, S.ImplicitStep):  # d/dx (25) = 0: a side, said
+                out.update(id(s) for s in step.substeps if trivial(s))
             if self.through_dependent(step):  # d/dx (y²) = 2y·y′, the chain rule said once
                 out.update(id(s) for s in step.walk() if s is not step)
         return out
@@ -265,8 +266,12 @@ class Outliner:
         if not forms or self.size(forms[-1].expr) > 2 * SMALL:
             return (), (), False
         if isinstance(step, S.ChainStep) and id(step) in self.forms:
-            # through the value's name (w·y·(1 − y)) rather than through u: u is put back
-            forms = tuple(f for f in forms if not f.where)
+            # through the value's name (w·y·(1 − y)) rather than through u; the next form
+            # writes y out in full
+            forms = tuple(
+                f.replace(why="in_full") if f.why == "put_back" else f
+                for f in forms if not f.where
+            )  # fmt: skip
         parts = tuple((name, self.named(part)) for name, part in step.parts(order))
         shown = tuple(Form(expr=self.named(f.expr), why=f.why) for f in forms)
         last = forms[-1]
