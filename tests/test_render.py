@@ -79,7 +79,7 @@ Differentiate y = 1/(1 + e^(−(w·x + b))) with respect to x
   2. Rewrite   1/(1 + e^(−u)) = σ(u), σ' = σ·(1 − σ)
      y = σ(u)
     3. Special function   σ' = σ·(1 − σ)
-       d/du (σ(u)) = (1 − σ(u))·σ(u)
+       d/du (σ(u)) = σ(u)·(1 − σ(u))
      dy/du = y·(1 − y) = (1 − 1/(1 + e^(−u)))/(1 + e^(−u))
   4. Sum rule   (f + g)' = f' + g'
     5. Constant   c' = 0

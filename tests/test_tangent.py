@@ -91,7 +91,7 @@ def test_batch_and_chinese():
     assert [r["tangent"] for r in rows] == ["2*x - 1", "3*x - 2"]
     zh = run("x^2", "--at", "x=1", "--lang", "zh", "-f", "text").stdout
     assert zh.splitlines()[0] == "y = x^2 在 x = 1 处的切线与法线"
-    assert "  切线: y − 1 = 2·(x − 1), y = 2x − 1" in zh
+    assert "  切线：y − 1 = 2·(x − 1), y = 2x − 1" in zh
 
 
 def test_html_page():

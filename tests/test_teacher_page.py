@@ -274,3 +274,19 @@ def test_the_browser_dom_applies_functions(tmp_path):
     ).stdout  # fmt: skip
     assert "<mi>sin</mi><mo>\u2061</mo>" in dom
     assert '<span class="num">2.</span>' in dom
+
+
+def test_small_things_a_teacher_marks():
+    # σ' = σ·(1 − σ) as its formula, not (1 − σ)·σ
+    assert "d/du (σ(u)) = σ(u)·(1 − σ(u))" in lines("1/(1+exp(-(w*x+b)))", "x")
+    # a root is shown to be a power: √x = x^(1/2)
+    assert "dy/dx = 1/2·x^(1/2 − 1) = 1/(2·√x)" in lines("sqrt(x)")
+    # y′ in MathML is the letter y with a prime, italic like y
+    page = differentiate("x^2 + y^2 = 25", "x").render("html")
+    assert "<msup><mi>y</mi><mo>" in page and "<mi>y&#x2032;</mi>" not in page
+    # the prime of a sentence's y′ is mathematics too
+    tex = differentiate("x^2 + y^2 = 25", "x").to_latex()
+    assert r"\text{the chain rule, so a factor } y' \text{ appears" in tex.replace("\n", " ")
+    # Chinese labels take a full-width colon
+    zh = runner.invoke(["tangent", "y = x^2", "--at", "x=1", "--lang", "zh", "-f", "text"]).stdout
+    assert "  斜率：2" in zh and "斜率:" not in zh

@@ -214,6 +214,12 @@ def typed_order(root: S.Step, typed: dict | None) -> dict | None:
     (nothing cancelled or merged); the printers print such a result in that order."""
     out = dict(typed or {})
     for step in root.walk():
+        if isinstance(step, S.SpecialStep) and step.expr.func.__name__ == "sigmoid":
+            # σ' = σ·(1 − σ) as its formula says, not SymPy's (1 − σ)·σ
+            s = step.expr
+            if step.result == s * (1 - s):
+                out.setdefault(step.result, sympy.Mul(s, 1 - s, evaluate=False))
+            continue
         if not isinstance(step, S.SumStep | S.ProductStep) or step.result in out:
             continue
         written = out.get(step.expr)

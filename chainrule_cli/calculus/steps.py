@@ -314,8 +314,9 @@ class PowerStep(Step):
 
     def worked(self, order: tuple | None = None) -> tuple[Form, ...]:
         n = self.exponent
-        if not n.is_Integer or n in (0, 1):
-            return ()  # x^(1/2) → (1/2)·x^(1/2 − 1): the result says it as plainly
+        if not n.is_Rational or n in (0, 1):
+            return ()
+        # √u = u^(1/2): (1/2)·u^(1/2 − 1), the power rule seen to apply to a root too
         lowered = sympy.Pow(self.base, sympy.Add(n, -1, evaluate=False), evaluate=False)
         return (Form(expr=_product(n, lowered), why="formula"),)
 

@@ -182,6 +182,15 @@ class MathPrinter(MathMLPresentationPrinter):
         return self._element("mrow", None, self._primed(inner, count),
                              self._paren_comma_separated(point))  # fmt: skip
 
+    def _print_Symbol(self, expr, style="plain"):
+        # y′, y″: the letter italic with its primes (an <mi>y′</mi> would be set upright)
+        name = expr.name
+        primes = len(name) - len(name.rstrip("'"))
+        if primes and name.rstrip("'"):
+            base = super()._print_Symbol(sympy.Symbol(name.rstrip("'")), style)
+            return self._element("msup", None, base, self._element("mo", "\u2032" * primes))
+        return super()._print_Symbol(expr, style)
+
     def _print_UndefinedFunction(self, expr):
         return self._element("mi", str(expr))
 

@@ -46,11 +46,11 @@ CATALOG: dict[str, dict[str, str]] = {
         "repeat": "Already worked out above: the derivative of {expr} is {result}.",
         "higher_order": "Differentiate {order} times, each time the previous result.",
         "implicit": "Differentiate both sides with respect to {var}, with {dependent} a function"
-        " of {var}: each term with {dependent} by the chain rule, so a factor {dependent}'"
-        " appears; then solve for {dependent}'.",
+        " of {var}: each term with {dependent} by the chain rule, so a factor {dependent_prime}"
+        " appears; then solve for {dependent_prime}.",
         "implicit_higher": "Differentiate the previous derivative again with respect to {var}"
         " ({dependent} is still a function of {var}), then put in the first derivative for"
-        " {dependent}'.",
+        " {dependent_prime}.",
         "is": "is",
         "are": "are",
         "and": "and",
@@ -317,9 +317,9 @@ CATALOG: dict[str, dict[str, str]] = {
         "repeat": "前面已经求过：{expr} 的导数是 {result}。",
         "higher_order": "求 {order} 次导数，每次对上一次的结果求导。",
         "implicit": "两边同时对 {var} 求导，{dependent} 是 {var} 的函数：含 {dependent} 的项"
-        "用链式法则，出现因子 {dependent}'；再解出 {dependent}'。",
+        "用链式法则，出现因子 {dependent_prime}；再解出 {dependent_prime}。",
         "implicit_higher": "对上一次的导数再对 {var} 求导（{dependent} 仍是 {var} 的函数），"
-        "再代入一阶导数 {dependent}'。",
+        "再代入一阶导数 {dependent_prime}。",
         "is": "",
         "are": "",
         "and": "、",
@@ -627,6 +627,11 @@ def _logarithmic(step: S.GeneralPowerStep) -> dict[str, sympy.Basic]:
         }
 
 
+def colon(lang: str) -> str:
+    """A label's colon: ": " in English, the full-width "：" in Chinese."""
+    return "：" if lang == "zh" else ": "
+
+
 def sentence(step: S.Step, lang: str = "en", show: Callable[[sympy.Basic], str] = str) -> str:
     """The one sentence that explains this step; `show` prints its expressions (SymPy text by
     default, as JSON wants; the terminal passes its Unicode printer). Only the expressions the
@@ -658,6 +663,8 @@ def sentence(step: S.Step, lang: str = "en", show: Callable[[sympy.Basic], str] 
             fields[name] = TEXTBOOK_NAMES.get(step.function, step.function)
         elif name == "u":
             fields[name] = show(step.intermediate)
+        elif name == "dependent_prime":  # y′ as mathematics, not y and an apostrophe
+            fields[name] = show(sympy.Symbol(str(step.dependent) + "'"))
         elif name in ("name", "name_prime"):  # an unknown function f: its derivative f'
             fields[name] = show(sympy.Symbol(step.function + ("'" if name == "name_prime" else "")))
         elif name in ("f_is", "g_is", "identity", "left"):

@@ -424,7 +424,7 @@ def _draw_curve(derivation, point: dict, x_range, lang: str) -> Drawing:
 def _with_words(words: str, label: str, text: str, lang: str) -> str:
     """'tangent at (2, 2): $y = 9x - 16$'; in a language whose letters mathtext has no glyphs
     for (Chinese), the formula in Unicode, so the words are set in a font that has them."""
-    return f"{words}: {label}" if lang == "en" else f"{words}: {text}"
+    return f"{words}: {label}" if lang == "en" else f"{words}：{text}"
 
 
 def _legend(drawing: Drawing) -> None:

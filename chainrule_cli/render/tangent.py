@@ -92,7 +92,7 @@ def layout(t: Tangent, lang: str, at: dict) -> list[Line]:
     lines += [Line(), Line().add(messages.word("ui.tangent_heading", lang), STYLE["heading"])]
     for key, math in lines_of(t, renderer.u, lang):
         label = messages.word(key, lang)
-        lines.append(Line(2, hang=4).add(f"{label}: ").add(math, STYLE["result"]))
+        lines.append(Line(2, hang=4).add(label + messages.colon(lang)).add(math, STYLE["result"]))
     lines.append(renderer.verdict(outline(t.derivation, lang)))
     return lines
 
@@ -103,7 +103,7 @@ def latex_body(t: Tangent, lang: str, at: dict) -> str:
     body = renderer.render(outline(t.derivation, lang))
     tex = renderer.tex
     rows = [
-        rf"&\text{{{escape(messages.word(key, lang))}:}}\quad {math}"
+        rf"&\text{{{escape(messages.word(key, lang) + messages.colon(lang).strip())}}}\quad {math}"
         for key, math in lines_of(t, tex, lang, "-", r" \cdot ", _text)
     ]
     heading = escape(messages.word("ui.tangent_heading", lang))
@@ -200,7 +200,8 @@ def html_page(t: Tangent, lang: str, at: dict) -> str:
     tex.typed = t.derivation.typed or {}
     title = task(t, lang, UnicodePrinter().doprint)
     rows = "".join(
-        f"<li>{html.escape(messages.word(key, lang))}: {html.math(html.tex_mathml(math))}</li>\n"
+        f"<li>{html.escape(messages.word(key, lang) + messages.colon(lang))}"
+        f"{html.math(html.tex_mathml(math))}</li>\n"
         for key, math in lines_of(t, tex.doprint, lang, "-", r" \cdot ", _text)
     )
     heading = html.escape(messages.word("ui.tangent_heading", lang))
