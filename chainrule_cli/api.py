@@ -13,6 +13,7 @@ from chainrule_cli.calculus.check import Check as _CheckRecord
 from chainrule_cli.calculus.deep import TimeoutError_, run_deep  # noqa: F401 - for the cli
 from chainrule_cli.calculus.graph import Graph as _GraphRecord
 from chainrule_cli.calculus.graph import through_output
+from chainrule_cli.calculus.hint import Hint as _HintRecord
 from chainrule_cli.calculus.tangent import Tangent as _TangentRecord
 from chainrule_cli.errors import ChainruleError, LimitError, ParseError  # noqa: F401 - for the cli
 from chainrule_cli.parse import MAX_DEPTH, MAX_DIGITS, MAX_LENGTH
@@ -866,6 +867,52 @@ class CheckResult(RendersItself, _CheckRecord):
         from chainrule_cli.render.terminal import rich_renderable
 
         return run_deep(lambda: rich_renderable(layout(self)))
+
+
+class HintResult(RendersItself, _HintRecord):
+    """A hint that renders itself (terminal, text, Markdown, JSON chainrule.hint/1)."""
+
+
+def hint(
+    expr: str | sympy.Expr,
+    var: str | sympy.Symbol | None = None,
+    level: int = 1,
+    rule: str | None = None,
+    *,
+    input: str = "auto",  # noqa: A002
+    functions: Iterable[str] = (),
+    timeout: float | None = None,
+    max_length: int = MAX_LENGTH,
+    max_depth: int = MAX_DEPTH,
+    max_digits: int = MAX_DIGITS,
+    dependent: str | sympy.Symbol | None = None,
+) -> HintResult:
+    """The next rule to apply to d/dvar expr, without the answer: `level` 1 the rule and where
+    it applies and why, 2 its parts and formula, 3 the rule applied with its derivatives still
+    to take. `rule` (one of calculus.hint.PICKABLE) is the student's choice: applied where it
+    applies, else the hint says why not. The expression is read as `differentiate` reads it."""
+    from chainrule_cli.calculus.hint import PICKABLE
+    from chainrule_cli.calculus.hint import hint as make_hint
+
+    if level not in (1, 2, 3):
+        raise ParseError("--level is 1 (the rule), 2 (its parts and formula) or 3 (applied)")
+    if rule is not None and rule not in PICKABLE:
+        raise ParseError(f"--rule is one of {', '.join(PICKABLE)}, not {rule}")
+    derivation = differentiate(
+        expr, var, 1, "normal", input=input, functions=functions, timeout=timeout,
+        max_length=max_length, max_depth=max_depth, max_digits=max_digits, dependent=dependent,
+    )  # fmt: skip
+
+    def work():
+        found = make_hint(derivation.expr, derivation.var, level, rule, derivation.root,
+                          derivation.verified)  # fmt: skip
+        if derivation.equation is not None:  # where: the equation itself
+            lhs, rhs = derivation.equation
+            found = found.replace(expr=sympy.Eq(lhs, rhs, evaluate=False),
+                                  where=sympy.Eq(lhs, rhs, evaluate=False))  # fmt: skip
+        return HintResult(**{name: getattr(found, name) for name in found.fields})
+
+    return run_deep(work, timeout=timeout)
 
 
 class TangentLines(RendersItself, _TangentRecord):

@@ -17,6 +17,7 @@ from chainrule_cli.running import (  # noqa: F401 - expressions_not_options: the
     DIFF_SCHEMA,
     GRADIENT_SCHEMA,
     GRAPH_SCHEMA,
+    HINT_SCHEMA,
     JACOBIAN_SCHEMA,
     TANGENT_SCHEMA,
     Detail,
@@ -24,6 +25,8 @@ from chainrule_cli.running import (  # noqa: F401 - expressions_not_options: the
     ExitStatus,
     Form,
     GraphFormat,
+    HintFormat,
+    HintRule,
     InputKind,
     Language,
     ParseFormat,
@@ -551,6 +554,57 @@ def tangent_command(
         return shown, result.derivation.verified
 
     run_command(ctx, expr, build, TANGENT_SCHEMA, format.value, standalone, run, language)
+
+
+@app.command("hint")
+@shared_options
+def hint_command(
+    ctx: typer.Context,
+    expr: ExprArgument,
+    var: VarArgument = None,
+    level: Annotated[
+        int,
+        typer.Option(
+            "--level",
+            min=1,
+            max=3,
+            help="1: the rule and where it applies; 2: its parts and formula; 3: the"
+            " rule applied, its derivatives still to take.",
+        ),
+    ] = 1,  # fmt: skip
+    rule: Annotated[
+        HintRule | None,
+        typer.Option("--rule", help="Apply this rule (or say why it does not apply)."),
+    ] = None,
+    format: Annotated[  # noqa: A002
+        HintFormat, typer.Option("--format", "-f", help="How to show the hint.")
+    ] = HintFormat.terminal,
+    run: Run = Run(),
+    dependent: DependentOption = None,
+) -> None:
+    """The next rule to apply, and where, without the answer: a tutor's hint.
+
+    \b
+    Examples:
+      chainrule hint "x^2 sin x"
+      chainrule hint "(3x^2+1)^5" --level 2
+      chainrule hint "(x^2+1)/(x-1)" --level 3
+      chainrule hint "x^2 sin x" --rule quotient
+      chainrule hint "sin(x^2)" --level 3 --format json
+    """
+    language, color, width = presentation(format.value, False, run)
+
+    def build(text: str, section: bool):
+        from chainrule_cli.api import hint
+
+        found = hint(
+            text, var, level, rule.value if rule else None, **run.reading.kwargs(),
+            dependent=dependent,
+        )  # fmt: skip
+        shown = found.render(format.value, language, text=text, color=color, width=width)
+        return shown, found.verified
+
+    run_command(ctx, expr, build, HINT_SCHEMA, format.value, False, run, language)
 
 
 @app.command("plot")

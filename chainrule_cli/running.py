@@ -45,6 +45,7 @@ JACOBIAN_SCHEMA = "chainrule.jacobian/1"
 GRAPH_SCHEMA = "chainrule.graph/1"
 CHECK_SCHEMA = "chainrule.check/1"
 TANGENT_SCHEMA = "chainrule.tangent/1"
+HINT_SCHEMA = "chainrule.hint/1"
 
 
 @dataclass
@@ -417,6 +418,25 @@ class Form(StrEnum):
 class Language(StrEnum):
     en = "en"
     zh = "zh"
+
+
+class HintFormat(StrEnum):
+    terminal = "terminal"
+    text = "text"
+    markdown = "markdown"
+    json = "json"
+
+
+class HintRule(StrEnum):
+    """The rules a student may pick for `hint --rule` (calculus/hint.py: PICKABLE)."""
+
+    sum = "sum"
+    product = "product"
+    quotient = "quotient"
+    chain = "chain"
+    power = "power"
+    constant_multiple = "constant_multiple"
+    general_power = "general_power"
 
 
 class ParseFormat(StrEnum):

@@ -54,6 +54,7 @@ RENDERERS: dict[tuple[str, str], str] = {
             ),
             ("Check", "check", ("terminal", "text", "latex", "markdown", "json", "html")),
             ("Tangent", "tangent", ("terminal", "text", "latex", "markdown", "json", "html")),
+            ("Hint", "hint", ("terminal", "text", "markdown", "json")),
             (
                 "Graph",
                 "graph",

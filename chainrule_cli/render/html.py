@@ -358,6 +358,7 @@ def built_mathml(expr: sympy.Basic, printer: MathPrinter, d: str | None = None) 
     notation = _Built(
         show, "<mo>+</mo>", MINUS, TIMES, lambda t, b, *_: frac(signs(t), signs(b)),
         lambda t: paren(signs(t)), primed, power, operator,
+        lambda t, var: frac(mi("d"), mrow(mi("d"), var)) + t,
     )  # fmt: skip
     return signs(_built(expr, notation))
 

@@ -93,6 +93,39 @@ CATALOG: dict[str, dict[str, str]] = {
         "why.formula": "the rule on this expression",
         "why.middle": "the parts' derivatives put in",
         "why.put_back": "the intermediate put back",
+        "hint.heading": "Hint (level {level} of 3) for {task}",
+        "hint.why.sum": "{where} is a sum: {rule}, differentiate each term.",
+        "hint.why.product": "{where} is a product of {factors}: {rule}.",
+        "hint.why.quotient": "{where} is a quotient, {top} over {bottom}: {rule}.",
+        "hint.why.chain": "{where} is a function of {inner}, not of {var} itself: {rule}, with"
+        " {u} = {inner}.",
+        "hint.why.power": "{where} is {var} to a constant power: {rule}.",
+        "hint.why.constant_multiple": "{where} is a constant times a function of {var}: {rule}.",
+        "hint.why.constant": "{where} does not depend on {var}: its derivative is 0.",
+        "hint.why.variable": "{where} is {var} itself: its derivative is 1.",
+        "hint.why.general_power": "{where} has {var} in its base and in its exponent: {rule}.",
+        "hint.why.implicit": "{where} is an equation: differentiate both sides, with {dependent}"
+        " a function of {var} ({rule}).",
+        "hint.why.rewrite": "{where} is easier written another way first: {rule}.",
+        "hint.why.known": "{where} is a function of {var} itself whose derivative is a fact to"
+        " know: {name}.",
+        "hint.and": " and ",
+        "hint.let": "Let {u} = {inner}, so {value} = {outer}.",
+        "hint.parts": "Its parts: {parts}.",
+        "hint.formula": "The rule: {formula}.",
+        "hint.applied": "Applied: {left} = {applied}; the derivatives left are yours to take.",
+        "hint.applied_fact": "Applied: {left} = {applied}.",
+        "hint.not.sum": "{rule} does not apply: {where} is not a sum.",
+        "hint.not.product": "{rule} does not apply: {where} is not a product of factors that"
+        " depend on {var}.",
+        "hint.not.quotient": "{rule} does not apply: there is no quotient ({where} has no"
+        " denominator that depends on {var}).",
+        "hint.not.chain": "{rule} does not apply: {where} is not a function of a function of"
+        " {var}.",
+        "hint.not.power": "{rule} does not apply: {where} is not {var} to a constant power.",
+        "hint.not.constant_multiple": "{rule} does not apply: {where} has no constant factor.",
+        "hint.not.general_power": "{rule} does not apply: {where} does not have {var} in both"
+        " its base and its exponent.",
         "why.in_full": "written out in full",
         "why.expand_numerator": "expand the numerator",
         "ui.implicit_task": "Differentiate {equation} implicitly with respect to {var}, {function}",
@@ -363,6 +396,33 @@ CATALOG: dict[str, dict[str, str]] = {
         "why.formula": "对本式套用法则",
         "why.middle": "代入各部分的导数",
         "why.put_back": "代回中间变量",
+        "hint.heading": "提示（第 {level} 级，共 3 级）：{task}",
+        "hint.why.sum": "{where} 是和：用{rule}，逐项求导。",
+        "hint.why.product": "{where} 是 {factors} 的乘积：用{rule}。",
+        "hint.why.quotient": "{where} 是商，{top} 除以 {bottom}：用{rule}。",
+        "hint.why.chain": "{where} 是 {inner} 的函数，不是 {var} 本身的函数：用{rule}，设"
+        " {u} = {inner}。",
+        "hint.why.power": "{where} 是 {var} 的常数次幂：用{rule}。",
+        "hint.why.constant_multiple": "{where} 是常数乘以 {var} 的函数：用{rule}。",
+        "hint.why.constant": "{where} 不依赖于 {var}：其导数为 0。",
+        "hint.why.variable": "{where} 就是 {var} 本身：其导数为 1。",
+        "hint.why.general_power": "{where} 的底数和指数都含 {var}：用{rule}。",
+        "hint.why.implicit": "{where} 是方程：两边求导，{dependent} 是 {var} 的函数（{rule}）。",
+        "hint.why.rewrite": "{where} 先换一种写法更容易：{rule}。",
+        "hint.why.known": "{where} 是 {var} 本身的函数，其导数是应当记住的公式：{name}。",
+        "hint.and": " 与 ",
+        "hint.let": "设 {u} = {inner}，则 {value} = {outer}。",
+        "hint.parts": "各部分：{parts}。",
+        "hint.formula": "法则：{formula}。",
+        "hint.applied": "套用：{left} = {applied}；剩下的导数请你来求。",
+        "hint.applied_fact": "套用：{left} = {applied}。",
+        "hint.not.sum": "{rule}不适用：{where} 不是和。",
+        "hint.not.product": "{rule}不适用：{where} 不是依赖于 {var} 的因子的乘积。",
+        "hint.not.quotient": "{rule}不适用：没有商（{where} 没有依赖于 {var} 的分母）。",
+        "hint.not.chain": "{rule}不适用：{where} 不是 {var} 的复合函数。",
+        "hint.not.power": "{rule}不适用：{where} 不是 {var} 的常数次幂。",
+        "hint.not.constant_multiple": "{rule}不适用：{where} 没有常数因子。",
+        "hint.not.general_power": "{rule}不适用：{where} 的底数和指数并不都含 {var}。",
         "why.in_full": "完整写出",
         "why.expand_numerator": "展开分子",
         "ui.implicit_task": "对 {equation} 关于 {var} 隐函数求导，{function}",
@@ -625,6 +685,15 @@ def _logarithmic(step: S.GeneralPowerStep) -> dict[str, sympy.Basic]:
             "identity": Equals(sympy.log(y), sympy.Mul(step.exponent, sympy.log(step.base))),
             "left": sympy.Mul(sympy.Symbol("y'"), sympy.Pow(y, -1)),
         }
+
+
+def sentence_case(text: str) -> str:
+    """A sentence begun with a capital when it begins with a word ("The quotient rule …"),
+    never when with mathematics (sin(x) …, b is …)."""
+    word = text.split(" ", 1)[0]
+    if len(word) > 1 and word.isalpha() and word.islower() and word.isascii():
+        return text[:1].upper() + text[1:]
+    return text
 
 
 def colon(lang: str) -> str:

@@ -470,10 +470,15 @@ def latex(expr: sympy.Basic) -> str:
 class _Built:
     """How a rule's formula is written in one notation (see `built`)."""
 
-    def __init__(self, show, plus, minus, times, frac, paren, prime, power, operator=None):
+    def __init__(
+        self, show, plus, minus, times, frac, paren, prime, power, operator=None, leibniz=None
+    ):
         self.show, self.plus, self.minus, self.times = show, plus, minus, times
         self.frac, self.paren, self.prime, self.power = frac, paren, prime, power
         self.operator = operator
+        # d/du (…) for a derivative by a variable a prime would not name (the chain rule's
+        # d/du (sin u)·d/dx (x²), each by its own variable)
+        self.leibniz = leibniz
 
 
 def _has_formula_derivative(expr: sympy.Basic) -> bool:
@@ -494,6 +499,9 @@ def _built(expr: sympy.Basic, n: _Built, depth: int = 0) -> str:
     if isinstance(expr, S.Times):  # the chain rule's product, each factor whole
         pieces = []
         for i, factor in enumerate(expr.args):
+            if isinstance(factor, sympy.Derivative) and n.leibniz is not None:
+                pieces.append(n.leibniz(n.paren(n.show(factor.expr)), n.show(factor.variables[0])))
+                continue
             text = n.show(factor)
             negative = i and text.startswith(("-", "−", "<mo>−"))
             # in one-line notation a fraction before a ·: (1/u)·2x, not 1/u·2x = 1/(u·2x)
@@ -565,7 +573,7 @@ def built_text(
     notation = _Built(
         show, " + ", " − ", "·", frac, lambda t: f"({t})", lambda t: f"{t}'",
         lambda base, exponent, b: f"{show(b) if b.is_Atom else '(' + show(b) + ')'}^({exponent})",
-        operator,
+        operator, lambda text, var: f"d/d{var} {text}",
     )  # fmt: skip
     return _built(expr, notation).replace("-", "−")
 
@@ -588,5 +596,6 @@ def built_latex(
     notation = _Built(
         printer.doprint, " + ", " - ", r" \cdot ", lambda t, b, *_: rf"\frac{{{t}}}{{{b}}}",
         lambda t: rf"\left({t}\right)", lambda t: f"{t}'", power, operator,
+        lambda t, var: rf"\frac{{d}}{{d{var}}}{t}",
     )  # fmt: skip
     return _built(expr, notation)

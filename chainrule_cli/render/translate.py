@@ -803,6 +803,14 @@ _MESSAGES_EN_ZH: list[tuple[str, str],] = [
     (r"'(?P<part>.*)' is not NAME=VALUE", "'{part}' 不是 NAME=VALUE 的形式"),
     (r"(?P<name>.+) is given twice", "{name} 给出了两次"),
     (
+        r"--level is 1 \(the rule\), 2 \(its parts and formula\) or 3 \(applied\)",
+        "--level 为 1（法则）、2（各部分与公式）或 3（套用）",
+    ),
+    (
+        r"--rule is one of (?P<rules>.+), not (?P<rule>.+)",
+        "--rule 须为 {rules} 之一，而不是 {rule}",
+    ),
+    (
         r"the value of (?P<name>.+?) must be a number; '(?P<value>.*)' has (?P<found>.+)",
         "{name} 的值必须是一个数；'{value}' 中有 {found}",
     ),

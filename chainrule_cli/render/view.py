@@ -331,10 +331,7 @@ class Outliner:
             head, found, rest = text.partition(colon)
             if found and head.lower().startswith(name.lower()):
                 # a sentence of its own now: "Taking ln of both sides …" (never a symbol: b)
-                word = rest.split(" ", 1)[0]
-                if len(word) > 1 and word.isalpha() and word.islower() and word.isascii():
-                    rest = rest[:1].upper() + rest[1:]
-                return rest
+                return messages.sentence_case(rest)
         return text
 
     # ---- a method for a step class with more to show: (lets, outer, result, times, see) ---
