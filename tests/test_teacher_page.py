@@ -230,6 +230,7 @@ def test_an_html_batch_numbers_its_problems():
     assert '<h1><span class="num">2.</span> Differentiate' in out
     assert 'id="p2-step-1"' in out and 'id="step-1"' not in out  # anchors stay unique
     assert '<p class="typed"><code>sin(x)^2</code></p>' in out  # each as it was typed
+    assert "<title>Differentiate y = x^2 with respect to x, and 1 more</title>" in out
 
 
 # ---- names -------------------------------------------------------------------------------

@@ -494,6 +494,8 @@ def merge(documents: list[str], lang: str = "en") -> str:
         named = re.search(r"<title>(.*?)</title>", document, re.S)
         if named and title == "chainrule":
             title = html.unescape(named.group(1))
+    if len(documents) > 1:  # the tab names the set, not only its first problem
+        title = messages.word("ui.and_more", lang, title=title, count=len(documents) - 1)
     return page(title, "".join(bodies), lang)
 
 
