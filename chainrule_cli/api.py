@@ -907,6 +907,11 @@ def hint(
         found = make_hint(derivation.expr, derivation.var, level, rule, derivation.root,
                           derivation.verified)  # fmt: skip
         if derivation.equation is not None:  # where: the equation itself
+            if rule is not None:
+                from chainrule_cli.errors import UnsupportedError
+
+                raise UnsupportedError("--rule is for an expression; an equation is"
+                                       " differentiated implicitly, both sides")  # fmt: skip
             lhs, rhs = derivation.equation
             found = found.replace(expr=sympy.Eq(lhs, rhs, evaluate=False),
                                   where=sympy.Eq(lhs, rhs, evaluate=False))  # fmt: skip

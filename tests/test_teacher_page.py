@@ -291,3 +291,50 @@ def test_small_things_a_teacher_marks():
     # Chinese labels take a full-width colon
     zh = runner.invoke(["tangent", "y = x^2", "--at", "x=1", "--lang", "zh", "-f", "text"]).stdout
     assert "  斜率：2" in zh and "斜率:" not in zh
+
+
+def test_what_the_review_found_stays_fixed():
+    # a decimal that is an integer is that integer: |x| at 0.0 has no derivative
+    assert "Value at x = 0: undefined (no derivative there)" in text("abs(x)", "--at", "x=0.0")
+    assert "Value at x = 2: 5" in text("abs(x) + x^2", "--at", "x=2.0")
+    # the minus chainrule prints itself is read back
+    assert "Value at x = −0.5: −2" in text("abs(x) + x^2", "--at", "x=−0.5")
+    # JSON stays exact: 3/5, not a float's 0.6
+    value = json.loads(runner.invoke(["diff", "cos(x)", "--at", "x=0.6", "-f", "json"]).stdout)
+    assert value["value"]["exact"] == "-sin(3/5)"
+    # a variable's name is never taken for a function's (rate², not rate⁡ ²)
+    page = runner.invoke(["diff", "rate^2 + 3 rate", "rate", "-f", "html"]).stdout
+    assert "<msup><mi>rate</mi><mn>2</mn></msup>" in page
+    # a repeat whose original was folded is folded too: no "see step" pointing nowhere
+    assert not any("Repeat" in line for line in lines("y + sin(y) = x", "x"))
+    # long decimals without e-notation
+    assert "Value at x = 10: e^10 ≈ 22026" in text("e^x", "--at", "x=10")
+    assert "≈ 6.144·10^−6" in text("e^x", "--at", "x=-12")
+
+
+def test_a_hint_on_an_equation_is_no_answer_and_refuses_a_rule():
+    out = runner.invoke(["hint", "x^2 + y^2 = 25", "x", "--level", "3", "-f", "json"])
+    obj = json.loads(out.stdout)
+    assert out.exit_code == 0 and obj["verified"] and "applied" not in obj
+    assert "−x/y" not in obj["text"]
+    refused = runner.invoke(["hint", "x^2 + y^2 = 25", "x", "--rule", "sum", "-f", "text"])
+    assert refused.exit_code == 2
+    assert "--rule is for an expression; an equation is differentiated implicitly" in (
+        refused.stderr
+    )
+
+
+def test_cut_rows_never_split_a_cases_block(tmp_path):
+    expr = (
+        "Piecewise((x^2+3x+1+x^4+x^5+x^6, x<0),(sin(x)+x^3+x^7+cos(x)+tan(x), True))"
+        " + x^5 sin(x) + e^x cos(x)"
+    )
+    from chainrule_cli.render.latex import cut_terms
+
+    for row in differentiate(expr, "x").to_latex().splitlines():
+        assert row.count(r"\begin{cases}") == row.count(r"\end{cases}"), row
+    assert cut_terms(r"a + \begin{cases} b + c \end{cases} + d", 5) == [
+        "a",
+        r"+ \begin{cases} b + c \end{cases}",
+        "+ d",
+    ]

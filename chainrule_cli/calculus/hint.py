@@ -88,7 +88,7 @@ def _own(step: S.Step, expr, var, level: int, verified: bool, picked: bool) -> H
                 verified=verified and _checks(applied, expr, var))  # fmt: skip
 
 
-def _applied_form(step: S.Step) -> S.Form:
+def _applied_form(step: S.Step) -> S.Form | None:
     """The rule applied, its parts' derivatives not yet taken: the formula on this expression;
     for the chain rule dy/du · du/dx as (outer)'·(inner)'; a rule that is one fact (sin' =
     cos, the power rule) is its result."""
@@ -99,6 +99,8 @@ def _applied_form(step: S.Step) -> S.Form:
     forms = [f for f in step.worked() if f.why == "formula"]
     if forms and not isinstance(step, S.PowerStep):
         return forms[0]
+    if step.substeps and not isinstance(step, S.PowerStep):
+        return None  # implicit, several variables, higher order: no one line that is not the answer
     return S.Form(expr=step.result, why="middle")
 
 
@@ -168,7 +170,7 @@ def _build(expr, var, rule: str):
         quotient = sympy.Mul(
             sympy.Add(sympy.Mul(_d(top, var), bottom, evaluate=False),
                       sympy.Mul(-1, top, _d(bottom, var), evaluate=False), evaluate=False),
-            sympy.Pow(sympy.Pow(bottom, 2, evaluate=False), -1, evaluate=False), evaluate=False,
+            sympy.Pow(bottom**2, -1, evaluate=False), evaluate=False,
         )  # fmt: skip
         return (("f", top), ("g", bottom)), S.Form(expr=quotient, why="formula"), (), None
     if rule == "chain":

@@ -132,7 +132,10 @@ class TypedDecimal(sympy.Rational):
     __slots__ = ("text",)
 
     def __new__(cls, text: str):
+        text = text.replace("−", "-")
         exact = sympy.Rational(text)
+        if exact.q == 1:  # 2.0, 0.0: the integer itself (SymPy's 0 is a singleton it knows)
+            return exact
         obj = sympy.Expr.__new__(cls)
         obj.p, obj.q = exact.p, exact.q
         obj.text = text.replace("−", "-").lstrip("+")
@@ -147,8 +150,8 @@ class TypedDecimal(sympy.Rational):
     def _hashable_content(self):
         return (self.p, self.q)
 
-    def _sympystr(self, printer) -> str:
-        return self.text
+    # str() and JSON print p/q (exact: it reads back as the same number); the printers for
+    # people print the decimal as typed (printing.UnicodePrinter._print_TypedDecimal)
 
     def _latex(self, printer) -> str:
         return self.text

@@ -14,7 +14,7 @@ from chainrule_cli.render import messages
 from chainrule_cli.render.jsonout import render_json
 from chainrule_cli.render.latex import LatexRenderer, escape, leibniz, wrap_document
 from chainrule_cli.render.markdown import MarkdownRenderer
-from chainrule_cli.render.printing import UnicodePrinter
+from chainrule_cli.render.printing import UnicodePrinter, approx
 from chainrule_cli.render.terminal import (
     STYLE,
     Line,
@@ -41,7 +41,7 @@ def _decimals(at: dict) -> list[str] | None:
     exact, decimal = at["exact"], at["decimal"]
     if all(e.is_Integer for e in exact) or None in decimal:
         return None
-    return [f"{v:.4g}".replace("-", "−") for v in decimal]
+    return [approx(v) for v in decimal]
 
 
 def layout(gradient: S.Gradient, lang: str = "en", at: dict | None = None) -> list[Line]:

@@ -25,6 +25,7 @@ from chainrule_cli.render.printing import (
     _built,
     _derivative_at,
     _derivative_parts,
+    approx,
     built_text,
 )
 from chainrule_cli.render.terminal import undefined_key
@@ -223,12 +224,19 @@ def clean(markup: str) -> str:
 
 THIN = '<mspace width="0.1667em"></mspace>'
 # a named function (two letters or more) followed at once by a plain argument: \cos x
+_FUNCTION_NAMES = (
+    r"(?:sin|cos|tan|cot|sec|csc|sinh|cosh|tanh|coth|sech|csch|arcsin|arccos|arctan|arccot|"
+    r"arcsec|arccsc|arsinh|arcosh|artanh|arcoth|arsech|arcsch|ln|log|exp|sign|erf|max|min)"
+)
+# a function's name (never a variable's: <msup><mi>rate</mi><mn>2</mn>) before a plain argument
 _BARE = re.compile(
-    r"(<mi>[A-Za-z]{2,}</mi>|<msup>(?:<mrow>)?<mi>[A-Za-z]{2,}</mi>(?:</mrow>)?<mo>[^<]*</mo>"
-    r"</msup>)(<mi>|<mn>)"
+    rf"(?<!<msup>)(?<!<msup><mrow>)(<mi>{_FUNCTION_NAMES}</mi>|<msup>(?:<mrow>)?<mi>"
+    rf"{_FUNCTION_NAMES}</mi>(?:</mrow>)?<mo>[^<]*</mo></msup>)(<mi>|<mn>)"
 )
 _NAMED_AFTER = re.compile(
-    r"(<mo>&InvisibleTimes;</mo>|<mo>&#x2062;</mo>)((?:<mrow>|<msup><mrow>)*<mi>[A-Za-z]{2,}</mi>)"
+    r"(<mo>&InvisibleTimes;</mo>|<mo>&#x2062;</mo>)((?:<mrow>|<msup><mrow>)*<mi>"
+    + _FUNCTION_NAMES
+    + r"</mi>)"
 )
 
 
@@ -855,7 +863,7 @@ def _edge_d(view: StepView, parent: str, default: str) -> str:
 
 
 def _decimal(value) -> str:
-    return f"{value:.4g}".replace("-", "−")
+    return approx(value)
 
 
 def _title(fragment: str) -> str:

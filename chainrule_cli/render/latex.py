@@ -19,7 +19,7 @@ import sympy
 
 from chainrule_cli.calculus import steps as S
 from chainrule_cli.render import messages
-from chainrule_cli.render.printing import TextbookLatexPrinter, built_latex, latex
+from chainrule_cli.render.printing import TextbookLatexPrinter, approx, built_latex, latex
 from chainrule_cli.render.terminal import edge_d, signed_sum, undefined_key
 from chainrule_cli.render.view import Applied, Outline, Outliner, StepView, outline
 from chainrule_cli.render.view import formula as rule_formula
@@ -122,6 +122,10 @@ def cut_terms(text: str, limit: int) -> list[str]:
             continue
         if text.startswith(r"\right", i):
             depth, i = depth - 1, i + 6
+            continue
+        if text.startswith((r"\begin{", r"\end{"), i):  # \begin{cases} … \end{cases}: one term
+            depth += 1 if text.startswith(r"\begin{", i) else -1
+            i = text.index("}", i) + 1
             continue
         c = text[i]
         depth += c == "{"
@@ -690,7 +694,7 @@ class LatexRenderer:
         else:
             value = self.tex(exact)
             if at["decimal"] is not None and not exact.is_Integer:
-                value += rf" \approx {at['decimal']:.4g}"  # LaTeX makes - a minus
+                value += rf" \approx {approx(at['decimal'], latex=True)}"  # LaTeX makes - a minus
         return rf"&\left.{dydx}\right|_{{{point}}} = {value}"
 
     # ---- the whole ----------------------------------------------------------------------

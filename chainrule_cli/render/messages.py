@@ -108,6 +108,10 @@ CATALOG: dict[str, dict[str, str]] = {
         "hint.why.implicit": "{where} is an equation: differentiate both sides, with {dependent}"
         " a function of {var} ({rule}).",
         "hint.why.rewrite": "{where} is easier written another way first: {rule}.",
+        "hint.why.multivariable_chain": "{where} has several arguments that depend on {var}:"
+        " {rule}, a term for each.",
+        "hint.why.function": "{where} is an unknown function of {var}: its derivative is"
+        " written with a prime.",
         "hint.why.known": "{where} is a function of {var} itself whose derivative is a fact to"
         " know: {name}.",
         "hint.and": " and ",
@@ -411,6 +415,8 @@ CATALOG: dict[str, dict[str, str]] = {
         "hint.why.general_power": "{where} 的底数和指数都含 {var}：用{rule}。",
         "hint.why.implicit": "{where} 是方程：两边求导，{dependent} 是 {var} 的函数（{rule}）。",
         "hint.why.rewrite": "{where} 先换一种写法更容易：{rule}。",
+        "hint.why.multivariable_chain": "{where} 有多个依赖于 {var} 的自变量：用{rule}，每个一项。",
+        "hint.why.function": "{where} 是 {var} 的未知函数：其导数用撇号表示。",
         "hint.why.known": "{where} 是 {var} 本身的函数，其导数是应当记住的公式：{name}。",
         "hint.and": " 与 ",
         "hint.let": "设 {u} = {inner}，则 {value} = {outer}。",

@@ -170,6 +170,9 @@ class UnicodePrinter(Memo, StrPrinter):
     def _print_Equality(self, expr) -> str:
         return f"{self._print(expr.lhs)} = {self._print(expr.rhs)}"
 
+    def _print_TypedDecimal(self, expr) -> str:
+        return expr.text  # 0.6 as the user typed it (exactly 3/5)
+
     def _print_Symbol(self, expr):
         return pretty_symbol(expr.name)
 
@@ -599,3 +602,19 @@ def built_latex(
         lambda t, var: rf"\frac{{d}}{{d{var}}}{t}",
     )  # fmt: skip
     return _built(expr, notation)
+
+
+def approx(value: float, latex: bool = False) -> str:
+    """A computed decimal, short (4 significant digits) and never in e-notation: 0.2461,
+    22026, 2.203·10^−5 (LaTeX: 2.203 \\cdot 10^{-5})."""
+    size = abs(value)
+    if size == 0 or 1e-3 <= size < 1e4:
+        text = f"{value:.4g}"
+    elif 1e4 <= size < 1e9:
+        text = f"{value:.0f}"
+    else:
+        mantissa, exponent = f"{value:.3e}".split("e")
+        power = int(exponent)
+        text = (rf"{mantissa} \cdot 10^{{{power}}}" if latex else
+                f"{mantissa}·10^{power}")  # fmt: skip
+    return text if latex else text.replace("-", "−")

@@ -15,7 +15,7 @@ import sympy
 
 from chainrule_cli.calculus import steps as S
 from chainrule_cli.render import messages
-from chainrule_cli.render.printing import UnicodePrinter, built_text, unicode
+from chainrule_cli.render.printing import UnicodePrinter, approx, built_text, unicode
 from chainrule_cli.render.view import Applied, Equation, Outline, StepView, outline
 from chainrule_cli.render.view import formula as rule_formula
 
@@ -299,7 +299,7 @@ class TerminalRenderer:
         said = self.word(undefined_key(at), point=point)
         line.add(said if undefined else self.u(exact), STYLE["result"])
         if at["decimal"] is not None and not exact.is_Integer:
-            line.add(" ≈ " + f"{at['decimal']:.4g}".replace("-", "−"))
+            line.add(" ≈ " + approx(at["decimal"]))
         return line
 
     def verdict(self, outline: Outline) -> Line:

@@ -811,6 +811,10 @@ _MESSAGES_EN_ZH: list[tuple[str, str],] = [
         "--rule 须为 {rules} 之一，而不是 {rule}",
     ),
     (
+        r"--rule is for an expression; an equation is differentiated implicitly, both sides",
+        "--rule 用于表达式；方程要隐函数求导，两边同时求导",
+    ),
+    (
         r"the value of (?P<name>.+?) must be a number; '(?P<value>.*)' has (?P<found>.+)",
         "{name} 的值必须是一个数；'{value}' 中有 {found}",
     ),

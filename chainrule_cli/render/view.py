@@ -190,6 +190,10 @@ class Outliner:
                 out.update(id(s) for s in step.substeps if trivial(s))
             if self.through_dependent(step):  # d/dx (y²) = 2y·y′, the chain rule said once
                 out.update(id(s) for s in step.walk() if s is not step)
+        # a repeat of a folded step would point to no number: folded with it
+        for step in self.derivation.root.walk():
+            if isinstance(step, S.RepeatStep) and id(step.original) in out:
+                out.add(id(step))
         return out
 
     def through_dependent(self, step: S.Step) -> bool:
