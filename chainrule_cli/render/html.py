@@ -29,7 +29,7 @@ from chainrule_cli.render.printing import (
     built_text,
 )
 from chainrule_cli.render.terminal import undefined_key
-from chainrule_cli.render.view import Applied, Outline, Outliner, StepView, outline
+from chainrule_cli.render.view import Applied, Outline, Outliner, StepView, outline, top_down
 from chainrule_cli.render.view import formula as rule_formula
 
 MINUS = "<mo>&#x2212;</mo>"
@@ -783,19 +783,15 @@ class DerivationHtml(Html):
     def steps(self) -> str:
         """Top-down, as a worked solution reads: a step's rule and parts, its sub-steps, then
         the line that combines their results."""
-        out: list[str] = []
-        waiting: list[tuple[int, str]] = []
-        for view in self.outline.steps:
-            while waiting and waiting[-1][0] >= view.level:
-                out.append(waiting.pop()[1] + "</div></details>\n")
+
+        def split(view: StepView) -> tuple[str, str]:
             body = self.body(view)
-            out.append(f'<details open class="step" id="step-{view.number}">'
+            opening = (f'<details open class="step" id="step-{view.number}">'
                        f"<summary>{self.summary(view)}</summary>\n"
                        f'<div class="body">\n' + (body + "\n" if body else ""))  # fmt: skip
-            waiting.append((view.level, self.combination(view)))
-        while waiting:
-            out.append(waiting.pop()[1] + "</div></details>\n")
-        return "".join(out)
+            return opening, self.combination(view) + "</div></details>\n"
+
+        return "".join(top_down(self.outline.steps, split))
 
     # ---- the answer ------------------------------------------------------------------------
     def result(self) -> str:

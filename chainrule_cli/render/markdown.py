@@ -10,7 +10,7 @@ from chainrule_cli.calculus import steps as S
 from chainrule_cli.render import messages
 from chainrule_cli.render.latex import LatexRenderer, leibniz, mixed_row
 from chainrule_cli.render.printing import UnicodePrinter, latex
-from chainrule_cli.render.view import Outline, StepView, outline
+from chainrule_cli.render.view import Outline, StepView, outline, top_down
 
 
 class MarkdownRenderer:
@@ -94,15 +94,8 @@ class MarkdownRenderer:
         d = outline.derivation
         task = latex_renderer.task(outline)
         lines = [f"### {task}", "", f"#### {self.word('ui.steps')}", ""]
-        waiting: list[tuple[int, list[str]]] = []
-        for view in outline.steps:
-            while waiting and waiting[-1][0] >= view.level:
-                lines.extend(waiting.pop()[1])
-            opening, combination = self.item(outline, view)
-            lines.extend(opening)
-            waiting.append((view.level, combination))
-        while waiting:
-            lines.extend(waiting.pop()[1])
+        for piece in top_down(outline.steps, lambda view: self.item(outline, view)):
+            lines.extend(piece)
         lines = [line for i, line in enumerate(lines) if line or lines[i - 1]]  # one blank
         while lines[-1] == "":
             lines.pop()

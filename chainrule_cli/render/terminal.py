@@ -16,7 +16,7 @@ import sympy
 from chainrule_cli.calculus import steps as S
 from chainrule_cli.render import messages
 from chainrule_cli.render.printing import UnicodePrinter, approx, built_text, unicode
-from chainrule_cli.render.view import Applied, Equation, Outline, StepView, outline
+from chainrule_cli.render.view import Applied, Equation, Outline, StepView, outline, top_down
 from chainrule_cli.render.view import formula as rule_formula
 
 WIDTH = 80
@@ -104,17 +104,8 @@ class TerminalRenderer:
         self.printer.typed = outline.derivation.typed or self.printer.typed
         self.root_d = "∂" if outline.steps[0].partial else self.d
         lines = [self.task(outline), Line()]
-        # top-down, as a worked solution reads: a step's rule and its parts, then its parts
-        # worked (the sub-steps), then the line that combines them
-        waiting: list[tuple[int, list[Line]]] = []
-        for view in outline.steps:
-            while waiting and waiting[-1][0] >= view.level:
-                lines.extend(waiting.pop()[1])
-            opening, combination = self.step(view)
-            lines.extend(opening)
-            waiting.append((view.level, combination))
-        while waiting:
-            lines.extend(waiting.pop()[1])
+        for piece in top_down(outline.steps, self.step):
+            lines.extend(piece)
         lines.append(Line())
         lines.extend(self.result(outline, verdict))
         return lines

@@ -438,6 +438,22 @@ def worked_out(first: dict, step: S.RepeatStep) -> int | None:
     return found
 
 
+def top_down(views, split: Callable) -> list:
+    """A worked solution's order for every format: each step's opening (its rule and parts),
+    its sub-steps, then its closing (the line combining their results). `split(view)` gives
+    (opening, closing); the pieces come back in reading order."""
+    out: list = []
+    waiting: list = []  # (level, closing) of the steps whose sub-steps are still being read
+    for view in views:
+        while waiting and waiting[-1][0] >= view.level:
+            out.append(waiting.pop()[1])
+        opening, closing = split(view)
+        out.append(opening)
+        waiting.append((view.level, closing))
+    out.extend(closing for _, closing in reversed(waiting))
+    return out
+
+
 def formula(view: StepView) -> tuple[str, str]:
     """The rule's formula as (text, LaTeX): the catalog's (formulas.py), except for the chain
     rule, which is written with this step's own names: du/dx = du/dv · dv/dx for an inner
