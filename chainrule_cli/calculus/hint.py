@@ -30,6 +30,7 @@ class Hint(S.Record):
     applies: bool = True  # False: the student's rule does not apply (`why_not` says why)
     picked: bool = False  # the student chose the rule
     why_not: str | None = None  # a catalog key: hint.not.<rule>
+    # what the rule is made of, at every level (level 1 says it in words, 2 and 3 name them)
     parts: tuple[tuple[str, sympy.Expr], ...] = ()  # f = x², g = sin x
     lets: tuple[tuple[sympy.Symbol, sympy.Expr], ...] = ()  # the chain rule's u = x²
     outer: sympy.Expr | None = None  # y as a function of u
@@ -76,15 +77,14 @@ def hint(
 
 def _own(step: S.Step, expr, var, level: int, verified: bool, picked: bool) -> Hint:
     """The hint of chainrule's own first step."""
-    parts = step.parts() if level >= 2 else ()
     lets, outer = (), None
-    if isinstance(step, S.ChainStep) and level >= 2:
+    if isinstance(step, S.ChainStep):
         lets, outer = ((step.intermediate, step.inner),), step.outer
     applied = None
     if level == 3:
         applied = _applied_form(step)
     return Hint(expr=expr, var=var, rule=step.rule, where=step.expr, level=level, picked=picked,
-                parts=tuple(parts), lets=lets, outer=outer, applied=applied, step=step,
+                parts=step.parts(), lets=lets, outer=outer, applied=applied, step=step,
                 verified=verified and _checks(applied, expr, var))  # fmt: skip
 
 
@@ -132,8 +132,7 @@ def _picked(expr, var, level: int, rule: str) -> Hint:
         return Hint(**base, applies=False, why_not=built)
     parts, form, lets, outer = built
     applied = form if level == 3 else None
-    return Hint(**base, parts=parts if level >= 2 else (), lets=lets if level >= 2 else (),
-                outer=outer if level >= 2 else None, applied=applied,
+    return Hint(**base, parts=parts, lets=lets, outer=outer, applied=applied,
                 verified=_checks(applied, expr, var))  # fmt: skip
 
 

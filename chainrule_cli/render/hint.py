@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import json
 
-import sympy
-
 from chainrule_cli.calculus.hint import Hint, moving_factors
 from chainrule_cli.render import messages
 from chainrule_cli.render.formulas import FORMULAS, formula_key
@@ -80,16 +78,11 @@ def level_one(h: Hint, lang: str, show) -> str:
         factors = [part for _, part in h.parts] or moving_factors(h.where, h.var)
         fields["factors"] = messages.word("hint.and", lang).join(show(f) for f in factors)
     elif rule == "quotient":
-        top, bottom = sympy.fraction(sympy.together(h.where))
+        (_, top), (_, bottom) = h.parts  # f over g
         fields.update(top=show(top), bottom=show(bottom))
     elif rule == "chain":
-        if h.step is not None:
-            fields.update(u=show(h.step.intermediate), inner=show(h.step.inner))
-        else:
-            (u, inner), *_ = h.lets or ((None, None),)
-            from chainrule_cli.calculus.hint import _inner
-
-            fields.update(u=show(u) if u is not None else "u", inner=show(_inner(h.where, h.var)))
+        (u, inner), *_ = h.lets
+        fields.update(u=show(u), inner=show(inner))
     elif rule == "implicit" and h.step is not None:
         fields["dependent"] = show(h.step.dependent)
     key = f"hint.why.{rule}"
