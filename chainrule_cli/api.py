@@ -15,6 +15,7 @@ from chainrule_cli.calculus.graph import Graph as _GraphRecord
 from chainrule_cli.calculus.graph import through_output
 from chainrule_cli.calculus.hint import Hint as _HintRecord
 from chainrule_cli.calculus.tangent import Tangent as _TangentRecord
+from chainrule_cli.calculus.working import Working as _WorkingRecord
 from chainrule_cli.errors import ChainruleError, LimitError, ParseError  # noqa: F401 - for the cli
 from chainrule_cli.parse import MAX_DEPTH, MAX_DIGITS, MAX_LENGTH
 from chainrule_cli.parse.inputs import (
@@ -898,6 +899,12 @@ def hint(
         raise ParseError("--level is 1 (the rule), 2 (its parts and formula) or 3 (applied)")
     if rule is not None and rule not in PICKABLE:
         raise ParseError(f"--rule is one of {', '.join(PICKABLE)}, not {rule}")
+    how = ReadOptions(input, tuple(functions), max_length, max_depth, max_digits, unworked=True)
+    working = ask_derivative(expr, how, var=var, dependent=dependent) if isinstance(
+        expr, str) else None  # fmt: skip
+    pending = working.pending[0] if working is not None and working.pending else None
+    if pending is not None:  # a student part-way through: the first derivative still to take
+        expr, var = pending.expr, pending.variables[0]
     derivation = differentiate(
         expr, var, 1, "normal", input=input, functions=functions, timeout=timeout,
         max_length=max_length, max_depth=max_depth, max_digits=max_digits, dependent=dependent,
@@ -906,6 +913,8 @@ def hint(
     def work():
         found = make_hint(derivation.expr, derivation.var, level, rule, derivation.root,
                           derivation.verified)  # fmt: skip
+        if pending is not None:
+            found = found.replace(within=working.whole, pending=pending)
         if derivation.equation is not None:  # where: the equation itself
             if rule is not None:
                 from chainrule_cli.errors import UnsupportedError
@@ -916,6 +925,46 @@ def hint(
             found = found.replace(expr=sympy.Eq(lhs, rhs, evaluate=False),
                                   where=sympy.Eq(lhs, rhs, evaluate=False))  # fmt: skip
         return HintResult(**{name: getattr(found, name) for name in found.fields})
+
+    return run_deep(work, timeout=timeout)
+
+
+class WorkingResult(RendersItself, _WorkingRecord):
+    """A student's working checked line by line, that renders itself (terminal, text,
+    Markdown, JSON chainrule.check_steps/1)."""
+
+
+def check_steps(
+    expr: str | sympy.Expr,
+    var: str | sympy.Symbol | None,
+    lines: str | Iterable[str],
+    *,
+    input: str = "auto",  # noqa: A002
+    functions: Iterable[str] = (),
+    timeout: float | None = None,
+    max_length: int = MAX_LENGTH,
+    max_depth: int = MAX_DEPTH,
+    max_digits: int = MAX_DIGITS,
+) -> WorkingResult:
+    """A worked solution of d/dvar expr checked line by line (`lines`: the text, one step a
+    line, or the lines): each must equal the one before it, the first the derivative;
+    `(EXPR)'` and `d/dx (EXPR)` are derivatives not yet taken. The first line that does not
+    follow is named, with a point where it differs and the likely mistake; the lines after it
+    are judged against it. `.correct` when every line follows and the last is finished."""
+    from chainrule_cli.calculus.derive import derive
+    from chainrule_cli.calculus.working import check_working
+    from chainrule_cli.parse.question import ask_working
+
+    if isinstance(lines, str):
+        lines = lines.splitlines()
+    how = ReadOptions(input, tuple(functions), max_length, max_depth, max_digits)
+
+    def work():
+        q, worked = ask_working(expr, list(lines), how, var=var)
+        derivation = derive(q.whole, q.var, 1, "full")
+        found = check_working(q.whole, q.var, derivation.result,
+                              [(w.number, w.text, w.forms) for w in worked])  # fmt: skip
+        return WorkingResult(**{name: getattr(found, name) for name in found.fields})
 
     return run_deep(work, timeout=timeout)
 

@@ -18,6 +18,7 @@ from chainrule_cli.running import (  # noqa: F401 - expressions_not_options: the
     GRADIENT_SCHEMA,
     GRAPH_SCHEMA,
     HINT_SCHEMA,
+    STEPS_SCHEMA,
     JACOBIAN_SCHEMA,
     TANGENT_SCHEMA,
     Detail,
@@ -464,10 +465,20 @@ def check_command(
         typer.Option("--let", help="A name the answer may use, NAME=EXPR (repeatable)."),
     ] = None,
     dependent: DependentOption = None,
+    steps: Annotated[
+        str | None,
+        typer.Option(
+            "--steps",
+            metavar="FILE",
+            help="A worked solution to check line by line, one step a line (- for standard"
+            " input); (EXPR)' and d/dx(EXPR) are derivatives not yet taken.",
+        ),
+    ] = None,
 ) -> None:
     """Is ANSWER the derivative of EXPR with respect to VAR? Exit 0 if correct, 1 if it is not
     (with a point where they differ, the likely mistake and the correct derivation) or if it
-    cannot be decided.
+    cannot be decided. With --steps, a student's working is checked line by line: the first
+    wrong line is named, with a point where it fails and the likely mistake.
 
     \b
     Examples:
@@ -477,8 +488,13 @@ def check_command(
       chainrule check "x^4" x "12x^2" --order 2
       chainrule check "x^2 + y^2 = 25" x "y' = -x/y"
       chainrule check - --format json < sheet.tsv     (EXPR<TAB>VAR<TAB>ANSWER per line)
+      chainrule check "x^2 sin x" x --steps working.txt
+      printf "= (x^2)' sin x + x^2 (sin x)'\\n= 2x sin x + x^2 cos x\\n" | chainrule check "x^2 sin x" x --steps -
     """
     language, color, width = presentation(format.value, standalone, run)
+    if steps is not None:
+        check_working_command(ctx, expr, var, answer, steps, format, run, language, color, width)
+        return
     if expr == "-" and (var is not None or answer is not None):
         refuse("error: with - each line gives EXPR<TAB>VAR<TAB>ANSWER; no more arguments", run.lang)
     if expr != "-" and var is not None and answer is None and not var.isidentifier():
@@ -510,6 +526,37 @@ def check_command(
 
     run_command(ctx, expr, build, CHECK_SCHEMA, format.value, standalone, run, language,
                 summary=True, comments=True)  # fmt: skip
+
+
+def check_working_command(ctx, expr, var, answer, steps, format, run, language, color, width):  # noqa: A002
+    """check EXPR VAR --steps FILE: a worked solution, line by line."""
+    if expr == "-" or answer is not None:
+        refuse("error: with --steps give EXPR and VAR; the working comes from FILE", run.lang)
+    if format.value not in ("terminal", "text", "markdown", "json"):
+        refuse(f"error: --steps has no {format.value} format", run.lang)
+    if steps == "-":
+        if sys.stdin.isatty():
+            refuse("error: --steps is - but standard input is a terminal; pipe the working in",
+                   run.lang)  # fmt: skip
+        working = sys.stdin.buffer.read().decode("utf-8", errors="replace")
+    else:
+        try:
+            with open(steps, "rb") as handle:
+                working = handle.read().decode("utf-8", errors="replace")
+        except OSError as exc:
+            refuse(f"error: cannot read {steps}: {exc.strerror or type(exc).__name__}", run.lang)
+
+    def build(text: str, section: bool):
+        from chainrule_cli.api import check_steps
+
+        found = check_steps(text, var, working, **run.reading.kwargs())
+        shown = found.render(format.value, language, text=text, color=color, width=width)
+        undecided = any(line.verdict == "undecided" for line in found.lines)
+        verdict = "correct" if found.correct else (
+            "undecided" if undecided and found.first_wrong is None else "incorrect")  # fmt: skip
+        return shown, True, verdict
+
+    run_command(ctx, expr, build, STEPS_SCHEMA, format.value, False, run, language)
 
 
 @app.command("tangent")

@@ -8,16 +8,19 @@ class ChainruleError(Exception):
 
     kind = "error"
 
-    def __init__(self, message: str, *, column: int | None = None, text: str | None = None):
+    def __init__(
+        self, message: str, *, column: int | None = None, text: str | None = None,
+        line: int | None = None,
+    ):  # fmt: skip
         super().__init__(message)
         self.message = message
         self.column = column
         self.text = text
+        self.line = line  # a line of a file (check --steps), where the error is in one
 
     def __str__(self) -> str:
-        if self.column is not None:
-            return f"column {self.column}: {self.message}"
-        return self.message
+        said = f"column {self.column}: {self.message}" if self.column is not None else self.message
+        return f"line {self.line}: {said}" if self.line is not None else said
 
 
 class ParseError(ChainruleError):

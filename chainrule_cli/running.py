@@ -46,6 +46,7 @@ GRAPH_SCHEMA = "chainrule.graph/1"
 CHECK_SCHEMA = "chainrule.check/1"
 TANGENT_SCHEMA = "chainrule.tangent/1"
 HINT_SCHEMA = "chainrule.hint/1"
+STEPS_SCHEMA = "chainrule.check_steps/1"
 
 
 @dataclass
@@ -129,7 +130,7 @@ def failure(text: str, schema: str, fmt: str, exc: Exception) -> Outcome:
         code = ExitStatus.FAILED
     out = ""
     if fmt == "json":
-        obj = error_json(schema, text, kind, message, column)
+        obj = error_json(schema, text, kind, message, column, getattr(exc, "line", None))
         out = json.dumps(obj, ensure_ascii=False) + "\n"
     return Outcome(out, lines, code)
 
@@ -172,9 +173,14 @@ def work_out(
     return Outcome(shown, notes, verdict=verdict[0] if verdict else None)
 
 
-def error_json(schema: str, text: str, kind: str, message: str, column: int | None) -> dict:
-    """The `ok: false` object of docs/architecture.md §3."""
+def error_json(
+    schema: str, text: str, kind: str, message: str, column: int | None, line: int | None = None
+) -> dict:
+    """The `ok: false` object of docs/architecture.md §3; `line`: the line of a file the error
+    is in (check --steps), its column in that line."""
     error = {"kind": kind, "message": message, "column": column}
+    if line is not None:
+        error["line"] = line
     return {"schema": schema, "ok": False, "input": printable(text), "error": error}
 
 

@@ -38,7 +38,11 @@ from chainrule_cli.calculus.steps import Record
 PRIORITY = (
     "quotient_rule_order",
     "quotient_rule_sign",
+    "log_missing_inner",
+    "exp_missing_inner",
+    "exponential_missing_log",
     "chain_rule_missing_inner",
+    "chain_rule_twice",
     "sign",
     "product_rule_missing_term",
     "product_of_derivatives",
@@ -47,7 +51,7 @@ PRIORITY = (
 )
 # Named on the whole answer when no classic mistake explains it: an antiderivative (x^4/4 for
 # x^3), the derivative of another order (6x for x^3; the function itself is order 0).
-WHOLE = ("integrated", "wrong_order")
+WHOLE = ("integrated", "wrong_order", "other_variable")
 # What makes an answer wrong whatever its value: the question restated (Derivative(x^3, x)),
 # the answer written in another variable (3X^2, 3t^2 for x), a constant of integration (+ C).
 DEFINITE = ("restated", "wrong_variable", "constant_of_integration")
@@ -359,14 +363,17 @@ def _wrong_derivatives(node: sympy.Expr, x: sympy.Symbol):
             inner = d(base)
             if base != x:
                 yield "chain_rule_missing_inner", n * base ** (n - 1)
+                yield "chain_rule_twice", n * base ** (n - 1) * inner**2
             yield "power_rule", n * base**n * inner  # the exponent not lowered
             yield "power_rule", base ** (n - 1) * inner  # the exponent not brought down
             # raised instead of lowered: x^3 -> 3x^4, x^(2/3) -> (2/3)x^(5/3), x^-2 -> -2x^-1
             yield "power_rule", n * base ** (n + 1) * inner
         elif not base.has(x):  # a^u: treated as a power
             yield "power_rule", n * base ** (n - 1) * d(n)
+            yield "exponential_missing_log", node * d(n)  # (a^x)' = a^x, without ln a
             if n != x:
                 yield "chain_rule_missing_inner", node * sympy.log(base)
+                yield "chain_rule_twice", node * sympy.log(base) * d(n) ** 2
         else:  # f^g: the power rule or the exponential rule alone
             yield "power_rule", n * base ** (n - 1) * d(base)
             yield "power_rule", node * sympy.log(base) * d(n)
@@ -400,7 +407,9 @@ def _wrong_derivatives(node: sympy.Expr, x: sympy.Symbol):
         except (TypeError, ValueError, NotImplementedError):
             return
         if inner != x:
-            yield "chain_rule_missing_inner", outer_derivative
+            missing = {sympy.log: "log_missing_inner", sympy.exp: "exp_missing_inner"}
+            yield missing.get(node.func, "chain_rule_missing_inner"), outer_derivative
+            yield "chain_rule_twice", outer_derivative * d(inner) ** 2
         yield "sign", -outer_derivative * d(inner)
         return
 
@@ -491,6 +500,11 @@ def whole_answer_mistake(
             if _same(other, answer) and not _same(other, expected):  # e^x: every order alike
                 return Mistake(kind="wrong_order", where=function, wrong=answer,
                                correct=expected, order=k)  # fmt: skip
+        for by in sorted(function.free_symbols - {var}, key=str):  # x·y by y, for x
+            other = sympy.diff(function, by, order)
+            if _same(other, answer) and not _same(other, expected):
+                return Mistake(kind="other_variable", where=function, wrong=answer,
+                               correct=expected, names=((by, var),))  # fmt: skip
     except (TypeError, ValueError, NotImplementedError):
         return None
     return None

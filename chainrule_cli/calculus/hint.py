@@ -37,6 +37,10 @@ class Hint(S.Record):
     applied: S.Form | None = None  # level 3: the rule applied, its derivatives still to take
     step: S.Step | None = None  # the derivation's step for the rule, when it is chainrule's own
     verified: bool = True
+    # a student's working (2x sin x + x²·(sin x)′): the hint is for its first derivative still
+    # to take, d/dvar expr; `within` is the whole working, `pending` that derivative as typed
+    within: sympy.Expr | None = None
+    pending: sympy.Expr | None = None
 
 
 def _d(expr: sympy.Expr, var: sympy.Symbol) -> sympy.Expr:

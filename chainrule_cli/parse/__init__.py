@@ -62,6 +62,7 @@ def parse_any(
     max_depth: int = MAX_DEPTH,
     max_digits: int = MAX_DIGITS,
     prime_variable: sympy.Symbol | None = None,
+    unworked: bool = False,
 ) -> sympy.Basic:
     """Parse text to any SymPy object (expressions, tuples, conditions).
 
@@ -72,7 +73,7 @@ def parse_any(
     unknown = frozenset(DEFAULT_UNKNOWN_FUNCTIONS) | frozenset(functions)
     parser = Parser(
         tokens, text, functions=unknown, max_depth=max_depth, max_digits=max_digits,
-        prime_variable=prime_variable,
+        prime_variable=prime_variable, unworked=unworked,
     )  # fmt: skip
     with recursion_room(max_depth * _FRAMES_PER_LEVEL + 2_000):
         return parser.parse()
@@ -87,6 +88,7 @@ def parse(
     max_depth: int = MAX_DEPTH,
     max_digits: int = MAX_DIGITS,
     prime_variable: sympy.Symbol | None = None,
+    unworked: bool = False,
 ) -> sympy.Expr:
     """Parse one expression. Raises ParseError (with a 1-based column) or LimitError.
 
@@ -96,7 +98,7 @@ def parse(
     """
     result = parse_any(
         text, input=input, functions=functions, max_length=max_length, max_depth=max_depth,
-        max_digits=max_digits, prime_variable=prime_variable,
+        max_digits=max_digits, prime_variable=prime_variable, unworked=unworked,
     )  # fmt: skip
     return expression_only(result, text, 1)
 
@@ -110,6 +112,7 @@ def read(
     max_depth: int = MAX_DEPTH,
     max_digits: int = MAX_DIGITS,
     prime_variable: sympy.Symbol | None = None,
+    unworked: bool = False,
 ) -> Reading:
     """Read a line as a calculus student means it: `d/dx …`, `y = …`, `f(x) = …`,
     `dy/dx = …`, `f'(x) = …`, an equation, or a plain expression (a `Reading`)."""
@@ -120,11 +123,14 @@ def read(
 
     def parse_tokens(part):
         parser = Parser(part, text, functions=unknown, max_depth=max_depth,
-                        max_digits=max_digits, prime_variable=prime_variable)  # fmt: skip
+                        max_digits=max_digits, prime_variable=prime_variable,
+                        unworked=unworked)  # fmt: skip
         value = parser.parse()
         typed.update(parser.typed)
+        pending.extend(parser.pending)
         return value
 
+    pending: list = []
     with recursion_room(max_depth * _FRAMES_PER_LEVEL + 2_000):
-        reading = Reader(tokens, text, parse_tokens).read()
-    return dataclasses.replace(reading, typed=typed)
+        reading = Reader(tokens, text, parse_tokens, unworked=unworked).read()
+    return dataclasses.replace(reading, typed=typed, pending=tuple(pending))

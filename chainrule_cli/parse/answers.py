@@ -100,7 +100,8 @@ def exact_reading(reading: Reading) -> Reading:
         for name in ("expr", "lhs", "rhs")
         if getattr(reading, name) is not None
     }
-    return dataclasses.replace(reading, **changes, typed=exact_typed(reading.typed))
+    return dataclasses.replace(reading, **changes, typed=exact_typed(reading.typed),
+                               pending=tuple(exact(d) for d in reading.pending))  # fmt: skip
 
 
 def read_answer(
@@ -125,12 +126,16 @@ def read_answer(
 
     def parse_tokens(part):
         parser = Parser(part, text, functions=unknown, max_depth=how.max_depth,
-                        max_digits=how.max_digits, prime_variable=prime_variable)  # fmt: skip
+                        max_digits=how.max_digits, prime_variable=prime_variable,
+                        unworked=how.unworked)  # fmt: skip
         value = parser.parse()
         typed.update(parser.typed)
+        pending.extend(parser.pending)
         return value
 
-    reader = Reader(tokens, text, parse_tokens)
+    pending: list = []
+
+    reader = Reader(tokens, text, parse_tokens, unworked=how.unworked)
     with recursion_room(how.max_depth * _FRAMES_PER_LEVEL + 2_000):
         equals = _split_top_level(tokens, text)
         opening = operator_at(tokens, 0, text) if equals else None
@@ -138,7 +143,8 @@ def read_answer(
         terms = _two_forms(reader, equals) if len(equals) == 1 and not worked else None
         if len(equals) < 2 and not worked and terms is None:
             reading = reader.read()
-            return Answer(text, exact_reading(dataclasses.replace(reading, typed=typed)))
+            reading = dataclasses.replace(reading, typed=typed, pending=tuple(pending))
+            return Answer(text, exact_reading(reading))
         terms = terms or _terms(reader, equals)
     first = next((t for t in terms if not t.is_name), None)
     if first is None:
@@ -151,9 +157,9 @@ def read_answer(
     name = terms[0] if terms[0].is_name else None
     if name is not None:
         reading = Reading(text, "derivative", first.expr, var=name.var, order=name.order,
-                          value=name.value, typed=typed)  # fmt: skip
+                          value=name.value, typed=typed, pending=tuple(pending))  # fmt: skip
     else:
-        reading = Reading(text, "expression", first.expr, typed=typed)
+        reading = Reading(text, "expression", first.expr, typed=typed, pending=tuple(pending))
     return Answer(text, reading, terms)
 
 
@@ -170,7 +176,7 @@ def _two_forms(reader: Reader, equals: list[int]) -> tuple[Term, ...] | None:
         return None
     if _plain_name(reader.tokens[0].value) and reader.tokens[1].value == "(":
         return None  # f(x) = …: a definition
-    if any(t.expr.has(sympy.Derivative, sympy.Subs) for t in terms):
+    if not reader.unworked and any(t.expr.has(sympy.Derivative, sympy.Subs) for t in terms):
         return None
     return terms
 
@@ -195,7 +201,10 @@ def _terms(reader: Reader, equals: list[int]) -> tuple[Term, ...]:
             continue
         part = [*tokens[:stop], Token(END, "", tokens[stop].col)]
         op = operator_at(part, start, text)
-        if op is not None and op.value is None:
+        if reader.unworked and op is not None and op.value is None and start == 0:
+            # a student's working: d/dx (x^2)·sin x + … is a term; d/dx (x^2 sin x) the question
+            op = Reader(part, text, reader.parse_tokens, unworked=True).opening_operator()
+        if op is not None and op.value is None and (start == 0 or not reader.unworked):
             if start != 0 or op.end >= stop:  # only the first side may name the question
                 raise ParseError(
                     f"d/d{op.var} in a chain of '=' is a derivative still to take; write its value",
@@ -206,7 +215,8 @@ def _terms(reader: Reader, equals: list[int]) -> tuple[Term, ...]:
             out.append(Term(typed_text, tokens[start].col, order=op.order,
                             var=symbol(op.var), operand=operand))  # fmt: skip
             continue
-        misplaced_operator(part, start, text)
+        if not reader.unworked:
+            misplaced_operator(part, start, text)
         expr = exact(reader.expression(start, stop))
         out.append(Term(typed_text, tokens[start].col, expr=expr))
     return tuple(out)

@@ -26,12 +26,16 @@ class ReadOptions:
     max_length: int = MAX_LENGTH
     max_depth: int = MAX_DEPTH
     max_digits: int = MAX_DIGITS
+    # a student's working: (sin x)' and d/dx (sin x) inside an expression are derivatives
+    # still to take (unevaluated Derivative objects), not refused
+    unworked: bool = False
 
     def keywords(self) -> dict:
         """As parse(), read() and the api's functions take them."""
         return {
             "input": self.input, "functions": self.functions, "max_length": self.max_length,
             "max_depth": self.max_depth, "max_digits": self.max_digits,
+            "unworked": self.unworked,
         }  # fmt: skip
 
     def parse(self, text: str) -> sympy.Basic:

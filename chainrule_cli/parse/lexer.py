@@ -123,16 +123,18 @@ _ENDS_VALUE = frozenset({")", "]", "}", "|", "!"})
 
 
 def _prime(tokens: list[Token], text: str, i: int) -> tuple[Token, int]:
-    """The run of primes at text[i], which must follow a name: f'(x), y''. After a value,
-    (x+1)' or 2', it says where a prime goes; anywhere else (after '(' or an operator, as in
+    """The run of primes at text[i], which must follow a name or a bracket: f'(x), y'',
+    (sin x)'. After a number, 2' or x²', it says where a prime goes; anywhere else (after '(' or an operator, as in
     __import__('os')) it is an unexpected character, as before primes were read."""
     last = tokens[-1] if tokens else None
-    if last is not None and (last.kind == NAME or is_prime(last)):
+    if last is not None and (
+        last.kind == NAME or is_prime(last) or (last.kind == OP and last.value in _ENDS_VALUE)
+    ):
+        # after a bracket, (x^2 + 1)' is a derivative still to take where the caller reads
+        # a student's working (ReadOptions.unworked); the parser refuses it elsewhere
         primes, j = _primes(text, i)
         return Token(OP, primes, i + 1), j
-    if last is not None and (
-        last.kind in (NUM, SUP) or (last.kind == OP and last.value in _ENDS_VALUE)
-    ):
+    if last is not None and last.kind in (NUM, SUP):
         raise ParseError(NO_PRIME, column=i + 1, text=text)
     raise ParseError(unexpected_character(text[i]), column=i + 1, text=text)
 

@@ -149,6 +149,11 @@ def recursion_room(frames: int) -> Iterator[None]:
         sys.setrecursionlimit(old)
 
 
+# the variable of (sin x)' in a student's working before the question's variable is decided
+# (question.py puts the variable in its place)
+UNWORKED = sympy.Dummy("unworked", real=True)
+
+
 def symbol(name: str) -> sympy.Symbol:
     """Every variable is real, so d|x|/dx is sign(x) as a calculus student expects."""
     return sympy.Symbol(name, real=True)
@@ -164,9 +169,13 @@ class Parser:
         max_depth: int,
         max_digits: int = MAX_DIGITS,
         prime_variable: sympy.Symbol | None = None,
+        unworked: bool = False,
     ) -> None:
         self.tokens = tokens
         self.prime_variable = prime_variable
+        # a student's working: (sin x)' and d/dx (sin x) are derivatives still to take
+        self.unworked = unworked
+        self.pending: list[sympy.Derivative] = []  # its derivatives still to take, as typed
         # names written with a prime (y', f''(x)) are functions everywhere in the input: with
         # y' = dy/dx, a bare y is y(x) (y'' + y is y''(x) + y(x), not y''(x) plus a constant)
         self.primed = frozenset(
@@ -725,15 +734,65 @@ class Parser:
                 self.scalar(value, bang.col)
                 value = self.apply(sympy.factorial, [value], bang.col, "!")
             elif is_prime(self.tok):
-                # f'(x)' (the lexer refuses (x+1)' and 2' with the same words)
-                raise self.error(
-                    "a prime (') goes after a function's name, as in f'(x)", self.tok.col
-                )
+                if not self.unworked:
+                    # (x+1)', f'(x)' (the lexer refuses 2' with the same words)
+                    raise self.error(
+                        "a prime (') goes after a function's name, as in f'(x)", self.tok.col
+                    )
+                prime = self.advance()
+                value = self.unworked_derivative(value, self.prime_variable or UNWORKED,
+                                                 len(prime.value), prime.col)  # fmt: skip
             else:
                 return value
 
+    def unworked_derivative(
+        self, value: sympy.Basic, var: sympy.Symbol, order: int, col: int
+    ) -> sympy.Basic:
+        """(sin x)', d/dx (x^2 + 1): a derivative still to take, kept unevaluated."""
+        if not isinstance(value, sympy.Expr) or isinstance(value, sympy.Tuple):
+            raise self.error("a derivative is taken of an expression", col)
+        derivative = sympy.Derivative(value, (var, order))
+        self.pending.append(derivative)
+        return self.made(derivative, value)
+
+    def operator_inside(self) -> sympy.Basic | None:
+        """d/dx (…), d^2/dx^2 […], \\frac{d}{dx}(…), d(…)/dx inside a student's working: the
+        derivative of what the brackets hold, still to take; None when no operator starts
+        here."""
+        from chainrule_cli.parse.reading import operator_at
+
+        start = self.tok
+        try:
+            op = operator_at(self.tokens, self.pos, self.text)
+        except ParseError:
+            return None
+        if op is None or op.value is not None:
+            return None
+        if op.inner is not None:
+            inner_start, inner_stop = op.inner
+            self.pos = inner_start
+            value = self.parse_sum()
+            if self.pos != inner_stop:
+                raise self.unexpected()
+            self.pos = op.end
+        else:
+            self.pos = op.end
+            if not self.is_op("(", "["):
+                raise self.error(
+                    f"inside an expression, d/d{op.var} takes brackets: d/d{op.var} (…)",
+                    start.col,
+                )
+            value = self.parse_power()  # d/dx (x^2 + 1)^3: of the power, as a textbook means
+        return self.unworked_derivative(value, symbol(op.var), op.order, start.col)
+
     def parse_primary(self) -> sympy.Basic:
         tok = self.tok
+        if self.unworked and (
+            (tok.kind == NAME and tok.value == "d") or self.is_op("\\frac")
+        ):
+            inside = self.operator_inside()
+            if inside is not None:
+                return inside
         if tok.kind == NUM:
             self.advance()
             return self.number(tok)

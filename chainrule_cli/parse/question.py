@@ -44,7 +44,7 @@ from chainrule_cli.parse.names import (
     log2_size,
     spelt,
 )
-from chainrule_cli.parse.parser import symbol
+from chainrule_cli.parse.parser import UNWORKED, symbol
 from chainrule_cli.parse.reading import Reading
 
 _TYPED_I = re.compile(r"(?<![A-Za-z0-9_\\])I(?![A-Za-z0-9_])")
@@ -77,6 +77,8 @@ class Question:
     notes: tuple[str, ...] = ()  # what a person must be told: "absent" (VAR does not occur)
     typed: dict | None = None  # sub-expressions as typed (w·x + b), for the printers
     answer: Answer | None = None  # check: the answer as handed in (a chain, dy/dx = …)
+    # a student's working (ReadOptions.unworked): its derivatives still to take, as typed
+    pending: tuple[sympy.Derivative, ...] = ()
 
     @property
     def var(self) -> sympy.Symbol:
@@ -154,6 +156,11 @@ def ask_derivative(
     variable, decided = decide_variable(reading, whole, wanted)
     if variable in named:
         raise ParseError(f"{variable} is the variable; it cannot also be an intermediate")
+    if reading.pending:  # (sin x)': by the variable decided
+        put = {UNWORKED: variable}
+        whole, reading = whole.xreplace(put), dataclasses.replace(
+            reading, expr=reading.expr.xreplace(put),
+            pending=tuple(d.xreplace(put) for d in reading.pending))  # fmt: skip
     refuse_towers(whole, variable)
     # VAR hidden in a longer name is refused above; absent, the derivative is 0: a note
     notes = () if variable in whole.free_symbols else ("absent",)
@@ -162,7 +169,7 @@ def ask_derivative(
     return Question(kind=reading.kind, expr=reading.expr, whole=whole, variables=(variable,),
                     decided=decided, order=times, value=reading.value,
                     arguments=reading.arguments, lets=tuple((u, named[u]) for u in order_of),
-                    notes=notes, **common)  # fmt: skip
+                    notes=notes, pending=reading.pending, **common)  # fmt: skip
 
 
 def ask_check(
@@ -197,6 +204,78 @@ def ask_check(
                 text=said.text,
             )
     return dataclasses.replace(q, order=times, answer=said)
+
+
+@dataclass(frozen=True, slots=True)
+class WorkedLine:
+    """A line of a student's working: its number in the file, its text, and the forms it
+    gives in order (one; a chain A = B gives two), derivatives still to take kept as
+    Derivative objects."""
+
+    number: int
+    text: str
+    forms: tuple[sympy.Expr, ...]
+
+
+def ask_working(
+    text: str | sympy.Expr,
+    lines: Iterable[str],
+    how: ReadOptions | None = None,
+    *,
+    var: str | sympy.Symbol | None = None,
+) -> tuple[Question, tuple[WorkedLine, ...]]:
+    """A worked solution to check line by line (check --steps): the derivative asked for, as
+    ask_derivative reads it with its decimals exact, and each line as a student writes one
+    step: `dy/dx = …`, `f'(x) = …`, `= …` or the form alone, (EXPR)' and d/dx (EXPR) for the
+    derivatives not yet taken. Blank lines and lines starting with # are left out. A line that
+    cannot be read is a ParseError that names its line."""
+    how = how or ReadOptions()
+    q = ask_derivative(text, how, var=var, exact_decimals=True)
+    if q.kind == "equation":
+        raise UnsupportedError("--steps checks the working of an expression's derivative, not"
+                               " of an equation")  # fmt: skip
+    working = dataclasses.replace(how, unworked=True)
+    allowed = q.whole.free_symbols | {q.var}
+    out = []
+    for number, raw in enumerate(lines, start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        body = line[1:].strip() if line.startswith("=") else line
+        try:
+            if not body:
+                raise ParseError("expected an expression after '='", column=1, text=line)
+            out.append(WorkedLine(number, line, _worked_forms(body, working, q, allowed)))
+        except (ParseError, LimitError) as exc:
+            raise type(exc)(exc.message, column=exc.column, text=exc.text,
+                            line=number) from None  # fmt: skip
+    if not out:
+        raise ParseError("the working has no lines: one step a line")
+    return q, tuple(out)
+
+
+def _worked_forms(body: str, how: ReadOptions, q: Question, allowed: set) -> tuple:
+    """The forms one line of working gives, in the question's variable."""
+    said = read_answer(body, how, prime_variable=q.var)
+    put = {UNWORKED: q.var}
+    if said.terms:
+        raw = [
+            t.expr if t.operand is None else sympy.Derivative(t.operand, (t.var, t.order))
+            for t in said.terms
+            if not t.is_name or t.operand is not None
+        ]
+    elif said.reading.kind == "operator":  # d/dx (x^2 sin x): the question restated
+        r = said.reading
+        raw = [sympy.Derivative(r.expr, (r.var, r.order or 1))]
+    else:
+        raw = [said.reading.expr]
+    forms = []
+    for e in raw:
+        e = through_the_value(Reading(body, "expression", e.xreplace(put)), q).expr
+        refuse_numbers_too_large(e)
+        refuse_unknown_names(e, allowed, body)
+        forms.append(e)
+    return tuple(forms)
 
 
 def _same_expression(a: sympy.Expr, b: sympy.Expr) -> bool:

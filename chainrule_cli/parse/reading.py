@@ -64,6 +64,8 @@ class Reading:
     # sub-expressions as typed where SymPy's order differs (w·x + b): for the printers
     typed: dict | None = None
     from_text: bool = True  # False for a SymPy expression given in Python: nothing was typed
+    # a student's working (ReadOptions.unworked): the derivatives still to take, as typed
+    pending: tuple[sympy.Derivative, ...] = ()
 
     @property
     def literal(self) -> bool:
@@ -311,10 +313,31 @@ def misplaced_operator(tokens: list[Token], start: int, text: str) -> None:
 class Reader:
     """Finds the structure of a line on its tokens; `parse(tokens)` reads an expression."""
 
-    def __init__(self, tokens: list[Token], text: str, parse_tokens) -> None:
+    def __init__(self, tokens: list[Token], text: str, parse_tokens, unworked: bool = False) -> None:
         self.tokens = tokens
         self.text = text
         self.parse_tokens = parse_tokens
+        # a student's working: d/dx (…) inside an expression is a derivative still to take
+        self.unworked = unworked
+
+    def misplaced_operator(self, start: int) -> None:
+        if not self.unworked:
+            misplaced_operator(self.tokens, start, self.text)
+
+    def opening_operator(self) -> Operator | None:
+        """The operator the line starts with; in a student's working not one in brackets with
+        more after it (d/dx (x^2)·sin x + …), which the parser reads as a term."""
+        op = operator_at(self.tokens, 0, self.text)
+        if op is None or not self.unworked or op.value is not None:
+            return op
+        if op.inner is not None:
+            return op if op.end >= len(self.tokens) - 1 else None
+        first = self.tokens[op.end]
+        if first.kind == OP and first.value in ("(", "["):
+            close = self.closing(op.end)
+            if close is None or close + 1 < len(self.tokens) - 1:
+                return None
+        return op
 
     def error(self, message: str, col: int) -> ParseError:
         return ParseError(message, column=col, text=self.text)
@@ -341,9 +364,9 @@ class Reader:
             raise self.error("only one '=' is allowed (an equation has two sides)",
                              tokens[equals[1]].col)  # fmt: skip
         if not equals:
-            op = operator_at(tokens, 0, text)
+            op = self.opening_operator()
             if op is None:
-                misplaced_operator(tokens, 0, text)
+                self.misplaced_operator(0)
                 return Reading(text, "expression", self.expression(0, end))
             if op.value is not None and op.end >= end:
                 # dy/dx, \frac{dy}{dx} alone: a derivative's name, and nothing to differentiate
@@ -365,7 +388,7 @@ class Reader:
         k = equals[0]
         if k == 0:
             raise self.error("expected an expression before '='", tokens[0].col)
-        misplaced_operator(tokens, k + 1, text)
+        self.misplaced_operator(k + 1)
         return self.left_side(k, end)
 
     def operator(self, op: Operator, end: int) -> Reading:
@@ -386,7 +409,7 @@ class Reader:
             return Reading(self.text, "operator", expr, var=symbol(op.var), order=op.order)
         if op.end >= end:
             raise self.error(f"d/d{op.var} needs an expression after it", op.col)
-        misplaced_operator(self.tokens, op.end, self.text)
+        self.misplaced_operator(op.end)
         begin = op.end
         if _is(tokens[begin], NAME, "of") and begin + 1 < end:
             begin += 1  # d/dx of x^2, as it is said

@@ -55,6 +55,7 @@ RENDERERS: dict[tuple[str, str], str] = {
             ("Check", "check", ("terminal", "text", "latex", "markdown", "json", "html")),
             ("Tangent", "tangent", ("terminal", "text", "latex", "markdown", "json", "html")),
             ("Hint", "hint", ("terminal", "text", "markdown", "json")),
+            ("Working", "working", ("terminal", "text", "markdown", "json")),
             (
                 "Graph",
                 "graph",

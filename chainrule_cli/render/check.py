@@ -87,7 +87,11 @@ def answer_shown(check: Check, show, d, equals: str = " = ") -> str:
 
 def mistake_text(check: Check, lang: str, show) -> str:
     """The mistake's sentence, its fields filled in (the order, the constant, the names)."""
-    mistake = check.mistake
+    return mistake_words(check.mistake, lang, show, check.expr, check.order, check.constant)
+
+
+def mistake_words(mistake, lang: str, show, function, order: int = 1, constant=None) -> str:
+    """The sentence of a mistake made in differentiating `function` `order` times."""
     key = f"mistake.{mistake.kind}"
     fields: dict = {}
     if mistake.kind == "wrong_order":
@@ -95,17 +99,19 @@ def mistake_text(check: Check, lang: str, show) -> str:
         fields = {
             "order": mistake.order,
             "nth": messages.ordinal(mistake.order, lang),
-            "asked": check.order,
-            "asked_nth": messages.ordinal(check.order, lang),
+            "asked": order,
+            "asked_nth": messages.ordinal(order, lang),
         }
     elif mistake.kind == "integrated":
-        fields = {"function": show(check.expr)}
+        fields = {"function": show(function)}
     elif mistake.kind == "constant_of_integration":
-        fields = {"name": show(check.constant)}
+        fields = {"name": show(constant)}
     elif mistake.kind == "restated":
         fields = {"where": show(mistake.where)}
-    elif mistake.kind == "wrong_variable":
-        if all(a.name.lower() == b.name.lower() for a, b in mistake.names):
+    elif mistake.kind in ("wrong_variable", "other_variable"):
+        if mistake.kind == "wrong_variable" and all(
+            a.name.lower() == b.name.lower() for a, b in mistake.names
+        ):
             key = "mistake.wrong_case"
         fields = {"used": ", ".join(show(a) for a, _ in mistake.names),
                   "var": ", ".join(show(b) for _, b in mistake.names)}  # fmt: skip

@@ -93,6 +93,18 @@ def level_one(h: Hint, lang: str, show) -> str:
     return messages.word(key, lang, **fields)
 
 
+def heading(h: Hint, lang: str, show, built) -> str:
+    """What the hint is for: d/dx (x² sin x); in a student's working its first derivative still
+    to take, and the working."""
+    if h.pending is None:
+        return messages.word("hint.heading", lang, level=h.level,
+                             task=f"d/d{show(h.var)} ({show(h.expr)})")  # fmt: skip
+    if h.within == h.pending:
+        return messages.word("hint.heading", lang, level=h.level, task=built(h.pending))
+    return messages.word("hint.heading_within", lang, level=h.level, pending=built(h.pending),
+                         within=built(h.within))  # fmt: skip
+
+
 def text(h: Hint, lang: str = "en", width: int = 80) -> str:
     """The hint as text: its heading, then each sentence wrapped to `width`, between words and
     between a formula's terms, never inside a term."""
@@ -103,8 +115,7 @@ def text(h: Hint, lang: str = "en", width: int = 80) -> str:
     printer = UnicodePrinter()
     show = lambda e: breakable(printer.doprint(e).replace(" ", NBSP))  # noqa: E731
     built = lambda e: breakable(built_text(e, printer).replace(" ", NBSP))  # noqa: E731
-    lines = [messages.word("hint.heading", lang, level=h.level,
-                           task=f"d/d{show(h.var)} ({show(h.expr)})")]  # fmt: skip
+    lines = [heading(h, lang, show, built)]
     for _, said in sentences(h, lang, show, built):
         lines += textwrap.wrap(messages.sentence_case(said), width=max(width, 40),
                                initial_indent="  ", subsequent_indent="    ",
@@ -130,6 +141,9 @@ def to_json(h: Hint, given: str | None, lang: str = "en") -> dict:
         "text": " ".join(messages.sentence_case(s) for _, s in said),
         "verified": h.verified,
     }
+    if h.pending is not None:  # a student's working: the derivative the hint is for, in it
+        out["pending"] = show(h.pending)
+        out["within"] = show(h.within)
     if h.level >= 2 and h.applies:
         out["parts"] = {name: show(part) for name, part in h.parts}
         out["let"] = {show(u): show(inner) for u, inner in h.lets}

@@ -498,7 +498,10 @@ def _built(expr: sympy.Basic, n: _Built, depth: int = 0) -> str:
         plain = inner.is_Atom and not (inner.is_Number and inner.is_negative)
         if n.operator is not None:  # ∂/∂x (x²): a prime would not say which variable
             return n.operator(n.paren(shown), n.show(expr.variables[0]))
-        return n.prime(shown if plain else n.paren(shown))
+        text = shown if plain else n.paren(shown)
+        for _ in range(sum(int(count) for _, count in expr.variable_count)):
+            text = n.prime(text)  # (x³ + 1)'' for the second derivative
+        return text
     if isinstance(expr, S.Times):  # the chain rule's product, each factor whole
         pieces = []
         for i, factor in enumerate(expr.args):

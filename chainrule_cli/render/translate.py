@@ -705,6 +705,17 @@ _MESSAGES_EN_ZH: list[tuple[str, str],] = [
         r"the orders differ: (?P<top>.+) above, (?P<bottom>.+) below",
         "阶数不一致：上面是 {top}，下面是 {bottom}",
     ),
+    (r"a derivative is taken of an expression", "只能对表达式求导"),
+    (
+        r"inside an expression, d/d(?P<var>\S+) takes brackets: d/d(?P=var) \(…\)",
+        "在表达式中，d/d{var} 后面要加括号：d/d{var} (…)",
+    ),
+    (
+        r"--steps checks the working of an expression's derivative, not of an equation",
+        "--steps 检查的是表达式求导的过程，不是方程的",
+    ),
+    (r"expected an expression after '='", "'=' 之后应有一个表达式"),
+    (r"the working has no lines: one step a line", "解答过程是空的：每行写一步"),
     (
         r"a derivative operator such as d/dx goes at the start of the expression",
         "d/dx 这样的求导算子应写在表达式的开头",
@@ -1105,6 +1116,16 @@ _UI_EN_ZH: list[tuple[str, str]] = [
         "--standalone 生成 LaTeX 文档；请加上 --format latex",
     ),
     (
+        r"with --steps give EXPR and VAR; the working comes from FILE",
+        "使用 --steps 时请给出 EXPR 和 VAR；解答过程从 FILE 读取",
+    ),
+    (r"--steps has no (?P<fmt>\S+) format", "--steps 没有 {fmt} 格式"),
+    (
+        r"--steps is - but standard input is a terminal; pipe the working in",
+        "--steps 是 -，但标准输入是终端；请用管道输入解答过程",
+    ),
+    (r"cannot read (?P<path>.+?): (?P<reason>.+)", "无法读取 {path}：{reason}"),
+    (
         r"EXPR is - but standard input is a terminal; pipe lines in\.",
         "EXPR 是 -，但标准输入是终端；请用管道输入各行。",
     ),
@@ -1251,6 +1272,10 @@ def ui_error(english_line: str, lang: str) -> str:
     if m is None:
         return english_line
     rest = m["rest"]
+    line = _LINE.fullmatch(rest)  # error: line 3: column 5: … (a line of check --steps)
+    if line is not None:
+        inner = ui_error(f"error: {line['rest']}", lang)
+        return lead + frame["line"].format(number=line["number"], rest=inner)
     column = _COLUMN.fullmatch(rest)
     if column is not None:
         said = frame["column"].format(column=column["column"], rest=translate(column["rest"], lang))
