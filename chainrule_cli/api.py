@@ -14,6 +14,7 @@ from chainrule_cli.calculus.deep import TimeoutError_, run_deep  # noqa: F401 - 
 from chainrule_cli.calculus.graph import Graph as _GraphRecord
 from chainrule_cli.calculus.graph import through_output
 from chainrule_cli.calculus.hint import Hint as _HintRecord
+from chainrule_cli.calculus.practice import Sheet as _SheetRecord
 from chainrule_cli.calculus.tangent import Tangent as _TangentRecord
 from chainrule_cli.calculus.working import Working as _WorkingRecord
 from chainrule_cli.errors import ChainruleError, LimitError, ParseError  # noqa: F401 - for the cli
@@ -965,6 +966,36 @@ def check_steps(
         found = check_working(q.whole, q.var, derivation.result,
                               [(w.number, w.text, w.forms) for w in worked])  # fmt: skip
         return WorkingResult(**{name: getattr(found, name) for name in found.fields})
+
+    return run_deep(work, timeout=timeout)
+
+
+class PracticeSheet(RendersItself, _SheetRecord):
+    """Problems to practise on that render themselves (terminal, text, Markdown, JSON
+    chainrule.practice/1, LaTeX worksheets and keys, HTML, TSV); `.problems` each with its
+    verified derivation. `key`: None, "answers" or "full"."""
+
+
+def practice(
+    topic: str = "mixed", count: int = 5, seed: int = 1, level: str = "medium",
+    key: str | None = None, *, timeout: float | None = None,
+) -> PracticeSheet:  # fmt: skip
+    """`count` problems of `topic` (calculus.practice.TOPICS) at `level` (easy, medium, hard),
+    each using its topic's rule, with a verified derivation; the same seed gives the same set."""
+    from chainrule_cli.calculus.practice import LEVELS, MAX_COUNT, TOPICS, generate
+
+    if topic not in TOPICS:
+        raise ParseError(f"--topic is one of {', '.join(TOPICS)}, not {topic}")
+    if level not in LEVELS:
+        raise ParseError(f"--level is one of {', '.join(LEVELS)}, not {level}")
+    if not isinstance(count, int) or not 1 <= count <= MAX_COUNT:
+        raise ParseError(f"--count is a whole number from 1 to {MAX_COUNT}")
+    if key not in (None, "answers", "full"):
+        raise ParseError("--key is answers or full")
+
+    def work():
+        sheet = generate(topic, count, seed, level)
+        return PracticeSheet(**{**{n: getattr(sheet, n) for n in sheet.fields}, "key": key})
 
     return run_deep(work, timeout=timeout)
 

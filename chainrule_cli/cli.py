@@ -18,8 +18,9 @@ from chainrule_cli.running import (  # noqa: F401 - expressions_not_options: the
     GRADIENT_SCHEMA,
     GRAPH_SCHEMA,
     HINT_SCHEMA,
-    STEPS_SCHEMA,
     JACOBIAN_SCHEMA,
+    PRACTICE_SCHEMA,
+    STEPS_SCHEMA,
     TANGENT_SCHEMA,
     Detail,
     DiffFormat,
@@ -31,6 +32,10 @@ from chainrule_cli.running import (  # noqa: F401 - expressions_not_options: the
     InputKind,
     Language,
     ParseFormat,
+    PracticeFormat,
+    PracticeKey,
+    PracticeLevel,
+    PracticeTopic,
     Reading,
     Run,
     complain,
@@ -39,10 +44,12 @@ from chainrule_cli.running import (  # noqa: F401 - expressions_not_options: the
     error_lines,
     expressions_not_options,
     internal_error,
+    key_value,
     presentation,
     refuse,
     run_lines,
     text_arguments,
+    write_atomically,
 )
 from chainrule_cli.running import _terminate as _terminate
 from chainrule_cli.running import shared_options as _spread
@@ -489,7 +496,7 @@ def check_command(
       chainrule check "x^2 + y^2 = 25" x "y' = -x/y"
       chainrule check - --format json < sheet.tsv     (EXPR<TAB>VAR<TAB>ANSWER per line)
       chainrule check "x^2 sin x" x --steps working.txt
-      printf "= (x^2)' sin x + x^2 (sin x)'\\n= 2x sin x + x^2 cos x\\n" | chainrule check "x^2 sin x" x --steps -
+      chainrule check "x^2 sin x" x --steps - < working.txt
     """
     language, color, width = presentation(format.value, standalone, run)
     if steps is not None:
@@ -654,6 +661,87 @@ def hint_command(
     run_command(ctx, expr, build, HINT_SCHEMA, format.value, False, run, language)
 
 
+@app.command("practice")
+def practice_command(
+    topic: Annotated[
+        PracticeTopic,
+        typer.Option(
+            "--topic",
+            help="What to practise: power, product, quotient, chain, exp-log,"
+            " trig, inverse-trig, implicit, logarithmic or mixed.",
+        ),
+    ] = PracticeTopic.mixed,  # fmt: skip
+    count: Annotated[int, typer.Option("--count", min=1, max=100, help="How many problems.")] = 5,
+    seed: Annotated[int, typer.Option("--seed", help="The same seed gives the same problems.")] = 1,
+    level: Annotated[
+        PracticeLevel, typer.Option("--level", help="easy, medium or hard.")
+    ] = PracticeLevel.medium,
+    key: Annotated[
+        PracticeKey | None,
+        typer.Option(
+            "--key",
+            help="Add the answers (--key), or the derivations too (--key full).",
+            show_default=False,
+        ),
+    ] = None,  # fmt: skip
+    format: Annotated[  # noqa: A002
+        PracticeFormat | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="How to write the sheet (default: a round in a terminal, else text).",
+        ),
+    ] = None,  # fmt: skip
+    standalone: StandaloneOption = False,
+    lang: LangOption = None,
+    output: OutputOption = None,
+    no_color: NoColorOption = False,
+) -> None:
+    """Problems to practise on, each with a verified derivation. In a terminal it is a round:
+    one problem at a time, your answer graded (with the likely mistake), ? for a hint, s for
+    the derivation, q to stop, and the score at the end. Otherwise (or with --format) it writes
+    the sheet: text, markdown, json, latex (--standalone: a worksheet to print), html (answers and
+    derivations folded) or tsv (the key, for check -).
+
+    \b
+    Examples:
+      chainrule practice --topic chain --count 5 --seed 7
+      chainrule practice --topic product --level easy --format text --key
+      chainrule practice --topic quotient --format latex --standalone -o sheet.tex
+      chainrule practice --topic quotient --format latex --standalone --key full -o key.tex
+      chainrule practice --topic mixed --format html -o practice.html
+      chainrule practice --topic trig --format tsv > key.tsv; chainrule check - < key.tsv
+    """
+    from chainrule_cli.api import ChainruleError, practice
+
+    run = Run(lang=lang, output=output, no_color=no_color)
+    fmt = format.value if format is not None else "terminal"
+    language, _, _ = presentation(fmt, standalone, run)
+    interactive = (format is None and output is None and sys.stdin.isatty()
+                   and sys.stdout.isatty())  # fmt: skip
+    try:
+        sheet = practice(topic.value, count, seed, level.value, key.value if key else None)
+    except ChainruleError as exc:
+        refuse(f"error: {exc}", run.lang)
+    if interactive:
+        from chainrule_cli.tutor import play
+
+        def ask(prompt: str) -> str:
+            return input(prompt)
+
+        play(sheet, language, ask, lambda text: print(text, flush=True))
+        raise typer.Exit(0)
+    shown = sheet.render("text" if fmt == "terminal" else fmt, language, standalone=standalone)
+    if output is not None:
+        try:
+            write_atomically(output, shown)
+        except OSError as exc:
+            refuse(f"error: cannot write {output}: {exc.strerror or type(exc).__name__}",
+                   run.lang)  # fmt: skip
+    else:
+        sys.stdout.write(shown)
+
+
 @app.command("plot")
 @shared_options
 def plot_command(
@@ -757,7 +845,7 @@ def main() -> None:
 
     signal.signal(signal.SIGTERM, _terminate)
     try:
-        args = text_arguments(sys.argv[1:])
+        args = key_value(text_arguments(sys.argv[1:]))
         command = typer.main.get_command(only_the_command_run(args))
         command(args=expressions_not_options(args, command), prog_name="chainrule")
     except KeyboardInterrupt:

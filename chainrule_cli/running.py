@@ -46,6 +46,7 @@ GRAPH_SCHEMA = "chainrule.graph/1"
 CHECK_SCHEMA = "chainrule.check/1"
 TANGENT_SCHEMA = "chainrule.tangent/1"
 HINT_SCHEMA = "chainrule.hint/1"
+PRACTICE_SCHEMA = "chainrule.practice/1"
 STEPS_SCHEMA = "chainrule.check_steps/1"
 
 
@@ -431,6 +432,55 @@ class HintFormat(StrEnum):
     text = "text"
     markdown = "markdown"
     json = "json"
+
+
+class PracticeFormat(StrEnum):
+    terminal = "terminal"
+    text = "text"
+    markdown = "markdown"
+    json = "json"
+    latex = "latex"
+    html = "html"
+    tsv = "tsv"
+
+
+class PracticeTopic(StrEnum):
+    """calculus/practice.py: TOPICS."""
+
+    power = "power"
+    product = "product"
+    quotient = "quotient"
+    chain = "chain"
+    exp_log = "exp-log"
+    trig = "trig"
+    inverse_trig = "inverse-trig"
+    implicit = "implicit"
+    logarithmic = "logarithmic"
+    mixed = "mixed"
+
+
+class PracticeLevel(StrEnum):
+    easy = "easy"
+    medium = "medium"
+    hard = "hard"
+
+
+class PracticeKey(StrEnum):
+    answers = "answers"
+    full = "full"
+
+
+def key_value(args: list[str]) -> list[str]:
+    """practice --key alone is --key answers (--key full: the derivations too)."""
+    if not args or args[0] != "practice":
+        return args
+    out = []
+    for i, arg in enumerate(args):
+        out.append(arg)
+        following = args[i + 1] if i + 1 < len(args) else None
+        if arg == "--key" and following not in ("answers", "full"):
+            out.append("answers")
+    return out
 
 
 class HintRule(StrEnum):

@@ -124,8 +124,8 @@ _ENDS_VALUE = frozenset({")", "]", "}", "|", "!"})
 
 def _prime(tokens: list[Token], text: str, i: int) -> tuple[Token, int]:
     """The run of primes at text[i], which must follow a name or a bracket: f'(x), y'',
-    (sin x)'. After a number, 2' or x²', it says where a prime goes; anywhere else (after '(' or an operator, as in
-    __import__('os')) it is an unexpected character, as before primes were read."""
+    (sin x)'. After a number, 2' or x²', it says where a prime goes; anywhere else (after '('
+    or an operator, as in __import__('os')) it is an unexpected character."""
     last = tokens[-1] if tokens else None
     if last is not None and (
         last.kind == NAME or is_prime(last) or (last.kind == OP and last.value in _ENDS_VALUE)

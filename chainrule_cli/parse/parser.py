@@ -787,9 +787,7 @@ class Parser:
 
     def parse_primary(self) -> sympy.Basic:
         tok = self.tok
-        if self.unworked and (
-            (tok.kind == NAME and tok.value == "d") or self.is_op("\\frac")
-        ):
+        if self.unworked and ((tok.kind == NAME and tok.value == "d") or self.is_op("\\frac")):
             inside = self.operator_inside()
             if inside is not None:
                 return inside

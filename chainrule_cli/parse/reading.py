@@ -313,7 +313,9 @@ def misplaced_operator(tokens: list[Token], start: int, text: str) -> None:
 class Reader:
     """Finds the structure of a line on its tokens; `parse(tokens)` reads an expression."""
 
-    def __init__(self, tokens: list[Token], text: str, parse_tokens, unworked: bool = False) -> None:
+    def __init__(
+        self, tokens: list[Token], text: str, parse_tokens, unworked: bool = False
+    ) -> None:
         self.tokens = tokens
         self.text = text
         self.parse_tokens = parse_tokens

@@ -56,6 +56,7 @@ RENDERERS: dict[tuple[str, str], str] = {
             ("Tangent", "tangent", ("terminal", "text", "latex", "markdown", "json", "html")),
             ("Hint", "hint", ("terminal", "text", "markdown", "json")),
             ("Working", "working", ("terminal", "text", "markdown", "json")),
+            ("Sheet", "practice", ("terminal", "text", "markdown", "json", "latex", "html", "tsv")),
             (
                 "Graph",
                 "graph",
