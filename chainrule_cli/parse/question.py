@@ -247,8 +247,9 @@ def ask_working(
                 raise ParseError("expected an expression after '='", column=1, text=line)
             out.append(WorkedLine(number, line, _worked_forms(body, working, q, allowed)))
         except (ParseError, LimitError) as exc:
-            raise type(exc)(exc.message, column=exc.column, text=exc.text,
-                            line=number) from None  # fmt: skip
+            # the column in the line as typed, '= ' included
+            column = None if exc.column is None else exc.column + line.index(body or "=")
+            raise type(exc)(exc.message, column=column, text=line, line=number) from None
     if not out:
         raise ParseError("the working has no lines: one step a line")
     return q, tuple(out)

@@ -112,8 +112,10 @@ CATALOG: dict[str, dict[str, str]] = {
         "practice.level.medium": "medium",
         "practice.level.hard": "hard",
         "practice.seed": "seed {seed}",
-        "practice.instructions": "Differentiate each function with respect to {var}; for an"
-        " equation, find dy/dx.",
+        "practice.instructions": "Differentiate each function with respect to {var}.",
+        "practice.instructions_implicit": "Differentiate each function with respect to {var};"
+        " for an equation, find dy/dx.",
+        "practice.seeded": "{said} ({seed})",
         "practice.implicit_task": "dy/dx for {equation}",
         "practice.implicit_hint": "Differentiate both sides with y a function of x (the chain"
         " rule on every y), then solve for dy/dx.",
@@ -481,7 +483,9 @@ CATALOG: dict[str, dict[str, str]] = {
         "practice.level.medium": "中等",
         "practice.level.hard": "困难",
         "practice.seed": "随机种子 {seed}",
-        "practice.instructions": "求下列各函数对 {var} 的导数；方程则求 dy/dx。",
+        "practice.instructions": "求下列各函数对 {var} 的导数。",
+        "practice.instructions_implicit": "求下列各函数对 {var} 的导数；方程则求 dy/dx。",
+        "practice.seeded": "{said}（{seed}）",
         "practice.implicit_task": "由 {equation} 求 dy/dx",
         "practice.implicit_hint": "两边对 x 求导，y 是 x 的函数（每个 y 都用链式法则），"
         "再解出 dy/dx。",

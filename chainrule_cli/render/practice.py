@@ -52,8 +52,8 @@ def task_latex(p: Problem, lang: str) -> str:
         words = _word("practice.implicit_task", lang, equation="@")
         before, _, after = words.partition("@")
         before = before.replace("dy/dx", r"$\dfrac{dy}{dx}$")
-        return f"{before}${tex(eq.lhs)} = {tex(eq.rhs)}${after}"
-    return rf"$\dfrac{{d}}{{d{p.var}}}\left({tex(p.derivation.expr)}\right)$"
+        return f"{before}$\\displaystyle {tex(eq.lhs)} = {tex(eq.rhs)}${after}"
+    return rf"$\displaystyle \frac{{d}}{{d{p.var}}}\left({tex(p.derivation.expr)}\right)$"
 
 
 def answer_text(p: Problem) -> str:
@@ -64,12 +64,20 @@ def answer_latex(p: Problem) -> str:
     return rf"\frac{{dy}}{{d{p.var}}} = {TextbookLatexPrinter().doprint(p.answer)}"
 
 
+def instructions(sheet: Sheet, lang: str, var: str = "x") -> str:
+    """What to do, and the seed: "Differentiate each function with respect to x. (seed 3)"."""
+    implicit = any(equation(p) is not None for p in sheet.problems)
+    said = _word("practice.instructions_implicit" if implicit else "practice.instructions", lang,
+                 var=var)  # fmt: skip
+    return _word("practice.seeded", lang, said=said, seed=_word("practice.seed", lang,
+                                                                 seed=sheet.seed))  # fmt: skip
+
+
 # ---- text, Markdown, JSON, TSV -------------------------------------------------------------
 
 
 def text(sheet: Sheet, lang: str = "en", key: str | None = None, width: int = 80) -> str:
-    out = [title(sheet, lang), _word("practice.seed", lang, seed=sheet.seed),
-           _word("practice.instructions", lang, var="x"), ""]  # fmt: skip
+    out = [title(sheet, lang), instructions(sheet, lang), ""]
     for p in sheet.problems:
         out.append(f"{p.id:>3}. {task_text(p, lang)}")
     if key:
@@ -84,9 +92,7 @@ def text(sheet: Sheet, lang: str = "en", key: str | None = None, width: int = 80
 
 
 def markdown(sheet: Sheet, lang: str = "en", key: str | None = None) -> str:
-    out = [f"## {title(sheet, lang)}", "",
-           f"{_word('practice.instructions', lang, var='x')} "
-           f"({_word('practice.seed', lang, seed=sheet.seed)})", ""]  # fmt: skip
+    out = [f"## {title(sheet, lang)}", "", instructions(sheet, lang), ""]
     out += [f"{p.id}. ${task_latex(p, lang).strip('$')}$" if equation(p) is None
             else f"{p.id}. {task_latex(p, lang)}" for p in sheet.problems]  # fmt: skip
     if key:
@@ -159,13 +165,13 @@ def latex(sheet: Sheet, lang: str = "en", key: str | None = None, standalone: bo
                  r"\pagestyle{empty}", r"\begin{document}"]  # fmt: skip
     head = [rf"\section*{{{_latex_words(title(sheet, lang, key))}}}"]
     if not key:
-        head.append(rf"\noindent {_word('practice.name', lang)}: \rule{{7cm}}{{0.4pt}}\hfill"
-                    rf" {_word('practice.date', lang)}: \rule{{4cm}}{{0.4pt}}")  # fmt: skip
-        head.append(r"\medskip")
-    said = _word("practice.instructions", lang, var="@").replace("@", "$x$")
-    head.append(
-        rf"\noindent {said} ({_latex_words(_word('practice.seed', lang, seed=sheet.seed))})"
-    )
+        colon = messages.colon(lang).strip()
+        name, date = _word("practice.name", lang), _word("practice.date", lang)
+        head.append(rf"\noindent {name}{colon} \rule{{7cm}}{{0.4pt}}\hfill"
+                    rf" {date}{colon} \rule{{4cm}}{{0.4pt}}")  # fmt: skip
+        head.append(r"\par\bigskip")
+    said = _latex_words(instructions(sheet, lang, "@")).replace("@", "$x$")
+    head.append(rf"\noindent {said}")
     return "\n".join(preamble + head) + "\n" + block + "\\end{document}\n"
 
 
@@ -188,8 +194,7 @@ def html(sheet: Sheet, lang: str = "en") -> str:
 
     h = Html(lang)
     out = [f"<h1>{escape(title(sheet, lang))}</h1>\n",
-           f"<p>{escape(_word('practice.instructions', lang, var='x'))}"
-           f" ({escape(_word('practice.seed', lang, seed=sheet.seed))})</p>\n"]  # fmt: skip
+           f"<p>{escape(instructions(sheet, lang))}</p>\n"]  # fmt: skip
     for p in sheet.problems:
         eq = equation(p)
         if eq is not None:
