@@ -4,7 +4,10 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "check", "differentiate", "gradient", "graph", "jacobian", "parse"]
+__all__ = [
+    "__version__", "check", "check_steps", "differentiate", "gradient", "graph", "hint",
+    "jacobian", "parse", "practice",
+]  # fmt: skip
 
 
 def __getattr__(name: str):
@@ -21,7 +24,8 @@ def __getattr__(name: str):
         from chainrule_cli.render.translate import ui_error
 
         return ui_error
-    if name in ("check", "differentiate", "gradient", "graph", "jacobian"):
+    if name in ("check", "check_steps", "differentiate", "gradient", "graph", "hint", "jacobian",
+                "practice"):  # fmt: skip
         from chainrule_cli import api
 
         return getattr(api, name)

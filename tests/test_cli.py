@@ -137,7 +137,7 @@ def test_no_command_is_help_and_one_error_line_exit_2():
     assert result.stderr.startswith("Usage: chainrule [OPTIONS] COMMAND [ARGS]...")
     assert result.stderr.endswith(
         "\nerror: no command given"
-        " (one of: parse, diff, grad, jacobian, graph, check, tangent, hint, plot)\n"
+        " (one of: parse, diff, grad, jacobian, graph, check, tangent, hint, practice, plot)\n"
     )
 
 

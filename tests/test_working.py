@@ -21,6 +21,9 @@ SCHEMA = json.loads(
     resources.files("chainrule_cli.schemas").joinpath("check_steps.json").read_text()
 )
 VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
+HINT_VALIDATOR = jsonschema.Draft202012Validator(
+    json.loads(resources.files("chainrule_cli.schemas").joinpath("hint.json").read_text())
+)
 D = sympy.Derivative
 
 
@@ -95,6 +98,7 @@ def test_hint_on_partial_work_json_names_the_derivative():
     result = runner.invoke(["hint", "(x^2)' sin x + x^2 (sin x)'", "x", "--level", "2", "-f",
                             "json"])  # fmt: skip
     obj = json.loads(result.stdout)
+    HINT_VALIDATOR.validate(obj)
     assert obj["rule"] == "power" and obj["where"] == "x**2"
     assert obj["pending"] == "Derivative(x**2, x)"
     assert obj["within"] == "x**2*Derivative(sin(x), x) + sin(x)*Derivative(x**2, x)"

@@ -814,6 +814,19 @@ _MESSAGES_EN_ZH: list[tuple[str, str],] = [
     (r"'(?P<part>.*)' is not NAME=VALUE", "'{part}' 不是 NAME=VALUE 的形式"),
     (r"(?P<name>.+) is given twice", "{name} 给出了两次"),
     (
+        r"--topic is one of (?P<topics>.+), not (?P<topic>.+)",
+        "--topic 为 {topics} 之一，不能是 {topic}",
+    ),
+    (
+        r"--level is one of (?P<levels>.+), not (?P<level>.+)",
+        "--level 为 {levels} 之一，不能是 {level}",
+    ),
+    (r"--count is a whole number from 1 to (?P<most>\S+)", "--count 是 1 到 {most} 的整数"),
+    (
+        r"--key is (?P<answers>answers) or (?P<full>full)",
+        "--key 的值为 {answers}（答案）或 {full}（完整过程）",
+    ),
+    (
         r"--level is 1 \(the rule\), 2 \(its parts and formula\) or 3 \(applied\)",
         "--level 为 1（法则）、2（各部分与公式）或 3（套用）",
     ),

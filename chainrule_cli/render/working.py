@@ -69,9 +69,14 @@ def summary(w: Working, lang: str, show=_show) -> str:
 
 
 def text(w: Working, lang: str = "en", width: int = 80, color: bool = False) -> str:
+    """Each line with its mark and what is said of it, wrapped to `width` between words and
+    between a formula's terms, never inside a term."""
     import textwrap
 
+    from chainrule_cli.render.terminal import NBSP, breakable
+
     word = lambda key, **f: messages.word(key, lang, **f)  # noqa: E731
+    show = lambda e: breakable(_show(e).replace(" ", NBSP))  # noqa: E731
     task = f"d/d{_show(w.var)} ({_show(w.expr)})"
     out = [word("working.heading", task=task)]
     label = max(len(word("working.line", n=line.number)) for line in w.lines)
@@ -82,15 +87,15 @@ def text(w: Working, lang: str = "en", width: int = 80, color: bool = False) -> 
             mark = f"\x1b[{style}m{mark}\x1b[0m"
         name = word("working.line", n=line.number).ljust(label)
         out.append(f"  {mark} {name}  {line.text}")
-        for said in line_sentences(w, line, lang):
+        for said in line_sentences(w, line, lang, show):
             out += textwrap.wrap(messages.sentence_case(said), width=max(width, 40),
                                  initial_indent=" " * (label + 6),
                                  subsequent_indent=" " * (label + 8),
                                  break_long_words=False, break_on_hyphens=False)  # fmt: skip
-    verdict = summary(w, lang)
+    verdict = summary(w, lang, show)
     out += textwrap.wrap(messages.sentence_case(verdict), width=max(width, 40),
                          break_long_words=False, break_on_hyphens=False)  # fmt: skip
-    return "\n".join(out) + "\n"
+    return "\n".join(line.replace(NBSP, " ") for line in out) + "\n"
 
 
 def markdown(w: Working, lang: str = "en") -> str:
