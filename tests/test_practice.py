@@ -154,6 +154,20 @@ def test_chinese_sheet():
     assert "答案" in out
 
 
+@pytest.mark.parametrize("topic", TOPICS)
+def test_forty_different_problems_of_every_topic_at_every_level(topic):
+    for level in LEVELS:
+        sheet = api.practice(topic, 40, 3, level)
+        assert len({p.expr for p in sheet.problems}) == 40
+
+
+def test_more_problems_than_a_topic_has_is_refused_in_one_line():
+    result = practice("--topic", "inverse-trig", "--level", "easy", "--count", "100")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert re.fullmatch(r"error: there are only \d+ different problems of inverse-trig \(easy\):"
+                        r" ask for \d+ or fewer, or another level\n", result.stderr)  # fmt: skip
+
+
 def test_usage_errors():
     assert practice("--topic", "calculus").exit_code == 2
     assert practice("--count", "0").exit_code == 2

@@ -41,7 +41,8 @@ TEMPLATES: dict[str, dict[str, tuple[str, ...]]] = {
         ),
     },
     "product": {
-        "easy": ("x^{n} sin(x)", "x^{n} e^x", "{a}x cos(x)"),
+        "easy": ("x^{n} sin(x)", "x^{n} e^x", "{a}x cos(x)", "({a}x + {k}) e^x",
+                 "x^{n} cos(x)"),
         "medium": ("({a}x + {b}) ln(x)", "x^{n} cos(x)", "e^x sin(x)", "x^{n} ln(x)"),
         "hard": ("x^{n} e^x sin(x)", "(x^{n} + {a})(x^{m} - {b}x)", "x^{n} e^({a}x) cos(x)"),
     },
@@ -72,29 +73,40 @@ TEMPLATES: dict[str, dict[str, tuple[str, ...]]] = {
         ),
     },
     "exp-log": {
-        "easy": ("e^({a}x)", "ln({a}x)", "{a}e^x + x", "ln(x) + e^x"),
+        "easy": ("e^({a}x)", "ln({a}x)", "{a}e^x + x", "ln(x) + e^x", "{a}ln(x) + x^{n}",
+                 "e^x + {a}x^{n}"),
         "medium": ("e^({a}x^2)", "ln(x^2 + {a})", "{b}^x", "e^(-{a}x) + ln({b}x)"),
         "hard": ("x e^(-{a}x)", "ln(x^2 + {a}x + {b})", "e^x ln(x)", "{b}^(x^2)"),
     },
     "trig": {
-        "easy": ("sin(x) + cos(x)", "{a}sin(x)", "tan(x)", "{a}cos(x) - sin(x)"),
-        "medium": ("sin({a}x)", "cos(x^{n})", "tan({a}x)", "sec(x)", "cot(x)"),
-        "hard": ("sin(x) cos(x)", "sin(x)^{n}", "tan(x)/x", "sec({a}x) tan(x)"),
+        "easy": ("sin(x) + cos(x)", "{a}sin(x)", "tan(x)", "{a}cos(x) - sin(x)", "{a}tan(x)",
+                 "x^{n} + {a}sin(x)", "sin(x) - {a}cos(x)"),
+        "medium": ("sin({a}x)", "cos(x^{n})", "tan({a}x)", "sec(x)", "cot(x)",
+                   "sin({a}x) + cos({b}x)", "{a}sec(x) + x^{n}"),
+        "hard": ("sin(x) cos(x)", "sin(x)^{n}", "tan(x)/x", "sec({a}x) tan(x)",
+                 "sin({a}x)^{n}", "sin(x^{n}) cos(x)"),
     },
     "inverse-trig": {
-        "easy": ("arcsin(x)", "arctan(x)", "arccos(x)", "{a}arctan(x)"),
-        "medium": ("arctan({a}x)", "arcsin(x/{a})", "arctan(x^2)", "arccos({a}x)"),
-        "hard": ("x arctan(x)", "arcsin(sqrt(x))", "arctan(1/x)", "arctan(e^x)"),
+        "easy": ("arcsin(x)", "arctan(x)", "arccos(x)", "{a}arctan(x)", "{a}arcsin(x)",
+                 "arctan(x) + x^{n}", "arccos(x) - {a}x", "arcsin(x) + {a}x^{n}"),
+        "medium": ("arctan({a}x)", "arcsin(x/{a})", "arctan(x^{n})", "arccos({a}x)",
+                   "{a}arctan(x/{b})"),
+        "hard": ("x^{n} arctan(x)", "arcsin(sqrt({a}x))", "arctan({a}/x)", "arctan(e^({a}x))",
+                 "arctan(x)^{n}", "x arcsin(x)", "e^(arctan({a}x))"),
     },
     "implicit": {
-        "easy": ("x^2 + y^2 = {r}", "x y = {a}", "y^2 = {a}x"),
-        "medium": ("x^2 + x y + y^2 = {a}", "y^2 = x^3 + {a}", "x^2 - y^2 = {a}"),
-        "hard": ("x^3 + y^3 = {a} x y", "sin(y) + x y = {a}", "e^y = x + y + {a}"),
+        "easy": ("x^2 + y^2 = {r}", "x y = {a}", "y^2 = {a}x", "{a}x^2 + {b}y^2 = {r}"),
+        "medium": ("x^2 + x y + y^2 = {a}", "y^2 = x^3 + {a}", "x^2 - y^2 = {a}",
+                   "x^{n} + y^{m} = {a}"),
+        "hard": ("x^3 + y^3 = {a} x y", "sin(y) + x y = {a}", "e^y = x + y + {a}",
+                 "y^3 + {a}x^2 y = {b}"),
     },
     "logarithmic": {
-        "easy": ("x^x", "x^({a}x)"),
-        "medium": ("x^(sin(x))", "(x + {a})^x", "x^(1/x)", "x^(ln(x))"),
-        "hard": ("(sin(x))^x", "(x^2 + {a})^x", "x^(e^x)", "(ln(x))^x"),
+        "easy": ("x^x", "x^({a}x)", "x^(x + {k})", "x^(x^{n})", "{a}x^x", "x^({a}x + {k})"),
+        "medium": ("x^(sin(x))", "(x + {a})^x", "x^(1/x)", "x^(ln(x))", "x^({a}/x)",
+                   "x^(sin({a}x))", "({a}x)^x", "x^(cos({a}x))"),
+        "hard": ("(sin(x))^x", "(x^2 + {a})^x", "x^(e^x)", "(ln(x))^x", "(x^2 + {a})^(sin(x))",
+                 "(x + {a})^(ln(x))", "({a}x + {b})^(x^2)"),
     },
 }
 
@@ -171,5 +183,10 @@ def generate(topic: str, count: int = 5, seed: int = 1, level: str = "medium") -
         problems.append(Problem(id=len(problems) + 1, expr=text, var="x", derivation=derivation,
                                 answer=derivation.result, rules=rules, topic=own))  # fmt: skip
     if len(problems) < count:
-        raise ValueError(f"only {len(problems)} different problems of this topic and level")
+        from chainrule_cli.errors import UnsupportedError
+
+        raise UnsupportedError(
+            f"there are only {len(problems)} different problems of {topic} ({level}): ask for"
+            f" {len(problems)} or fewer, or another level"
+        )
     return Sheet(topic=topic, level=level, seed=seed, problems=tuple(problems))

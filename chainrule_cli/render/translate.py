@@ -814,6 +814,11 @@ _MESSAGES_EN_ZH: list[tuple[str, str],] = [
     (r"'(?P<part>.*)' is not NAME=VALUE", "'{part}' 不是 NAME=VALUE 的形式"),
     (r"(?P<name>.+) is given twice", "{name} 给出了两次"),
     (
+        r"there are only (?P<n>\S+) different problems of (?P<topic>\S+) \((?P<level>\S+)\): ask"
+        r" for (?P<most>\S+) or fewer, or another level",
+        "{topic}（{level}）只有 {n} 道不同的题：请要 {most} 道或更少，或换一个难度",
+    ),
+    (
         r"--topic is one of (?P<topics>.+), not (?P<topic>.+)",
         "--topic 为 {topics} 之一，不能是 {topic}",
     ),
