@@ -946,6 +946,7 @@ def check_steps(
     max_length: int = MAX_LENGTH,
     max_depth: int = MAX_DEPTH,
     max_digits: int = MAX_DIGITS,
+    order: int | None = None,
 ) -> WorkingResult:
     """A worked solution of d/dvar expr checked line by line (`lines`: the text, one step a
     line, or the lines): each must equal the one before it, the first the derivative;
@@ -961,10 +962,9 @@ def check_steps(
     how = ReadOptions(input, tuple(functions), max_length, max_depth, max_digits)
 
     def work():
-        q, worked = ask_working(expr, list(lines), how, var=var)
-        derivation = derive(q.whole, q.var, 1, "full")
-        found = check_working(q.whole, q.var, derivation.result,
-                              [(w.number, w.text, w.forms) for w in worked])  # fmt: skip
+        q, worked = ask_working(expr, list(lines), how, var=var, order=order)
+        derivation = derive(q.whole, q.var, q.order, "full")
+        found = check_working(q.whole, q.var, derivation.result, worked, q.order)
         return WorkingResult(**{name: getattr(found, name) for name in found.fields})
 
     return run_deep(work, timeout=timeout)

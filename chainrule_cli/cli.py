@@ -500,7 +500,8 @@ def check_command(
     """
     language, color, width = presentation(format.value, standalone, run)
     if steps is not None:
-        check_working_command(ctx, expr, var, answer, steps, format, run, language, color, width)
+        check_working_command(ctx, expr, var, answer, steps, format, run, language, color, width,
+                              order)  # fmt: skip
         return
     if expr == "-" and (var is not None or answer is not None):
         refuse("error: with - each line gives EXPR<TAB>VAR<TAB>ANSWER; no more arguments", run.lang)
@@ -535,7 +536,8 @@ def check_command(
                 summary=True, comments=True)  # fmt: skip
 
 
-def check_working_command(ctx, expr, var, answer, steps, format, run, language, color, width):  # noqa: A002
+def check_working_command(ctx, expr, var, answer, steps, format, run, language, color, width,  # noqa: A002
+                          order):  # fmt: skip
     """check EXPR VAR --steps FILE: a worked solution, line by line."""
     if expr == "-" or answer is not None:
         refuse("error: with --steps give EXPR and VAR; the working comes from FILE", run.lang)
@@ -556,7 +558,7 @@ def check_working_command(ctx, expr, var, answer, steps, format, run, language, 
     def build(text: str, section: bool):
         from chainrule_cli.api import check_steps
 
-        found = check_steps(text, var, working, **run.reading.kwargs())
+        found = check_steps(text, var, working, **run.reading.kwargs(), order=order)
         shown = found.render(format.value, language, text=text, color=color, width=width)
         undecided = any(line.verdict == "undecided" for line in found.lines)
         verdict = "correct" if found.correct else (

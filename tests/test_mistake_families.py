@@ -49,6 +49,19 @@ def _quotient(rng, sign: int):
     return f / g, (sympy.diff(f, x) * g + f * sympy.diff(g, x)) / g**2
 
 
+def _quotient_denominator(rng):
+    n, a, b = rng.randint(2, 5), rng.randint(1, 9), rng.randint(1, 9)
+    f, g = x**n + a, x + b
+    return f / g, (sympy.diff(f, x) * g - f * sympy.diff(g, x)) / g
+
+
+def _quotient_of_derivatives(rng):
+    n, m, a = rng.randint(2, 6), rng.randint(2, 6), rng.randint(1, 9)
+    f = rng.choice([sympy.sin(x), sympy.exp(x) + a, x**n + a])
+    g = x**m + a + 1  # never f itself
+    return f / g, sympy.diff(f, x) / sympy.diff(g, x)
+
+
 def _power(rng):
     n, a = rng.randint(2, 9), _coefficient(rng)
     wrong = a * n * x ** (n + 1) if rng.random() < 0.5 else a * n * x**n
@@ -118,6 +131,8 @@ GENERATORS = {
     "product_of_derivatives": _product_of_derivatives,
     "quotient_rule_order": lambda rng: _quotient(rng, -1),
     "quotient_rule_sign": lambda rng: _quotient(rng, 1),
+    "quotient_rule_denominator": _quotient_denominator,
+    "quotient_of_derivatives": _quotient_of_derivatives,
     "power_rule": _power,
     "integrated": _integrated,
     "wrong_order": _wrong_order,

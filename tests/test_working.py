@@ -146,7 +146,7 @@ def test_the_text_says_where_and_why():
     assert result.stdout.splitlines()[:6] == [
         "Your working for d/dx (x^2·sin(x)), line by line",
         "  ✓ line 1  dy/dx = (x^2)' sin x + x^2 (sin x)'",
-        "            Follows from the derivative.",
+        "            Equals the derivative.",
         "  ✗ line 2  = 2x sin x - x^2 cos x",
         "            Does not follow from line 1.",
         "            At x = 1, this line is −cos(1) + 2·sin(1) ≈ 1.14264 but line 1 is",
@@ -204,3 +204,74 @@ def test_steps_from_a_file(tmp_path):
     result = steps("x^2 sin x", "x", "--steps", str(path), "-f", "markdown")
     assert result.exit_code == 0
     assert "| ✓ 2 | `= 2x sin x + x^2 cos x` | Follows from line 1. |" in result.stdout
+
+
+# ---- what students hand in (found by a student's eye) ------------------------------------------
+
+
+def _said(worked) -> str:
+    return " ".join(worked.render("text").split())  # the text, unwrapped
+
+
+def test_a_second_derivative_working_by_order_or_by_its_name():
+    assert api.check_steps("x^3", "x", ["= 6x"], order=2).correct
+    named = api.check_steps("x^3", "x", ["y'' = 6x"])
+    assert named.correct and named.order == 2
+    result = steps("x^3", "x", "--steps", "-", "--order", "2", stdin="= 6x\n")
+    assert result.exit_code == 0 and result.stdout.startswith("Your working for d²/dx² (x^3)")
+
+
+def test_a_line_restating_the_function_is_given_not_a_step():
+    worked = api.check_steps("x^2 sin x", "x", ["f(x) = x^2 sin x", "f'(x) = 2x sin x + x^2 cos x"])
+    assert [line.verdict for line in worked.lines] == ["given", "follows"] and worked.correct
+    rewritten = api.check_steps(
+        "(x^2+1)/(x-1)", "x", ["y = (x^2+1)(x-1)^-1", "y' = 2x/(x-1) - (x^2+1)/(x-1)^2"]
+    )
+    assert rewritten.correct  # fmt: skip
+    wrong = api.check_steps("x^2", "x", ["y = 2x"])
+    assert wrong.first_wrong == 1 and "This is not the function x^2" in _said(wrong)
+
+
+def test_a_correction_is_acknowledged():
+    worked = api.check_steps("(3x^2+1)^5", "x", ["y' = 5(3x^2+1)^4", "= 30x(3x^2+1)^4"])
+    assert worked.first_wrong == 1 and worked.lines[1].right and worked.answer_correct
+    assert not worked.correct
+    said = _said(worked)
+    assert "right again from here" in said and "though the last line is the derivative" in said
+
+
+def test_another_variable_and_a_constant_are_named_not_refused():
+    renamed = api.check_steps("x^3", "x", ["y' = 3t^2"])
+    assert renamed.lines[0].verdict == "wrong"
+    assert renamed.lines[0].mistake.kind == "wrong_variable"
+    constant = api.check_steps("x^3", "x", ["y' = 3x^2 + C"])
+    assert constant.lines[0].mistake.kind == "constant_of_integration"
+    assert "C belongs to an antiderivative" in _said(constant)
+
+
+def test_a_prime_after_an_exponent_is_refused_not_misread():
+    result = steps("sqrt(x^2+1)", "x", "--steps", "-", stdin="y' = (x^2 + 1)^(1/2)'\n")
+    assert result.exit_code == 2
+    assert "a prime after an exponent is the exponent's own" in result.stderr
+    hinted = runner.invoke(["hint", "(x^2 + 1)^(1/2)'"])
+    assert hinted.exit_code == 2 and "write ((x^2 + 1)^(1/2))'" in hinted.stderr
+
+
+def test_words_comments_and_a_full_stop_around_the_working_are_left_out():
+    worked = api.check_steps("x^2 sin x", "x", [
+        "Using the product rule:", "y' = (x^2)' sin x + x^2 (sin x)'  # product rule",
+        "= 2x sin x + x^2 cos x.",
+    ])  # fmt: skip
+    assert [line.number for line in worked.lines] == [2, 3] and worked.correct
+
+
+def test_d_dx_of_a_function_needs_no_more_brackets():
+    worked = api.check_steps("sqrt(x^2+1)", "x", ["y' = d/dx sqrt(x^2+1)", "= x/sqrt(x^2+1)"])
+    assert worked.correct
+
+
+def test_the_quotient_rules_own_mistakes_are_named():
+    denominator = api.check_steps("x/(x+1)", "x", ["y' = ((x)'(x+1) - x(x+1)')/(x+1)"])
+    assert denominator.lines[0].mistake.kind == "quotient_rule_denominator"
+    divided = api.check_steps("sin(x)/x^2", "x", ["y' = (sin x)'/(x^2)'"])
+    assert divided.lines[0].mistake.kind == "quotient_of_derivatives"

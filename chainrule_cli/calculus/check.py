@@ -38,6 +38,8 @@ from chainrule_cli.calculus.steps import Record
 PRIORITY = (
     "quotient_rule_order",
     "quotient_rule_sign",
+    "quotient_rule_denominator",
+    "quotient_of_derivatives",
     "log_missing_inner",
     "exp_missing_inner",
     "exponential_missing_log",
@@ -388,6 +390,9 @@ def _wrong_derivatives(node: sympy.Expr, x: sympy.Symbol):
             f, g = numerator, denominator
             yield "quotient_rule_order", coefficient * (f * d(g) - d(f) * g) / g**2
             yield "quotient_rule_sign", coefficient * (d(f) * g + f * d(g)) / g**2
+            yield "quotient_rule_denominator", coefficient * (d(f) * g - f * d(g)) / g  # not g²
+            if d(g) != 0:
+                yield "quotient_of_derivatives", coefficient * d(f) / d(g)  # (f/g)' as f'/g'
         varying = [f for f in factors if f.has(x)]
         if len(varying) >= 2:
             for i in range(len(varying)):

@@ -80,7 +80,13 @@ TEMPLATES: dict[str, dict[str, tuple[str, ...]]] = {
             "{a}ln(x) + x^{n}",
             "e^x + {a}x^{n}",
         ),
-        "medium": ("e^({a}x^2)", "ln(x^2 + {a})", "{b}^x", "e^(-{a}x) + ln({b}x)"),
+        "medium": (
+            "e^({a}x^2)",
+            "ln(x^2 + {a})",
+            "{b}^x",
+            "e^(-{a}x) + ln({b}x)",
+            "e^({a}x + {b}) + x^{n}",
+        ),
         "hard": ("x e^(-{a}x)", "ln(x^2 + {a}x + {b})", "e^x ln(x)", "{b}^(x^2)"),
     },
     "trig": {
@@ -142,15 +148,16 @@ TEMPLATES: dict[str, dict[str, tuple[str, ...]]] = {
     "implicit": {
         "easy": ("x^2 + y^2 = {r}", "x y = {a}", "y^2 = {a}x", "{a}x^2 + {b}y^2 = {r}"),
         "medium": (
-            "x^2 + x y + y^2 = {a}",
-            "y^2 = x^3 + {a}",
-            "x^2 - y^2 = {a}",
+            "x^2 + {a}x y + y^2 = {b}",
+            "y^2 = x^3 + {a}x",
+            "{a}x^2 - y^2 = {b}",
             "x^{n} + y^{m} = {a}",
         ),
         "hard": (
             "x^3 + y^3 = {a} x y",
-            "sin(y) + x y = {a}",
-            "e^y = x + y + {a}",
+            "sin(y) + {a}x y = {b}",
+            "e^y = {a}x + y",
+            "x^2 y^2 + {a}y = {b}x",
             "y^3 + {a}x^2 y = {b}",
         ),
     },
@@ -234,8 +241,9 @@ def generate(topic: str, count: int = 5, seed: int = 1, level: str = "medium") -
     problems: list[Problem] = []
     seen: set[str] = set()
     decks: dict[str, list[str]] = {}  # each template once before any is used again
+    answers: set = set()
     tries = 0
-    while len(problems) < count and tries < 60 * count:
+    while len(problems) < count and tries < 100 * count:
         tries += 1
         own = rng.choice(TOPICS[:-1]) if topic == "mixed" else topic
         deck = decks.get(own) or rng.sample(TEMPLATES[own][level], len(TEMPLATES[own][level]))
@@ -248,6 +256,9 @@ def generate(topic: str, count: int = 5, seed: int = 1, level: str = "medium") -
         rules = rules_of(derivation)
         if not derivation.verified or not TOPIC_RULES[own] & set(rules):
             continue
+        if derivation.result in answers and tries < 30 * count:
+            continue  # x² + y² = 16 and = 49 have one answer, −x/y: another problem first
+        answers.add(derivation.result)
         problems.append(Problem(id=len(problems) + 1, expr=text, var="x", derivation=derivation,
                                 answer=derivation.result, rules=rules, topic=own))  # fmt: skip
     if len(problems) < count:

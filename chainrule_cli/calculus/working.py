@@ -25,22 +25,25 @@ from chainrule_cli.calculus.check import (
 )
 from chainrule_cli.calculus.steps import Record
 
-VERDICTS = ("follows", "wrong", "undecided")
+VERDICTS = ("follows", "wrong", "undecided", "given")
 
 
 class Line(Record):
     """One line's verdict: `follows` (it equals the line before it, or for the first line the
-    derivative), `wrong` (with the comparison's counterexample and perhaps the mistake), or
-    `undecided`; `against` is the line it was compared with (0: the derivative asked for)."""
+    derivative), `wrong` (with the comparison's counterexample and perhaps the mistake),
+    `undecided`, or `given` (the line restates the function, y = …: no step); `against` is the
+    line it was compared with (0: the derivative asked for)."""
 
     number: int  # the line's number in the file
     text: str
     forms: tuple[sympy.Expr, ...]
     verdict: str
     against: int
-    comparison: Comparison
+    comparison: Comparison | None
     mistake: Mistake | None = None
     after_wrong: bool = False  # judged against a wrong line (it may follow from it)
+    right: bool = False  # a wrong line that is the derivative itself (a correction)
+    function: bool = False  # the line restates the function (verdict given, or wrong if not it)
 
 
 class Working(Record):
@@ -55,6 +58,8 @@ class Working(Record):
     correct: bool
     finished: bool  # the last line has no derivative left to take
     left: tuple[sympy.Expr, ...] = ()  # the last line's derivatives still to take
+    order: int = 1
+    answer_correct: bool = False  # the last line is the derivative, whatever came before
 
 
 def pending(expr: sympy.Expr) -> list[sympy.Derivative]:
@@ -68,54 +73,93 @@ def taken(expr: sympy.Expr) -> sympy.Expr:
 
 
 def check_working(
-    expr: sympy.Expr, var: sympy.Symbol, derivative: sympy.Expr, forms: list[tuple[int, str, tuple]]
+    expr: sympy.Expr, var: sympy.Symbol, derivative: sympy.Expr, worked, order: int = 1
 ) -> Working:
-    """Each line of `forms` ((number, text, its forms)) judged as the module says."""
+    """Each line of `worked` (parse.question.WorkedLine) judged as the module says."""
     lines: list[Line] = []
-    previous = sympy.Derivative(expr, var)  # as written: what the first line must equal
+    previous = sympy.Derivative(expr, (var, order))  # as written: what the first must equal
     previous_value, previous_line = derivative, 0
     first_wrong = None
-    for number, text, line_forms in forms:
+    last_value = None
+    for w in worked:
+        if w.function:  # y = …: the function restated, compared with the function
+            comparison = compare(expr, w.forms[-1])
+            verdict = "given" if comparison.verdict == "correct" else "wrong"
+            lines.append(Line(number=w.number, text=w.text, forms=w.forms, verdict=verdict,
+                              against=0, comparison=comparison, function=True,
+                              after_wrong=first_wrong is not None))  # fmt: skip
+            if verdict == "wrong" and first_wrong is None:
+                first_wrong = w.number
+            continue
         verdicts = []
         comparison = mistake = None
-        for form in line_forms:
+        right = False
+        constants = w.constants or (None,) * len(w.forms)
+        renamings = w.renames or ((),) * len(w.forms)
+        for form, constant, renames in zip(w.forms, constants, renamings, strict=True):
             value = taken(form)
-            comparison = compare(previous_value, value, expr)
+            meant = value.xreplace(dict(renames)) if renames else value
+            if constant is not None:
+                meant = meant.xreplace({constant: 0})
+            comparison = compare(previous_value, meant, expr)
             verdict = {"correct": "follows", "incorrect": "wrong"}.get(
                 comparison.verdict, "undecided"
             )
-            if verdict == "wrong":
-                mistake = step_mistake(previous, previous_line, value, expr, var)
+            if constant is not None or renames:  # 3x^2 + C, 3t^2: wrong whatever its value
+                verdict = "wrong"
+                kind = "constant_of_integration" if constant is not None else "wrong_variable"
+                # where: the constant itself (constant_of_integration), else the function
+                mistake = Mistake(kind=kind, where=expr if constant is None else constant,
+                                  wrong=value, correct=derivative,
+                                  names=tuple(renames))  # fmt: skip
+                comparison = comparison if comparison.verdict == "incorrect" else compare(
+                    derivative, value, expr)  # fmt: skip
+            elif verdict == "wrong":
+                mistake = step_mistake(previous, previous_line, value, expr, var, order)
+                if previous_line != 0:  # a correction: the derivative itself after all
+                    right = compare(derivative, value, expr).verdict == "correct"
             verdicts.append(verdict)
+            last_value = meant
             if verdict != "follows":
                 break
             previous, previous_value = form, value
         verdict = next((v for v in verdicts if v != "follows"), "follows")
-        lines.append(Line(number=number, text=text, forms=line_forms, verdict=verdict,
+        lines.append(Line(number=w.number, text=w.text, forms=w.forms, verdict=verdict,
                           against=previous_line, comparison=comparison, mistake=mistake,
-                          after_wrong=first_wrong is not None))  # fmt: skip
+                          after_wrong=first_wrong is not None, right=right))  # fmt: skip
         if verdict == "wrong" and first_wrong is None:
-            first_wrong = number
+            first_wrong = w.number
         # the next line is judged against this one as written, right or wrong
-        last = line_forms[-1]
-        previous, previous_value, previous_line = last, taken(last), number
-    left = tuple(pending(lines[-1].forms[-1])) if lines else ()
-    correct = all(line.verdict == "follows" for line in lines) and not left
+        last = w.forms[-1]
+        previous, previous_value, previous_line = last, taken(last), w.number
+    steps = [line for line in lines if not line.function]
+    left = tuple(pending(steps[-1].forms[-1])) if steps else ()
+    correct = (
+        bool(steps) and all(line.verdict in ("follows", "given") for line in lines) and not left
+    )
+    answer_correct = (
+        last_value is not None and not left
+        and compare(derivative, last_value, expr).verdict == "correct"
+        and not (steps[-1].mistake is not None and steps[-1].mistake.kind in (
+            "constant_of_integration", "wrong_variable"))
+    )  # fmt: skip
     return Working(expr=expr, var=var, derivative=derivative, lines=tuple(lines),
-                   first_wrong=first_wrong, correct=correct, finished=not left,
-                   left=left)  # fmt: skip
+                   first_wrong=first_wrong, correct=correct, finished=not left, left=left,
+                   order=order, answer_correct=answer_correct)  # fmt: skip
 
 
 def step_mistake(
     previous: sympy.Expr, previous_line: int, value: sympy.Expr, expr: sympy.Expr,
-    var: sympy.Symbol,
+    var: sympy.Symbol, order: int = 1,
 ) -> Mistake | None:  # fmt: skip
     """The classic mistake that turns the line before into this one: made in taking one of
     the derivatives it left to take (every place in it where a family's mistake can be made);
     against the derivative asked for, also the whole-answer mistakes (an antiderivative, the
     derivative of another order, another variable)."""
     if previous_line == 0:
-        return likely_mistake(expr, var, sympy.diff(expr, var), value, function=expr, order=1)
+        base = sympy.diff(expr, var, order - 1) if order > 1 else expr
+        expected = sympy.diff(expr, var, order)
+        return likely_mistake(base, var, expected, value, function=expr, order=order)
     found: list[Mistake] = []
     for d in pending(previous):
         if len(d.variable_count) != 1 or d.variable_count[0][1] != 1:

@@ -552,6 +552,14 @@ class Parser:
                 at = self.pos
                 exponent = self.parse_unary()
             self.refuse_transpose(base, begin, op, at, self.pos)
+            if self.unworked and is_prime(self.tokens[self.pos - 1]):
+                # (x^2 + 1)^(1/2)': the prime would be the exponent's, (1/2)' = 0
+                base_text = self.span(begin, self.pos - 1)
+                raise self.error(
+                    f"a prime after an exponent is the exponent's own: write ({base_text})' for"
+                    " the derivative of the power",
+                    self.tokens[self.pos - 1].col,
+                )
             return self.power(base, exponent, op.col)
         return base
 
@@ -777,7 +785,7 @@ class Parser:
             self.pos = op.end
         else:
             self.pos = op.end
-            if not self.is_op("(", "["):
+            if not (self.is_op("(", "[") or self.starts_function(self.tok)):
                 raise self.error(
                     f"inside an expression, d/d{op.var} takes brackets: d/d{op.var} (…)",
                     start.col,

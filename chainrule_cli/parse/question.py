@@ -210,11 +210,22 @@ def ask_check(
 class WorkedLine:
     """A line of a student's working: its number in the file, its text, and the forms it
     gives in order (one; a chain A = B gives two), derivatives still to take kept as
-    Derivative objects."""
+    Derivative objects. `function`: the line restates the function (y = …, f(x) = …), not a
+    step of its derivative. Per form, a constant of integration it adds (or None) and the
+    names it writes for the variable ({t: x})."""
 
     number: int
     text: str
     forms: tuple[sympy.Expr, ...]
+    function: bool = False
+    constants: tuple = ()
+    renames: tuple = ()
+    order: int | None = None  # the order its derivative's name says (y'' = …), if it names one
+
+
+# words a student writes around the working, not part of it: "Using the product rule:"
+_PROSE = re.compile(r"[^=]*:\s*")
+_TRAILING = re.compile(r"\s+#.*$|\s*\.$")  # "= 2x  # power rule", "= 2x."
 
 
 def ask_working(
@@ -223,14 +234,18 @@ def ask_working(
     how: ReadOptions | None = None,
     *,
     var: str | sympy.Symbol | None = None,
+    order: int | None = None,
 ) -> tuple[Question, tuple[WorkedLine, ...]]:
     """A worked solution to check line by line (check --steps): the derivative asked for, as
     ask_derivative reads it with its decimals exact, and each line as a student writes one
-    step: `dy/dx = …`, `f'(x) = …`, `= …` or the form alone, (EXPR)' and d/dx (EXPR) for the
-    derivatives not yet taken. Blank lines and lines starting with # are left out. A line that
-    cannot be read is a ParseError that names its line."""
+    step: `dy/dx = …`, `f'(x) = …`, `y'' = …`, `= …` or the form alone, (EXPR)' and d/dx (EXPR)
+    for the derivatives not yet taken; a line `y = …` or `f(x) = …` restates the function.
+    Blank lines, lines starting with #, a comment after # and words ending in a colon (Using
+    the product rule:) are left out. The order is `order`, else the one the first derivative's
+    name says (y'' = …), else 1. A line that cannot be read is a ParseError that names its
+    line."""
     how = how or ReadOptions()
-    q = ask_derivative(text, how, var=var, exact_decimals=True)
+    q = ask_derivative(text, how, var=var, order=order, exact_decimals=True)
     if q.kind == "equation":
         raise UnsupportedError("--steps checks the working of an expression's derivative, not"
                                " of an equation")  # fmt: skip
@@ -238,45 +253,59 @@ def ask_working(
     allowed = q.whole.free_symbols | {q.var}
     out = []
     for number, raw in enumerate(lines, start=1):
-        line = raw.strip()
-        if not line or line.startswith("#"):
+        line = _TRAILING.sub("", raw.strip())
+        if not line or line.startswith("#") or _PROSE.fullmatch(line):
             continue
         body = line[1:].strip() if line.startswith("=") else line
         try:
             if not body:
                 raise ParseError("expected an expression after '='", column=1, text=line)
-            out.append(WorkedLine(number, line, _worked_forms(body, working, q, allowed)))
+            out.append(_worked_line(number, line, body, working, q, allowed))
         except (ParseError, LimitError) as exc:
             # the column in the line as typed, '= ' included
             column = None if exc.column is None else exc.column + line.index(body or "=")
             raise type(exc)(exc.message, column=column, text=line, line=number) from None
     if not out:
         raise ParseError("the working has no lines: one step a line")
+    named = next((w.order for w in out if w.order is not None), None)
+    times = order or named or 1
+    if times != q.order:
+        q = dataclasses.replace(q, order=times)
     return q, tuple(out)
 
 
-def _worked_forms(body: str, how: ReadOptions, q: Question, allowed: set) -> tuple:
-    """The forms one line of working gives, in the question's variable."""
+def _worked_line(
+    number: int, line: str, body: str, how: ReadOptions, q: Question, allowed: set
+) -> WorkedLine:
+    """One line of working: the forms it gives, in the question's variable."""
     said = read_answer(body, how, prime_variable=q.var)
     put = {UNWORKED: q.var}
+    reading = said.reading
     if said.terms:
         raw = [
             t.expr if t.operand is None else sympy.Derivative(t.operand, (t.var, t.order))
             for t in said.terms
             if not t.is_name or t.operand is not None
         ]
-    elif said.reading.kind == "operator":  # d/dx (x^2 sin x): the question restated
-        r = said.reading
-        raw = [sympy.Derivative(r.expr, (r.var, r.order or 1))]
+        named = next((t.order for t in said.terms if t.is_name), None)
+    elif reading.kind == "operator":  # d/dx (x^2 sin x): the question restated
+        raw = [sympy.Derivative(reading.expr, (reading.var, reading.order or 1))]
+        named = None
     else:
-        raw = [said.reading.expr]
-    forms = []
+        raw = [reading.expr]
+        named = reading.order if reading.kind == "derivative" else None
+    function = reading.kind == "definition" and not said.terms  # y = …, f(x) = …
+    forms, constants, renames = [], [], []
     for e in raw:
-        e = through_the_value(Reading(body, "expression", e.xreplace(put)), q).expr
+        if not function:
+            e = through_the_value(Reading(body, "expression", e.xreplace(put)), q).expr
         refuse_numbers_too_large(e)
-        refuse_unknown_names(e, allowed, body)
+        constant, renamed = refuse_unknown_names(e, allowed, body, q.var, q.value)
         forms.append(e)
-    return tuple(forms)
+        constants.append(constant)
+        renames.append(tuple(renamed.items()))
+    return WorkedLine(number, line, tuple(forms), function, tuple(constants), tuple(renames),
+                      named)  # fmt: skip
 
 
 def _same_expression(a: sympy.Expr, b: sympy.Expr) -> bool:

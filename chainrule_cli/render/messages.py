@@ -138,6 +138,13 @@ CATALOG: dict[str, dict[str, str]] = {
         "working.line": "line {n}",
         "working.the_derivative": "the derivative",
         "working.follows": "follows from {against}.",
+        "working.equals_derivative": "equals the derivative.",
+        "working.given": "the function, restated.",
+        "working.not_the_function": "this is not the function {expr}: write y' = … or dy/dx = …"
+        " for a step of its derivative.",
+        "working.right_again": "but this line is the derivative itself: right again from here.",
+        "working.first_wrong_answer_right": "Not correct: line {n} is the first wrong step,"
+        " though the last line is the derivative, {result}.",
         "working.follows_wrong": "follows from your {against}, which is wrong: the mistake is"
         " carried on.",
         "working.undecided": "could not be decided against {against}.",
@@ -301,6 +308,10 @@ CATALOG: dict[str, dict[str, str]] = {
         "mistake.restated": "the answer restates the question: {where} is the derivative still"
         " to take.",
         "mistake.wrong_variable": "the answer is written in {used}, but the variable is {var}.",
+        "mistake.quotient_rule_denominator": "the quotient rule's denominator is g², not g:"
+        " (f/g)' = (f'g − fg')/g².",
+        "mistake.quotient_of_derivatives": "the derivatives were divided: (f/g)' is"
+        " (f'g − fg')/g², not f'/g'.",
         "mistake.log_missing_inner": "d/dx ln u is u'/u: the inner derivative u' is missing"
         " (1/u alone is the derivative of ln x only).",
         "mistake.exp_missing_inner": "d/dx e^u is e^u·u': the inner derivative u' is missing.",
@@ -508,6 +519,12 @@ CATALOG: dict[str, dict[str, str]] = {
         "working.line": "第 {n} 行",
         "working.the_derivative": "导数",
         "working.follows": "由{against}得出。",
+        "working.equals_derivative": "等于导数。",
+        "working.given": "重述了函数。",
+        "working.not_the_function": "这不是函数 {expr}：求导的步骤请写成 y' = … 或 dy/dx = …。",
+        "working.right_again": "不过这一行就是导数本身：从这里起又对了。",
+        "working.first_wrong_answer_right": "不正确：第 {n} 行是第一个错误的步骤，"
+        "不过最后一行是导数 {result}。",
         "working.follows_wrong": "由你的{against}得出，但那一行是错的：错误被带了下来。",
         "working.undecided": "无法判断是否由{against}得出。",
         "working.wrong": "不能由{against}得出。",
@@ -648,6 +665,9 @@ CATALOG: dict[str, dict[str, str]] = {
         "mistake.constant_of_integration": "导数没有积分常数：{name} 属于原函数。",
         "mistake.restated": "答案只是重述了题目：{where} 是尚未求出的导数。",
         "mistake.wrong_variable": "答案用的是 {used}，但变量是 {var}。",
+        "mistake.quotient_rule_denominator": "商的法则的分母是 g²，不是 g："
+        "(f/g)' = (f'g − fg')/g²。",
+        "mistake.quotient_of_derivatives": "把导数相除了：(f/g)' 是 (f'g − fg')/g²，不是 f'/g'。",
         "mistake.log_missing_inner": "(ln u)' = u'/u：漏乘了内层导数 u'（1/u 只是 ln x 的导数）。",
         "mistake.exp_missing_inner": "(e^u)' = e^u·u'：漏乘了内层导数 u'。",
         "mistake.exponential_missing_log": "(a^x)' = a^x·ln a：漏了因子 ln a。",

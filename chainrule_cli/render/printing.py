@@ -551,7 +551,9 @@ def _built(expr: sympy.Basic, n: _Built, depth: int = 0) -> str:
             pieces.append(n.paren(text) if bracket else text)
         top_text = n.times.join(pieces) if pieces else "1"
         if denom:
-            bottom = n.times.join(n.show(d) for d in denom)
+            bottom = n.times.join(
+                _built(d, n, depth + 1) if _has_formula_derivative(d) else n.show(d) for d in denom
+            )  # (cos x)'/(x)': a derivative still to take below, as above
             return sign + n.frac(top_text, bottom, numer, denom)
         return sign + top_text
     if expr.is_Pow and expr.exp.is_Add and expr.exp.is_number:  # n·x^(n − 1), as instantiated

@@ -707,6 +707,11 @@ _MESSAGES_EN_ZH: list[tuple[str, str],] = [
     ),
     (r"a derivative is taken of an expression", "只能对表达式求导"),
     (
+        r"a prime after an exponent is the exponent's own: write (?P<power>.+)' for the"
+        r" derivative of the power",
+        "指数后面的撇号属于指数本身：幂的导数请写成 {power}'",
+    ),
+    (
         r"inside an expression, d/d(?P<var>\S+) takes brackets: d/d(?P=var) \(…\)",
         "在表达式中，d/d{var} 后面要加括号：d/d{var} (…)",
     ),

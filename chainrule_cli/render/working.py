@@ -7,17 +7,22 @@ from __future__ import annotations
 
 import json
 
+import sympy
+
 from chainrule_cli.calculus.working import Line, Working
 from chainrule_cli.render import messages
 from chainrule_cli.render.check import _point, _values, mistake_words
 from chainrule_cli.render.printing import SympyTextPrinter, UnicodePrinter, built_text
 
 SCHEMA = "chainrule.check_steps/1"
-MARKS = {"follows": "✓", "wrong": "✗", "undecided": "?"}
+MARKS = {"follows": "✓", "wrong": "✗", "undecided": "?", "given": "·"}
 
 
 def _show(e) -> str:
-    return built_text(e, UnicodePrinter())
+    """A form as the student's notation writes it: (sin x)' for a derivative still to take."""
+    if any(isinstance(d, sympy.Derivative) for d in sympy.preorder_traversal(e)):
+        return built_text(e, UnicodePrinter())
+    return UnicodePrinter().doprint(e)
 
 
 def line_sentences(w: Working, line: Line, lang: str, show=_show) -> list[str]:
@@ -26,25 +31,40 @@ def line_sentences(w: Working, line: Line, lang: str, show=_show) -> list[str]:
     word = lambda key, **f: messages.word(key, lang, **f)  # noqa: E731
     against = word("working.the_derivative") if line.against == 0 else word(
         "working.line", n=line.against)  # fmt: skip
+    if line.function:  # y = …: the function restated
+        if line.verdict == "given":
+            return [word("working.given")]
+        return [word("working.not_the_function", expr=show(w.expr))]
     if line.verdict == "follows":
         key = "working.follows_wrong" if line.after_wrong else "working.follows"
+        if line.against == 0:
+            key = "working.equals_derivative"
         return [word(key, against=against)]
     if line.verdict == "undecided":
         return [word("working.undecided", against=against)]
+    m = line.mistake
+    if m is not None and m.kind in ("constant_of_integration", "wrong_variable"):
+        return [word("ui.mistake", what=mistake_said(w, m, lang, show))]  # wrong whatever its value
     out = [word("working.wrong", against=against)]
     example = line.comparison.counterexample
     if example is not None:
         mine, theirs = _values(example.answer, example.expected, show)
         out.append(word("working.counterexample", point=_point(example.point, show), value=mine,
                         against=against, other=theirs))  # fmt: skip
-    if line.mistake is not None:
-        what = mistake_words(line.mistake, lang, show, w.expr)
-        out.append(word("ui.likely_mistake", what=what))
-        m = line.mistake
+    if line.right:
+        out.append(word("working.right_again"))
+    if m is not None:
+        out.append(word("ui.likely_mistake", what=mistake_said(w, m, lang, show)))
         if m.kind in _AT_A_PLACE:
             out.append(word("ui.mistake_line", var=show(w.var), where=f"({show(m.where)})",
                             correct=show(m.correct), wrong=show(m.wrong)))  # fmt: skip
     return out
+
+
+def mistake_said(w: Working, m, lang: str, show=_show) -> str:
+    """The mistake's sentence (a constant of integration named by its letter)."""
+    constant = m.where if m.kind == "constant_of_integration" else None
+    return mistake_words(m, lang, show, w.expr, w.order, constant)
 
 
 # the families made at one place of the expression: the place's right and wrong derivative
@@ -56,13 +76,21 @@ _AT_A_PLACE = frozenset({
 })  # fmt: skip
 
 
+def _d(w: Working) -> str:
+    """d/dx, d²/dx²: the derivative asked for."""
+    if w.order == 1:
+        return f"d/d{_show(w.var)}"
+    n = "".join("⁰¹²³⁴⁵⁶⁷⁸⁹"[int(c)] for c in str(w.order))
+    return f"d{n}/d{_show(w.var)}{n}"
+
+
 def summary(w: Working, lang: str, show=_show) -> str:
     word = lambda key, **f: messages.word(key, lang, **f)  # noqa: E731
     if w.correct:
-        return word("working.correct", d=f"d/d{show(w.var)} ({show(w.expr)})",
-                    result=show(w.derivative))  # fmt: skip
+        return word("working.correct", d=f"{_d(w)} ({show(w.expr)})", result=show(w.derivative))
     if w.first_wrong is not None:
-        return word("working.first_wrong", n=w.first_wrong, result=show(w.derivative))
+        key = "working.first_wrong_answer_right" if w.answer_correct else "working.first_wrong"
+        return word(key, n=w.first_wrong, result=show(w.derivative))
     if any(line.verdict == "undecided" for line in w.lines):
         return word("working.some_undecided")
     return word("working.unfinished", left=", ".join(show(d) for d in w.left))
@@ -77,7 +105,7 @@ def text(w: Working, lang: str = "en", width: int = 80, color: bool = False) -> 
 
     word = lambda key, **f: messages.word(key, lang, **f)  # noqa: E731
     show = lambda e: breakable(_show(e).replace(" ", NBSP))  # noqa: E731
-    task = f"d/d{_show(w.var)} ({_show(w.expr)})"
+    task = f"{_d(w)} ({_show(w.expr)})"
     out = [word("working.heading", task=task)]
     label = max(len(word("working.line", n=line.number)) for line in w.lines)
     for line in w.lines:
@@ -100,7 +128,7 @@ def text(w: Working, lang: str = "en", width: int = 80, color: bool = False) -> 
 
 def markdown(w: Working, lang: str = "en") -> str:
     word = lambda key, **f: messages.word(key, lang, **f)  # noqa: E731
-    task = f"d/d{_show(w.var)} ({_show(w.expr)})"
+    task = f"{_d(w)} ({_show(w.expr)})"
     out = [f"**{word('working.heading', task=task)}**", "",
            f"| | {word('working.line_heading')} | {word('working.said_heading')} |",
            "|---|---|---|"]  # fmt: skip
@@ -125,9 +153,10 @@ def to_json(w: Working, given: str | None, lang: str = "en") -> dict:
             "verdict": line.verdict,
             "against": line.against,
             "after_wrong": line.after_wrong,
+            "right": line.right,
             "mistake": None if mistake is None else mistake.kind,
             "mistake_text": None if mistake is None else messages.sentence_case(
-                mistake_words(mistake, lang, _show, w.expr)),
+                mistake_said(w, mistake, lang)),
             "counterexample": None if example is None else {
                 "at": {str(k): show(v) for k, v in example.point.items()},
                 "line": show(example.answer),
@@ -145,6 +174,8 @@ def to_json(w: Working, given: str | None, lang: str = "en") -> dict:
         "lines": lines,
         "first_wrong": w.first_wrong,
         "correct": w.correct,
+        "answer_correct": w.answer_correct,
+        "order": w.order,
         "finished": w.finished,
         "left": [show(d) for d in w.left],
         "summary": messages.sentence_case(summary(w, lang)),
