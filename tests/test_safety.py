@@ -166,3 +166,47 @@ def test_parse_reads_and_prints_long_numbers_as_diff_does():
     assert chainrule("parse", long).stdout == long + "\n"
     parsed = parse_expression("10^4400*x", max_digits=10000)
     assert len(parsed.text) == 4403 and parsed.to_json()["expr"] == parsed.text
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("parse", "1.0e999999999"),
+        ("parse", "1.0e-999999999"),
+        ("diff", "1.0e999999999*x", "x", "--timeout", "3"),
+        ("diff", "x^2", "x", "--at", "x=1.0e999999999"),
+    ],
+)
+def test_a_literal_of_too_many_digits_is_refused_before_it_is_built(args):
+    """Issue 27, F6: a 14-character decimal hung the process past its timeout and SIGTERM:
+    its exponent is bounded like a power's digits (--max-digits), on the text."""
+    result = chainrule(*args)  # a hang is subprocess.TimeoutExpired, after 300 s
+    assert result.returncode == 1 and result.stdout == ""
+    assert "has more than 3,000 digits (raise the limit with --max-digits)" in result.stderr
+
+
+def test_a_large_exponent_within_the_limit_is_still_read():
+    assert chainrule("parse", "1.5e2999").stdout.strip() == "1.50000000000000e+2999"
+    assert "2.5e-10*x" in chainrule("parse", "2.5e-10*x").stdout
+
+
+@pytest.mark.parametrize(
+    "name", ["</math><script>alert(1)</script>", "\\input{/etc/passwd}", "x\nimport os", "$x$"]
+)
+def test_a_sympy_name_no_input_could_give_is_refused(name):
+    """Issue 27, F3: a Symbol's name reached HTML and LaTeX unescaped (a <script>, \\input)."""
+    import sympy
+
+    from chainrule_cli import api
+
+    x = sympy.Symbol("x", real=True)
+    bad = sympy.Symbol(name, real=True)
+    for call in (
+        lambda: api.differentiate(x**2 * bad, x),
+        lambda: api.graph(bad * x),
+        lambda: api.check(x**2, x, bad),
+        lambda: api.jacobian([bad * x, x]),
+        lambda: api.differentiate(sympy.Function(name)(x), x),
+    ):
+        with pytest.raises(api.ParseError, match="is not one chainrule reads"):
+            call()

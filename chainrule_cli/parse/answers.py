@@ -118,6 +118,9 @@ def read_answer(
     from chainrule_cli.parse.parser import Parser, recursion_room
 
     if not isinstance(text, str):
+        from chainrule_cli.parse.question import refuse_unreadable_names
+
+        refuse_unreadable_names(text)
         return Answer(str(text), Reading(str(text), "expression", exact(text)))
     how = how or ReadOptions()
     tokens = tokens_of(text, how.input, how.max_length)

@@ -885,6 +885,14 @@ class Parser:
 
     def number(self, tok: Token) -> sympy.Basic:
         text = tok.value
+        mantissa, _, exponent = text.replace("E", "e").partition("e")
+        if self.digits_beyond(mantissa, exponent):
+            raise LimitError(
+                f"the number {text[:20]}{'…' if len(text) > 20 else ''} has more than"
+                f" {self.max_digits:,} digits (raise the limit with --max-digits)",
+                column=tok.col,
+                text=self.text,
+            )
         try:
             if re.fullmatch(r"\d+", text):
                 return sympy.Integer(int(text))
@@ -893,6 +901,18 @@ class Parser:
             return sympy.Float(text) if digits <= 15 else sympy.Float(text, "")
         except ValueError:
             raise self.error(f"number {text[:20]}… is too long", tok.col) from None
+
+    def digits_beyond(self, mantissa: str, exponent: str) -> bool:
+        """Would the decimal written mantissa·10^exponent have more digits than --max-digits
+        (1.0e999999999, 1.0e-999999999)? Decided on the text, before anything is built: SymPy
+        would build it digit by digit, past any timeout. (The digits typed are bounded by the
+        input's length, and read in linear time.)"""
+        if not exponent:
+            return False
+        written = exponent.lstrip("+-")
+        if len(written.lstrip("0")) > len(str(self.max_digits)) + 1:
+            return True
+        return abs(int(written or "0")) > self.max_digits
 
     # ---- names and function application -----------------------------------------------
     def parse_name(self) -> sympy.Basic:

@@ -104,9 +104,35 @@ def read_input(
     from chainrule_cli.parse import read
 
     if not isinstance(text, str):
+        refuse_unreadable_names(text)
         return Reading(str(text), "expression", text, from_text=False)
     options = {"prime_variable": prime_variable} if prime_variable is not None else {}
     return read(text, **(how or ReadOptions()).keywords(), **options)
+
+
+# what no name may hold: a character that is not printable (a newline, ESC, a bidi override)
+# or one with a meaning in HTML or LaTeX (a Python caller's `my var` is a name; `<b>` is not)
+_UNSAFE_IN_NAME = re.compile(r"[<>&\\{}$%#`\"]|[^\S ]")
+
+
+def refuse_unreadable_names(expr) -> None:
+    """A SymPy expression from Python may hold names no input could have produced (a newline,
+    </math><script>, \\input{…}): refused, so that no name can leave its place in a page, a
+    document or emitted code (issue 27, F2, F3)."""
+    if not isinstance(expr, sympy.Basic):
+        return
+    from sympy.core.function import AppliedUndef
+
+    names = [s.name for s in expr.free_symbols if isinstance(s, sympy.Symbol)]
+    names += [f.func.__name__ for f in expr.atoms(AppliedUndef)]
+    for name in names:
+        if not name.strip() or not name.isprintable() or _UNSAFE_IN_NAME.search(name):
+            shown = name.encode("unicode_escape").decode("ascii")[:60]
+            raise ParseError(
+                f"the name '{shown}' is not one chainrule reads: a name is letters, digits and"
+                " _ (as x, w_1, alpha), nothing that is not printable and none of < > & \\ { } $"
+                ' % # ` "'
+            )
 
 
 def _given(var) -> bool:
@@ -377,6 +403,8 @@ def ask_jacobian(
         written, text = parse_outputs(outputs, how), outputs
     else:
         written = [how.parse(f) if isinstance(f, str) else f for f in outputs]
+        for f in written:
+            refuse_unreadable_names(f)
         text = "[" + ", ".join(str(f) for f in written) + "]"
     named = parse_lets(lets, how)
     order_of = order_intermediates(named) if named else []

@@ -707,6 +707,18 @@ _MESSAGES_EN_ZH: list[tuple[str, str],] = [
     ),
     (r"a derivative is taken of an expression", "只能对表达式求导"),
     (
+        r"the name '(?P<name>.*)' is not one chainrule reads: a name is letters, digits and _"
+        r" \(as (?P<examples>x, w_1, alpha)\), nothing that is not printable and none of"
+        r" (?P<chars>.+)",
+        "chainrule 不读名字 '{name}'：名字由字母、数字和 _ 组成（如 {examples}），"
+        "不能含不可打印的字符，也不能含 {chars}",
+    ),
+    (
+        r"the number (?P<number>.+) has more than (?P<limit>\S+) digits \(raise the limit with"
+        r" --max-digits\)",
+        "数 {number} 超过 {limit} 位（可用 --max-digits 提高上限）",
+    ),
+    (
         r"a prime after an exponent is the exponent's own: write (?P<power>.+)' for the"
         r" derivative of the power",
         "指数后面的撇号属于指数本身：幂的导数请写成 {power}'",
