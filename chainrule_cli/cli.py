@@ -19,7 +19,6 @@ from chainrule_cli.running import (  # noqa: F401 - expressions_not_options: the
     GRAPH_SCHEMA,
     HINT_SCHEMA,
     JACOBIAN_SCHEMA,
-    PRACTICE_SCHEMA,
     STEPS_SCHEMA,
     TANGENT_SCHEMA,
     Detail,
@@ -49,7 +48,7 @@ from chainrule_cli.running import (  # noqa: F401 - expressions_not_options: the
     refuse,
     run_lines,
     text_arguments,
-    write_atomically,
+    written,
 )
 from chainrule_cli.running import _terminate as _terminate
 from chainrule_cli.running import shared_options as _spread
@@ -734,14 +733,10 @@ def practice_command(
         play(sheet, language, ask, lambda text: print(text, flush=True))
         raise typer.Exit(0)
     shown = sheet.render("text" if fmt == "terminal" else fmt, language, standalone=standalone)
-    if output is not None:
-        try:
-            write_atomically(output, shown)
-        except OSError as exc:
-            refuse(f"error: cannot write {output}: {exc.strerror or type(exc).__name__}",
-                   run.lang)  # fmt: skip
-    else:
+    if output is None:
         sys.stdout.write(shown)
+    elif not written(output, shown, run.lang):
+        raise SystemExit(2)
 
 
 @app.command("plot")

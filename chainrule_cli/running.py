@@ -46,7 +46,6 @@ GRAPH_SCHEMA = "chainrule.graph/1"
 CHECK_SCHEMA = "chainrule.check/1"
 TANGENT_SCHEMA = "chainrule.tangent/1"
 HINT_SCHEMA = "chainrule.hint/1"
-PRACTICE_SCHEMA = "chainrule.practice/1"
 STEPS_SCHEMA = "chainrule.check_steps/1"
 
 
@@ -355,14 +354,20 @@ def run_lines(expr: str, build, schema: str, fmt: str, standalone: bool, run, la
         content = ("\n" if batch and not as_json else "").join(body)
     if output is None and (section or pages):
         sys.stdout.write(content)
-    if output is not None and (batch or body):
-        try:
-            write_atomically(output, content)
-        except OSError as exc:
-            reason = exc.strerror or type(exc).__name__
-            complain(f"error: cannot write {output}: {reason}", language)
-            return ExitStatus.BAD_INPUT
+    if output is not None and (batch or body) and not written(output, content, language):
+        return ExitStatus.BAD_INPUT
     return code
+
+
+def written(output: Path, content: str | bytes, language) -> bool:
+    """-o FILE written atomically; False, and one line on standard error, where it cannot be."""
+    try:
+        write_atomically(output, content)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        complain(f"error: cannot write {output}: {reason}", language)
+        return False
+    return True
 
 
 def refuse(line: str, lang=None, code: int = 2) -> None:

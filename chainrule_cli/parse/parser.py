@@ -885,8 +885,8 @@ class Parser:
 
     def number(self, tok: Token) -> sympy.Basic:
         text = tok.value
-        mantissa, _, exponent = text.replace("E", "e").partition("e")
-        if self.digits_beyond(mantissa, exponent):
+        exponent = text.replace("E", "e").partition("e")[2]
+        if self.digits_beyond(exponent):
             raise LimitError(
                 f"the number {text[:20]}{'…' if len(text) > 20 else ''} has more than"
                 f" {self.max_digits:,} digits (raise the limit with --max-digits)",
@@ -902,8 +902,8 @@ class Parser:
         except ValueError:
             raise self.error(f"number {text[:20]}… is too long", tok.col) from None
 
-    def digits_beyond(self, mantissa: str, exponent: str) -> bool:
-        """Would the decimal written mantissa·10^exponent have more digits than --max-digits
+    def digits_beyond(self, exponent: str) -> bool:
+        """Would a decimal written with this exponent have more digits than --max-digits
         (1.0e999999999, 1.0e-999999999)? Decided on the text, before anything is built: SymPy
         would build it digit by digit, past any timeout. (The digits typed are bounded by the
         input's length, and read in linear time.)"""

@@ -304,8 +304,8 @@ def _worked_line(
     number: int, line: str, body: str, how: ReadOptions, q: Question, allowed: set
 ) -> WorkedLine:
     """One line of working: the forms it gives, in the question's variable."""
+    # (sin x)' by the question's variable: prime_variable, never the parser's placeholder
     said = read_answer(body, how, prime_variable=q.var)
-    put = {UNWORKED: q.var}
     reading = said.reading
     if said.terms:
         raw = [
@@ -324,7 +324,7 @@ def _worked_line(
     forms, constants, renames = [], [], []
     for e in raw:
         if not function:
-            e = through_the_value(Reading(body, "expression", e.xreplace(put)), q).expr
+            e = through_the_value(Reading(body, "expression", e), q).expr
         refuse_numbers_too_large(e)
         constant, renamed = refuse_unknown_names(e, allowed, body, q.var, q.value)
         forms.append(e)

@@ -486,18 +486,29 @@ def page(title: str, body: str, lang: str = "en") -> str:
     )
 
 
+def page_body(document: str) -> str:
+    """What a page (page()) holds inside its <main>."""
+    found = re.search(r"<main>\n(.*)</main>", document, re.S)
+    return found.group(1) if found else ""
+
+
+def steps_of_problem(body: str, number: int) -> str:
+    """A derivation's body as problem `number` of a page of several: its step anchors its own
+    (p2-step-1), so that the problems' links never cross."""
+    return body.replace(' id="step-', f' id="p{number}-step-').replace(
+        'href="#step-', f'href="#p{number}-step-'
+    )
+
+
 def merge(documents: list[str], lang: str = "en") -> str:
     """Several pages (a batch) as one: their bodies in order, each a section."""
     bodies, title = [], "chainrule"
     for number, document in enumerate(documents, start=1):
-        found = re.search(r"<main>\n(.*)</main>", document, re.S)
-        body = found.group(1) if found else ""
+        body = page_body(document)
         if len(documents) > 1:  # a problem set: each problem headed by its number
             body = re.sub(r"<h1([^>]*)>", rf'<h1\1><span class="num">{number}.</span> ', body,
                           count=1)  # fmt: skip
-            body = body.replace(' id="step-', f' id="p{number}-step-').replace(
-                'href="#step-', f'href="#p{number}-step-'
-            )  # each problem's step anchors its own
+            body = steps_of_problem(body, number)
         bodies.append(f'<section id="problem-{number}">\n{body}</section>\n<hr>\n')
         named = re.search(r"<title>(.*?)</title>", document, re.S)
         if named and title == "chainrule":

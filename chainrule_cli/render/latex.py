@@ -746,24 +746,28 @@ class LatexRenderer:
         return words
 
 
-def wrap_document(sections: list[str], lang: str = "en") -> str:
-    """A whole document around derivations: amsmath only (and ctex for Chinese, for xelatex),
-    the displays flush left as a solution is written. Several sections are a problem set:
-    each is headed by its number and its task."""
-    preamble = [r"\documentclass{article}"]
+def preamble(lang: str = "en") -> list[str]:
+    """A document's lines before \\begin{document}: amsmath only (and ctex for Chinese, for
+    xelatex), the displays flush left as a solution is written."""
+    lines = [r"\documentclass{article}"]
     if lang == "zh":
-        preamble.append(r"\usepackage{ctex}")
-    preamble += [
+        lines.append(r"\usepackage{ctex}")
+    return lines + [
         r"\usepackage[fleqn]{amsmath}",
         r"\usepackage[margin=2cm]{geometry}",
         r"\setlength{\mathindent}{1.5em}",
         r"\allowdisplaybreaks",
-        r"\begin{document}",
     ]
+
+
+def wrap_document(sections: list[str], lang: str = "en") -> str:
+    """A whole document around derivations (see preamble). Several sections are a problem
+    set: each is headed by its number and its task."""
+    lines = [*preamble(lang), r"\begin{document}"]
     if len(sections) > 1:
         sections = [_numbered(i, s) for i, s in enumerate(sections, start=1)]
     body = "\n\\bigskip\n".join(sections)
-    return "\n".join(preamble) + "\n" + body + "\\end{document}\n"
+    return "\n".join(lines) + "\n" + body + "\\end{document}\n"
 
 
 def _numbered(number: int, section: str) -> str:

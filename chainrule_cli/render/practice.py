@@ -157,26 +157,20 @@ def latex(sheet: Sheet, lang: str = "en", key: str | None = None, standalone: bo
     block = "\\begin{enumerate}\n" + "\n".join(items) + "\n\\end{enumerate}\n"
     if not standalone:
         return block
-    preamble = [r"\documentclass{article}"]
-    if lang == "zh":
-        preamble.append(r"\usepackage{ctex}")
-    preamble += [r"\usepackage[fleqn]{amsmath}", r"\usepackage[margin=2cm]{geometry}",
-                 r"\setlength{\mathindent}{1.5em}", r"\allowdisplaybreaks",
-                 r"\pagestyle{empty}", r"\begin{document}"]  # fmt: skip
-    head = [rf"\section*{{{_latex_words(title(sheet, lang, key))}}}"]
+    from chainrule_cli.render.latex import escape as escape_latex
+    from chainrule_cli.render.latex import preamble
+
+    opening = [*preamble(lang), r"\pagestyle{empty}", r"\begin{document}"]
+    head = [rf"\section*{{{escape_latex(title(sheet, lang, key))}}}"]
     if not key:
         colon = messages.colon(lang).strip()
         name, date = _word("practice.name", lang), _word("practice.date", lang)
         head.append(rf"\noindent {name}{colon} \rule{{7cm}}{{0.4pt}}\hfill"
                     rf" {date}{colon} \rule{{4cm}}{{0.4pt}}")  # fmt: skip
         head.append(r"\par\bigskip")
-    said = _latex_words(instructions(sheet, lang, "@")).replace("@", "$x$")
+    said = escape_latex(instructions(sheet, lang, "@")).replace("@", "$x$")
     head.append(rf"\noindent {said}")
-    return "\n".join(preamble + head) + "\n" + block + "\\end{document}\n"
-
-
-def _latex_words(words: str) -> str:
-    return re.sub(r"([&%$#_{}])", r"\\\1", words)
+    return "\n".join(opening + head) + "\n" + block + "\\end{document}\n"
 
 
 def _derivation_latex(p: Problem, lang: str) -> str:
@@ -235,13 +229,12 @@ def _hint_sentence(p: Problem, lang: str) -> str:
 def _folded_steps(p: Problem, lang: str) -> str:
     """The derivation's page body, each step closed (the student opens them one by one), the
     problem's ids its own."""
-    shown = p.derivation.render("html", lang)
-    found = re.search(r"<main>\n(.*)</main>", shown, re.S)
-    body = found.group(1) if found else ""
+    from chainrule_cli.render.html import page_body, steps_of_problem
+
+    body = page_body(p.derivation.render("html", lang))
     body = re.sub(r"<h1>.*?</h1>\n", "", body, count=1, flags=re.S)
     body = body.replace('<details open class="step"', '<details class="step"')
-    return body.replace(' id="step-', f' id="p{p.id}-step-').replace(
-        'href="#step-', f'href="#p{p.id}-step-')  # fmt: skip
+    return steps_of_problem(body, p.id)
 
 
 # ---- the formats (render/__init__.py: RENDERERS) --------------------------------------------
